@@ -1,0 +1,75 @@
+"""A small helper for writing zoo models: shape inference as layers are added."""
+
+from __future__ import annotations
+
+from pimnoc.workload.ir import Layer, Workload
+
+
+def conv_out(size: int, kernel: int, stride: int, padding: int, dilation: int = 1) -> int:
+    """Output size of a convolution or pooling window along one axis (floor mode)."""
+    return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
+
+
+class GraphBuilder:
+    """Append layers one by one; each call infers the output shape and returns the name."""
+
+    def __init__(self, name: str, channels: int, hw: tuple[int, int]) -> None:
+        self.name = name
+        self.layers: list[Layer] = [Layer("input", "input", channels, channels, hw, hw)]
+        self._shape: dict[str, tuple[int, tuple[int, int]]] = {"input": (channels, hw)}
+
+    def shape(self, name: str) -> tuple[int, tuple[int, int]]:
+        """(channels, (h, w)) of a layer's output."""
+        return self._shape[name]
+
+    def _add(self, layer: Layer) -> str:
+        self.layers.append(layer)
+        self._shape[layer.name] = (layer.cout, layer.out_hw)
+        return layer.name
+
+    def conv(self, name: str, src: str, cout: int, kernel: int, stride: int = 1,
+             padding: int = 0, groups: int = 1, bias: bool = False, bn: bool = True,
+             pre_bn: bool = False) -> str:
+        """A 2D convolution; `bn` adds a following batch-norm, `pre_bn` a preceding one."""
+        cin, (h, w) = self._shape[src]
+        out = (conv_out(h, kernel, stride, padding), conv_out(w, kernel, stride, padding))
+        norm = (2 * cout if bn else 0) + (2 * cin if pre_bn else 0)
+        return self._add(Layer(name, "conv", cin, cout, (h, w), out, (kernel, kernel),
+                               (stride, stride), (padding, padding), groups, (src,), bias, norm))
+
+    def linear(self, name: str, src: str, cout: int, bias: bool = True) -> str:
+        """A fully connected layer over the flattened input."""
+        cin, (h, w) = self._shape[src]
+        return self._add(Layer(name, "linear", cin * h * w, cout, (1, 1), (1, 1),
+                               preds=(src,), bias=bias))
+
+    def pool(self, name: str, src: str, kernel: int, stride: int, padding: int = 0,
+             mode: str = "max", norm_params: int = 0) -> str:
+        """A max or average pooling window."""
+        cin, (h, w) = self._shape[src]
+        out = (conv_out(h, kernel, stride, padding), conv_out(w, kernel, stride, padding))
+        return self._add(Layer(name, "pool", cin, cin, (h, w), out, (kernel, kernel),
+                               (stride, stride), (padding, padding), preds=(src,), mode=mode,
+                               norm_params=norm_params))
+
+    def global_pool(self, name: str, src: str, out_hw: tuple[int, int] = (1, 1),
+                    norm_params: int = 0) -> str:
+        """Adaptive average pooling to `out_hw`."""
+        cin, (h, w) = self._shape[src]
+        return self._add(Layer(name, "pool", cin, cin, (h, w), out_hw, (h, w), (1, 1),
+                               preds=(src,), mode="adaptive_avg", norm_params=norm_params))
+
+    def add(self, name: str, *srcs: str) -> str:
+        """Element-wise sum (a residual connection)."""
+        cin, hw = self._shape[srcs[0]]
+        return self._add(Layer(name, "add", cin, cin, hw, hw, preds=tuple(srcs)))
+
+    def concat(self, name: str, *srcs: str) -> str:
+        """Channel concatenation (a dense connection)."""
+        hw = self._shape[srcs[0]][1]
+        channels = sum(self._shape[s][0] for s in srcs)
+        return self._add(Layer(name, "concat", channels, channels, hw, hw, preds=tuple(srcs)))
+
+    def build(self, **meta: object) -> Workload:
+        """The finished workload."""
+        return Workload(self.name, tuple(self.layers), dict(meta))

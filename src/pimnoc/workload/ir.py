@@ -1,0 +1,189 @@
+"""The workload IR: layers with shapes and the dataflow edges between them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from pimnoc.errors import WorkloadError
+
+WEIGHTED_OPS = frozenset({"conv", "linear"})
+"""Operators whose weights are static and live in ReRAM crossbars."""
+
+DYNAMIC_OPS = frozenset({"matmul"})
+"""Operators multiplying two activations (weights change per input): digital PEs."""
+
+KNOWN_OPS = frozenset(
+    {"input", "conv", "linear", "add", "concat", "pool", "matmul", "softmax", "layernorm",
+     "embedding", "aggregate", "mul"}
+)
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One operator; `preds` name the layers whose outputs it reads (the dataflow edges).
+
+    Shapes: `cin`/`cout` are channels (a linear layer's in/out features), `in_hw`/`out_hw`
+    spatial sizes (a sequence is `(tokens, 1)`). `norm_params` counts parameters of a fused
+    normalisation (batch-norm weight and bias) so totals match the framework's.
+    """
+
+    name: str
+    op: str
+    cin: int
+    cout: int
+    in_hw: tuple[int, int] = (1, 1)
+    out_hw: tuple[int, int] = (1, 1)
+    kernel: tuple[int, int] = (1, 1)
+    stride: tuple[int, int] = (1, 1)
+    padding: tuple[int, int] = (0, 0)
+    groups: int = 1
+    preds: tuple[str, ...] = ()
+    bias: bool = False
+    norm_params: int = 0
+    mode: str = ""
+    extra_params: int = 0
+
+    @property
+    def weighted(self) -> bool:
+        """True if the layer's weights are mapped to crossbars."""
+        return self.op in WEIGHTED_OPS
+
+    @property
+    def positions(self) -> int:
+        """Output positions (pixels or tokens): how many MVMs one inference needs."""
+        return self.out_hw[0] * self.out_hw[1]
+
+    @property
+    def weight_rows(self) -> int:
+        """Rows of the unrolled weight matrix: Kx*Ky*Cin/groups."""
+        if not self.weighted:
+            return 0
+        return self.kernel[0] * self.kernel[1] * self.cin // self.groups
+
+    @property
+    def weights(self) -> int:
+        """Number of weights (excluding bias)."""
+        if self.op == "conv":
+            return self.weight_rows * self.cout
+        if self.op == "linear":
+            return self.cin * self.cout
+        return 0
+
+    @property
+    def params(self) -> int:
+        """Trainable parameters: weights, bias, fused normalisation and any extra tables."""
+        return self.weights + (self.cout if self.bias else 0) + self.norm_params + self.extra_params
+
+    @property
+    def macs(self) -> int:
+        """Multiply-accumulates of one inference (weighted and dynamic operators)."""
+        if self.weighted:
+            return self.weights * self.positions
+        return 0
+
+    @property
+    def output_elements(self) -> int:
+        """Elements of the output tensor."""
+        return self.cout * self.positions
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form used by `pimnoc zoo NAME --json`."""
+        return {
+            "name": self.name,
+            "op": self.op,
+            "cin": self.cin,
+            "cout": self.cout,
+            "kernel": list(self.kernel),
+            "stride": list(self.stride),
+            "padding": list(self.padding),
+            "groups": self.groups,
+            "in_hw": list(self.in_hw),
+            "out_hw": list(self.out_hw),
+            "preds": list(self.preds),
+            "params": self.params,
+            "macs": self.macs,
+        }
+
+
+@dataclass(frozen=True)
+class Workload:
+    """A DNN as a DAG of layers in topological order."""
+
+    name: str
+    layers: tuple[Layer, ...]
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        seen: set[str] = set()
+        for layer in self.layers:
+            if layer.op not in KNOWN_OPS:
+                raise WorkloadError(f"{self.name}: layer '{layer.name}' has unknown op '{layer.op}'")
+            if layer.name in seen:
+                raise WorkloadError(f"{self.name}: duplicate layer name '{layer.name}'")
+            for pred in layer.preds:
+                if pred not in seen:
+                    raise WorkloadError(
+                        f"{self.name}: layer '{layer.name}' reads '{pred}', which is not an "
+                        "earlier layer (layers must be in topological order)"
+                    )
+            seen.add(layer.name)
+
+    @cached_property
+    def index(self) -> dict[str, int]:
+        """Layer name to position."""
+        return {layer.name: i for i, layer in enumerate(self.layers)}
+
+    def layer(self, name: str) -> Layer:
+        """The layer called `name`."""
+        return self.layers[self.index[name]]
+
+    @cached_property
+    def edges(self) -> tuple[tuple[int, int], ...]:
+        """Dataflow edges as (producer index, consumer index)."""
+        return tuple(
+            (self.index[pred], i) for i, layer in enumerate(self.layers) for pred in layer.preds
+        )
+
+    @cached_property
+    def successors(self) -> tuple[tuple[int, ...], ...]:
+        """For each layer, the indices of the layers reading its output."""
+        succ: list[list[int]] = [[] for _ in self.layers]
+        for u, v in self.edges:
+            succ[u].append(v)
+        return tuple(tuple(s) for s in succ)
+
+    @property
+    def params(self) -> int:
+        """Total parameters."""
+        return sum(layer.params for layer in self.layers)
+
+    @property
+    def macs(self) -> int:
+        """Total multiply-accumulates of the weighted layers."""
+        return sum(layer.macs for layer in self.layers)
+
+    @property
+    def weighted_layers(self) -> list[Layer]:
+        """The layers mapped to crossbars."""
+        return [layer for layer in self.layers if layer.weighted]
+
+    def renamed(self, prefix: str) -> Workload:
+        """A copy whose layer names carry `prefix` (to run several networks at once)."""
+        from dataclasses import replace
+
+        layers = tuple(
+            replace(layer, name=prefix + layer.name, preds=tuple(prefix + p for p in layer.preds))
+            for layer in self.layers
+        )
+        return Workload(name=self.name, layers=layers, meta=dict(self.meta))
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form: name, layers and totals."""
+        return {
+            "name": self.name,
+            "layers": [layer.to_dict() for layer in self.layers],
+            "totals": {"params": self.params, "macs": self.macs,
+                       "weighted_layers": len(self.weighted_layers)},
+        }
