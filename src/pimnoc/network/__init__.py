@@ -1,0 +1,1 @@
+"""Interconnect: topologies, routing, traffic and network models."""

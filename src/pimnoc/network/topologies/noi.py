@@ -1,0 +1,73 @@
+"""Networks on interposer: a graph over the chiplet grid (one interposer router per chiplet)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pimnoc.registry import Registry
+
+
+@dataclass(frozen=True)
+class NoiGraph:
+    """An interposer network over `rows x cols` chiplets; chiplet id = row * cols + col.
+
+    `edges` are bidirectional router links; `dims[i]` gives (dimension, direction) of edge i
+    for dimension-order routing on grid NoIs (None elsewhere). `wrap` marks torus rings.
+    `curve_order`, when set, is the chiplet sequence a space-filling-curve placement follows.
+    `routing` names the routing algorithm the NoI needs (`dor`, `shortest`, `updown`).
+    """
+
+    name: str
+    rows: int
+    cols: int
+    edges: tuple[tuple[int, int], ...]
+    dims: tuple[tuple[int, int], ...] | None = None
+    wrap: tuple[bool, bool] = (False, False)
+    dateline: tuple[bool, ...] | None = None
+    curve_order: tuple[int, ...] | None = None
+    routing: str = "shortest"
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+NoiBuilder = Callable[..., NoiGraph]
+NOI_TOPOLOGIES: Registry[NoiBuilder] = Registry("network on interposer", "design.noi.topology")
+
+
+def _grid_edges(rows: int, cols: int, wrap: tuple[bool, bool]):
+    edges, dims, dateline = [], [], []
+    for r in range(rows):
+        for c in range(cols - 1):
+            edges.append((r * cols + c, r * cols + c + 1))
+            dims.append((0, 1))
+            dateline.append(False)
+        if wrap[0]:
+            edges.append((r * cols + cols - 1, r * cols))
+            dims.append((0, 1))
+            dateline.append(True)
+    for c in range(cols):
+        for r in range(rows - 1):
+            edges.append((r * cols + c, (r + 1) * cols + c))
+            dims.append((1, 1))
+            dateline.append(False)
+        if wrap[1]:
+            edges.append(((rows - 1) * cols + c, c))
+            dims.append((1, 1))
+            dateline.append(True)
+    return tuple(edges), tuple(dims), tuple(dateline)
+
+
+@NOI_TOPOLOGIES.register("mesh")
+def mesh_noi(rows: int, cols: int) -> NoiGraph:
+    """2D mesh NoI, as SIAM's network-on-package (Krishnan et al., IEEE TVLSI 2021)."""
+    edges, dims, dateline = _grid_edges(rows, cols, (False, False))
+    return NoiGraph("mesh", rows, cols, edges, dims, (False, False), dateline, routing="dor")
+
+
+@NOI_TOPOLOGIES.register("torus")
+def torus_noi(rows: int, cols: int) -> NoiGraph:
+    """2D torus NoI: a mesh with wrap-around rings (long links across the interposer)."""
+    wrap = (cols > 2, rows > 2)
+    edges, dims, dateline = _grid_edges(rows, cols, wrap)
+    return NoiGraph("torus", rows, cols, edges, dims, wrap, dateline, routing="dor")
