@@ -73,3 +73,22 @@ class GraphBuilder:
     def build(self, **meta: object) -> Workload:
         """The finished workload."""
         return Workload(self.name, tuple(self.layers), dict(meta))
+
+    def adaptive_pool(self, name: str, src: str, out_hw: tuple[int, int],
+                      mode: str = "adaptive_avg", norm_params: int = 0) -> str:
+        """Adaptive pooling to `out_hw`; kernel and stride are the largest window and its step."""
+        cin, (h, w) = self._shape[src]
+        kernel = (adaptive_window(h, out_hw[0]), adaptive_window(w, out_hw[1]))
+        stride = (max(1, h // out_hw[0]), max(1, w // out_hw[1]))
+        return self._add(Layer(name, "pool", cin, cin, (h, w), out_hw, kernel, stride,
+                               preds=(src,), mode=mode, norm_params=norm_params))
+
+    def mul(self, name: str, scale: str, src: str) -> str:
+        """Channel-wise scaling of `src` by a broadcast `scale` tensor (squeeze-excitation)."""
+        cin, hw = self._shape[src]
+        return self._add(Layer(name, "mul", cin, cin, hw, hw, preds=(scale, src)))
+
+
+def adaptive_window(size: int, out: int) -> int:
+    """Largest window of adaptive pooling from `size` to `out` along one axis."""
+    return max(-((-(i + 1) * size) // out) - (i * size) // out for i in range(out))
