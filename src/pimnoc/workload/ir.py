@@ -119,7 +119,9 @@ class Workload:
         seen: set[str] = set()
         for layer in self.layers:
             if layer.op not in KNOWN_OPS:
-                raise WorkloadError(f"{self.name}: layer '{layer.name}' has unknown op '{layer.op}'")
+                raise WorkloadError(
+                    f"{self.name}: layer '{layer.name}' has unknown op '{layer.op}'"
+                )
             if layer.name in seen:
                 raise WorkloadError(f"{self.name}: duplicate layer name '{layer.name}'")
             for pred in layer.preds:
