@@ -238,6 +238,29 @@ def test_matmul_with_bias_add(tmp_path: Path) -> None:
     assert workload.params == 12 * 6 + 6 and len(workload.layers) == 2
 
 
+def test_alias_ops_and_shape_arithmetic(tmp_path: Path) -> None:
+    """Legacy torch flatten: Reshape to [Shape(x)[0], -1] built from shape ops on constants."""
+    inits = [weight("w", 4, 2, 3, 3), weight("fc.w", 3, 4 * 6 * 6),
+             helper.make_tensor("zero", TensorProto.INT64, [], [0]),
+             helper.make_tensor("axes", TensorProto.INT64, [1], [0]),
+             helper.make_tensor("minus_one", TensorProto.INT64, [1], [-1])]
+    nodes = [
+        helper.make_node("Conv", ["x", "w"], ["c"], name="conv"),
+        helper.make_node("Sigmoid", ["c"], ["s"], name="sigmoid"),
+        helper.make_node("Identity", ["s"], ["i"], name="identity"),
+        helper.make_node("Dropout", ["i"], ["d"], name="dropout"),
+        helper.make_node("Shape", ["d"], ["shape"], name="shape"),
+        helper.make_node("Gather", ["shape", "zero"], ["n"], name="gather", axis=0),
+        helper.make_node("Unsqueeze", ["n", "axes"], ["n1"], name="unsqueeze"),
+        helper.make_node("Concat", ["n1", "minus_one"], ["target"], name="target", axis=0),
+        helper.make_node("Reshape", ["d", "target"], ["flat"], name="reshape"),
+        helper.make_node("Gemm", ["flat", "fc.w"], ["y"], name="fc", transB=1),
+    ]
+    workload = load_onnx(save(tmp_path / "alias.onnx", nodes, [image("x", 2, 8)], "y", inits))
+    assert [layer.name for layer in workload.layers] == ["x", "conv", "fc"]
+    assert workload.layer("fc").preds == ("conv",) and workload.layer("fc").cin == 144
+
+
 def test_unsupported_op(tmp_path: Path) -> None:
     nodes = [helper.make_node("Relu", ["x"], ["r"], name="relu"),
              helper.make_node("SpaceToDepth", ["r"], ["y"], name="s2d", blocksize=2)]
@@ -246,6 +269,14 @@ def test_unsupported_op(tmp_path: Path) -> None:
         load_onnx(path)
     assert str(path) in str(info.value) and "Conv" in str(info.value)
     assert "Conv" in supported_ops() and "SpaceToDepth" not in supported_ops()
+
+
+def test_unsorted_graph(tmp_path: Path) -> None:
+    nodes = [helper.make_node("Relu", ["r"], ["y"], name="second"),
+             helper.make_node("Relu", ["x"], ["r"], name="first")]
+    path = save(tmp_path / "unsorted.onnx", nodes, [image("x", 4, 8)], "y", [])
+    with pytest.raises(WorkloadError, match="'second'.*not topologically sorted"):
+        load_onnx(path)
 
 
 def test_dynamic_weight_rejected(tmp_path: Path) -> None:

@@ -1,8 +1,7 @@
-"""ONNX graph -> Workload: operators become layers, shapes come from ONNX shape inference.
+"""ONNX graph -> Workload: operators become layers, shapes come from ONNX shape inference."""
 
-Weights are never read: a weight's shape comes from its initializer's dims or from
-`value_info`, so models with external or stripped weights import as well.
-"""
+# Weights are never read: a weight's shape comes from its initializer's dims or from
+# `value_info`, so models with external or stripped weights import as well.
 
 from __future__ import annotations
 
@@ -92,14 +91,14 @@ class _Importer:
         for init in self.graph.initializer:
             self.shapes[init.name] = tuple(int(d) for d in init.dims)
         self.node_outputs = {out for node in self.graph.node for out in node.output if out}
+        self.walked_outputs: set[str] = set()
 
     # -- errors and shapes --------------------------------------------------------------
 
     def error(self, node: NodeProto, message: str) -> WorkloadError:
         """A WorkloadError naming the file and the node."""
-        return WorkloadError(
-            f"{self.path}: node '{node.name}' ({node.op_type}): {message}"
-        )
+        label = node.name or f"<unnamed, output {node.output[0]!r}>"
+        return WorkloadError(f"{self.path}: node '{label}' ({node.op_type}): {message}")
 
     def dims(self, node: NodeProto, tensor: str) -> tuple[int, ...]:
         """The static shape of `tensor` (batch dim may be symbolic), or a helpful error."""
@@ -214,25 +213,33 @@ class _Importer:
         """Map every node, in graph order."""
         self.add_inputs()
         for node in self.graph.node:
-            for tensor in node.input:
-                if tensor and tensor not in self.producer and tensor not in self.constants:
-                    if tensor in self.node_outputs:
-                        raise self.error(node, f"input '{tensor}' is produced by a later node; "
-                                         "the graph is not topologically sorted")
-                    self.constants.add(tensor)  # a weight whose initializer was stripped
-            if not self.activations(node) or node.op_type in SHAPE_OPS:
-                self.constants.update(out for out in node.output if out)
-                continue
-            if node.op_type in ALIAS_OPS:
-                self.map_alias(node)
-                continue
-            handler = _HANDLERS.get(node.op_type)
-            if handler is None:
-                raise self.error(
-                    node, f"operator '{node.op_type}' is not supported by the ONNX importer; "
-                    f"supported: {', '.join(supported_ops())}. Replace it or use a zoo model",
-                )
-            handler(self, node)
+            self.walk(node)
+            self.walked_outputs.update(node.output)
+
+    def walk(self, node: NodeProto) -> None:
+        """Map one node to a layer, an alias or a constant."""
+        for tensor in node.input:
+            if tensor and tensor not in self.producer and tensor not in self.constants:
+                if tensor in self.walked_outputs:
+                    raise self.error(node, f"input '{tensor}' is a secondary output of an "
+                                     "earlier node, which pimnoc does not map")
+                if tensor in self.node_outputs:
+                    raise self.error(node, f"input '{tensor}' is produced by a later node; "
+                                     "the graph is not topologically sorted")
+                self.constants.add(tensor)  # a weight whose initializer was stripped
+        if not self.activations(node) or node.op_type in SHAPE_OPS:
+            self.constants.update(out for out in node.output if out)
+            return
+        if node.op_type in ALIAS_OPS:
+            self.map_alias(node)
+            return
+        handler = _HANDLERS.get(node.op_type)
+        if handler is None:
+            raise self.error(
+                node, f"operator '{node.op_type}' is not supported by the ONNX importer; "
+                f"supported: {', '.join(supported_ops())}. Replace it or use a zoo model",
+            )
+        handler(self, node)
 
     def map_alias(self, node: NodeProto) -> None:
         """Activations and layout ops: no layer; PRelu slopes count as extra parameters."""
@@ -346,8 +353,7 @@ def _batch_norm(imp: _Importer, node: NodeProto) -> None:
 def _elementwise(imp: _Importer, node: NodeProto) -> None:
     """Two or more activations -> add (Add/Sub/Sum) or mul (Mul/Div); constants are fused."""
     tensors = imp.activations(node)
-    preds = list(dict.fromkeys(imp.producer[t] for t in tensors))
-    if len(preds) == 1:
+    if len({imp.producer[t] for t in tensors}) == 1:
         source = imp.layer_of(tensors[0])
         constant = next((t for t in node.input if t and t not in imp.producer), None)
         if (node.op_type == "Add" and constant is not None
@@ -434,7 +440,7 @@ def _read_model(path: Path) -> ModelProto:
     """`onnx.load` without external weights, with errors that name the path."""
 
     if not path.is_file():
-        raise WorkloadError(f"{path}: no such ONNX file; check workload.networks[].onnx")
+        raise WorkloadError(f"{path}: no such ONNX file; check the model path")
     try:
         model = onnx.load(str(path), load_external_data=False)
     except Exception as exc:  # protobuf raises several types for corrupt files

@@ -12,12 +12,10 @@ INIT_FEATURES = 64
 
 
 def _dense_block(g: GraphBuilder, prefix: str, src: str, num_layers: int) -> str:
-    """Dense layers, each reading the concatenation of the block input and all earlier layers.
-
-    Each layer is BN-ReLU-conv1x1 (to 4*growth) then BN-ReLU-conv3x3 (to growth); the first
-    BN is the conv's `pre_bn`. The first layer reads the block input directly (a one-tensor
-    concatenation is a no-op); the block's output is the concatenation of everything.
-    """
+    """Dense layers, each reading the concatenation of the block input and all earlier layers."""
+    # Each layer is BN-ReLU-conv1x1 (to 4*growth), BN-ReLU-conv3x3 (to growth); the first BN
+    # is conv1's `pre_bn`, the second its `bn`. Layer 1 reads the block input directly (a
+    # one-tensor concatenation is a no-op); the block output concatenates everything.
     features = [src]
     for i in range(1, num_layers + 1):
         name = f"{prefix}.denselayer{i}"
