@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -27,7 +27,7 @@ class SystemSpec:
     tiers: int = 1
     noc: str = "mesh"
     noi: str = "mesh"
-    noi_params: dict[str, Any] = field(default_factory=dict)
+    noi_params: tuple[tuple[str, Any], ...] = ()
     vertical: str = "tsv"
     pe_pitch_mm: float = 0.6
     chiplet_gap_mm: float = 0.5
@@ -103,7 +103,7 @@ def build_chiplets(spec: SystemSpec) -> Topology:
     chip_w = spec.pe_cols * spec.pe_pitch_mm
     chip_h = spec.pe_rows * spec.pe_pitch_mm
     pitch_x, pitch_y = chip_w + spec.chiplet_gap_mm, chip_h + spec.chiplet_gap_mm
-    noi = NOI_TOPOLOGIES.get(spec.noi)(rows, cols, **spec.noi_params)
+    noi = NOI_TOPOLOGIES.get(spec.noi)(rows, cols, **dict(spec.noi_params))
 
     links = LinkList()
     noc_spec = GridLinkSpec(spec.pe_pitch_mm, ONCHIP, spec.onchip_cycles_per_mm)

@@ -1,0 +1,204 @@
+"""The run specification: workload, design, mapping, simulation, thermal; YAML loading."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+
+from pimnoc.errors import ConfigError, suggest
+from pimnoc.pim.tech import NetworkTech, PeTech
+
+
+class Strict(BaseModel):
+    """A config section that rejects unknown keys."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Open(BaseModel):
+    """A config section whose extra keys are parameters of a named builder."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    def params(self) -> dict[str, Any]:
+        """The extra keys given by the user."""
+        return dict(self.model_extra or {})
+
+
+def _optional_fields(cls: type) -> dict[str, Any]:
+    return {f.name: (f.type if not isinstance(f.type, str) else Any, Field(default=None))
+            for f in fields(cls)}
+
+
+PeSpec = create_model("PeSpec", __base__=Strict, **_optional_fields(PeTech))
+NetworkTechSpec = create_model("NetworkTechSpec", __base__=Strict,
+                               **_optional_fields(NetworkTech))
+
+
+class NetworkSpec(Strict):
+    """One DNN of the workload: a zoo name or a path to an .onnx file."""
+
+    model: str
+    input_hw: int = Field(224, gt=0)
+    num_classes: int | None = Field(None, gt=0)
+    seq_len: int | None = Field(None, gt=0)
+    name: str | None = None
+
+
+class WorkloadSpec(Strict):
+    """The networks that run concurrently."""
+
+    networks: list[NetworkSpec] = Field(min_length=1)
+
+
+class GridSize(Strict):
+    """A rows x cols grid."""
+
+    rows: int = Field(gt=0)
+    cols: int = Field(gt=0)
+
+
+class TopologySpec(Open):
+    """A topology by registered name, with its builder's parameters as extra keys."""
+
+    topology: str = "mesh"
+    boundary: Literal["center", "corner"] = "center"
+
+
+class DesignSpec(Strict):
+    """The hardware: integration, sizes, networks and technology overrides."""
+
+    integration: Literal["2d", "2.5d", "3d"] = "2.5d"
+    chiplets: GridSize = GridSize(rows=1, cols=1)
+    pes: GridSize
+    tiers: int = Field(1, gt=0)
+    vertical: Literal["tsv", "miv"] = "tsv"
+    noc: TopologySpec = TopologySpec()
+    noi: TopologySpec = TopologySpec()
+    pe: PeSpec = PeSpec()  # type: ignore[valid-type]
+    network: NetworkTechSpec = NetworkTechSpec()  # type: ignore[valid-type]
+
+
+class MappingSpec(Strict):
+    """How layers are replicated and placed."""
+
+    placement: str = "hilbert"
+    replication: Literal["auto", "none"] | int = "auto"
+    seed: int = 0
+
+
+class SimulationSpec(Open):
+    """Which network engine runs, and its parameters as extra keys."""
+
+    engine: str = "analytical"
+    routing: str | None = None
+
+
+class ThermalSpec(Open):
+    """Whether to add the thermal and accuracy results, and the thermal model's parameters."""
+
+    enabled: bool = False
+
+
+class RunSpec(Strict):
+    """A whole run: what to evaluate, on what, and how."""
+
+    workload: WorkloadSpec
+    design: DesignSpec
+    mapping: MappingSpec = MappingSpec()
+    simulation: SimulationSpec = SimulationSpec()
+    thermal: ThermalSpec = ThermalSpec()
+
+    def pe_tech(self) -> PeTech:
+        """The PE technology with this run's overrides applied."""
+        given = {k: v for k, v in self.design.pe.model_dump().items() if v is not None}
+        return PeTech(**given)
+
+    def network_tech(self) -> NetworkTech:
+        """The network technology with this run's overrides applied."""
+        given = {k: v for k, v in self.design.network.model_dump().items() if v is not None}
+        return NetworkTech(**given)
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model class found by following `loc` from `model`."""
+    current: Any = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+            return None
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        candidates = [annotation, *args]
+        current = next((c for c in candidates
+                        if isinstance(c, type) and issubclass(c, BaseModel)), None)
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+
+
+def format_validation_error(exc: ValidationError, root: type[BaseModel] = RunSpec) -> str:
+    """One readable line per problem, naming the dotted key and the fix."""
+    lines = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        key = ".".join(str(p) for p in loc) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            parent = _model_at(root, loc[:-1])
+            names = list(parent.model_fields) if parent else []
+            hint = suggest(str(loc[-1]), names)
+            allowed = f"; allowed keys: {', '.join(names)}" if names else ""
+            lines.append(f"{key}: unknown key{hint}{allowed}")
+        elif err["type"] == "missing":
+            lines.append(f"{key}: required key is missing; add it")
+        else:
+            lines.append(f"{key}: {err['msg']} (got {err.get('input')!r})")
+    return "; ".join(lines)
+
+
+def parse_run(data: Any, source: str = "config") -> RunSpec:
+    """Validate a run dictionary into a RunSpec, raising ConfigError on any problem."""
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: the top level must be a mapping with keys workload, "
+                          "design, mapping, simulation, thermal")
+    try:
+        return RunSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: {format_validation_error(exc)}") from None
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Read a YAML file, turning I/O and syntax problems into ConfigError."""
+    path = Path(path)
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise ConfigError(
+            f"{path}: cannot read the file ({exc.strerror}); check the path"
+        ) from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ConfigError(f"{path}: malformed YAML{where}: {problem}; fix the syntax") from None
+
+
+def load_run(path: str | Path) -> RunSpec:
+    """Load and validate a run YAML; relative model paths resolve against the file's folder."""
+    path = Path(path)
+    data = read_yaml(path)
+    spec = parse_run(data, str(path))
+    networks = []
+    for net in spec.workload.networks:
+        if net.model.endswith(".onnx") and not Path(net.model).is_absolute():
+            net = net.model_copy(update={"model": str((path.parent / net.model).resolve())})
+        networks.append(net)
+    return spec.model_copy(update={"workload": WorkloadSpec(networks=networks)})

@@ -1,0 +1,222 @@
+"""Run the pipeline for one design point: workload -> mapping -> traffic -> network -> Result."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from pimnoc.config import RunSpec
+from pimnoc.mapping.mapper import Mapping, map_workloads
+from pimnoc.network.analytical import (
+    NetworkEstimate,
+    edge_latencies,
+    estimate,
+    flow_network_energy_j,
+    network_interval,
+    route_flows,
+)
+from pimnoc.network.routing import Routing, make_routing
+from pimnoc.network.system import SystemSpec, build_system
+from pimnoc.network.topology import LINK_KINDS, Topology
+from pimnoc.network.traffic import Flows, workload_flows
+from pimnoc.pim.compute import LayerCompute, layer_compute
+from pimnoc.pim.tech import NetworkTech, PeTech
+from pimnoc.registry import Registry
+from pimnoc.result import Result
+from pimnoc.workload.ir import Workload
+from pimnoc.workload.loader import load_network
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    """Everything one evaluation computed, for reports, plots and other engines."""
+
+    spec: RunSpec
+    pe: PeTech
+    net: NetworkTech
+    topology: Topology
+    routing: Routing
+    mapping: Mapping
+    compute: LayerCompute
+    flows: Flows
+    network: NetworkEstimate
+    result: Result
+
+
+EngineFn = Callable[[Routing, Flows, NetworkTech, float, Any, RunSpec], NetworkEstimate]
+ENGINES: Registry[EngineFn] = Registry("network engine", "simulation.engine")
+
+
+@ENGINES.register("analytical")
+def analytical_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: float,
+                      routed: Any, spec: RunSpec) -> NetworkEstimate:
+    """Closed-form link loads, zero-load latency and M/D/1 contention."""
+    return estimate(routing, flows, net, interval_s, routed)
+
+
+def system_spec(spec: RunSpec, net: NetworkTech, pe: PeTech) -> SystemSpec:
+    """The topology builders' view of a design."""
+    d = spec.design
+    pitch = float(np.sqrt(pe.area_mm2 + net.router_area_mm2))  # square PE tile with router
+    chiplets = d.chiplets if d.integration == "2.5d" else None
+    return SystemSpec(
+        integration=d.integration,
+        pe_rows=d.pes.rows, pe_cols=d.pes.cols,
+        chiplet_rows=chiplets.rows if chiplets else 1,
+        chiplet_cols=chiplets.cols if chiplets else 1,
+        tiers=d.tiers, noc=d.noc.topology, noi=d.noi.topology,
+        noi_params=tuple(sorted(d.noi.params().items())), vertical=d.vertical,
+        pe_pitch_mm=pitch, chiplet_gap_mm=net.chiplet_gap_mm,
+        onchip_cycles_per_mm=net.onchip_cycles_per_mm,
+        interposer_cycles_per_mm=net.interposer_cycles_per_mm, boundary=d.noi.boundary,
+    )
+
+
+@lru_cache(maxsize=16)
+def _topology_and_routing(system: SystemSpec, routing: str | None) -> tuple[Topology, Routing]:
+    topo = build_system(system)
+    return topo, make_routing(topo, routing)
+
+
+def topology_and_routing(spec: RunSpec) -> tuple[Topology, Routing]:
+    """Build (or reuse) the topology and routing of a design."""
+    pe, net = spec.pe_tech(), spec.network_tech()
+    return _topology_and_routing(system_spec(spec, net, pe), spec.simulation.routing)
+
+
+@lru_cache(maxsize=32)
+def _workload(model: str, input_hw: int, num_classes: int | None,
+              seq_len: int | None) -> Workload:
+    return load_network(model, input_hw, num_classes, seq_len)
+
+
+def workloads_of(spec: RunSpec) -> list[Workload]:
+    """The networks of a run, built from the zoo or imported."""
+    return [_workload(n.model, n.input_hw, n.num_classes, n.seq_len)
+            for n in spec.workload.networks]
+
+
+def critical_path(mapping: Mapping, compute_s: np.ndarray,
+                  comm: dict[tuple[int, int], float]) -> np.ndarray:
+    """Finish time of each layer: its inputs' finish plus communication, then its compute."""
+    finish = np.zeros(mapping.num_layers)
+    for v in range(mapping.num_layers):
+        start = max((finish[u] + comm.get((u, v), 0.0) for u in mapping.preds[v]), default=0.0)
+        finish[v] = start + comm.get((v, v), 0.0) + compute_s[v]
+    return finish
+
+
+def _area(topo: Topology, pe: PeTech, net: NetworkTech) -> dict[str, float]:
+    n_pe = int(topo.compute_nodes.size)
+    ports = topo.router_ports
+    router_area = net.router_area_mm2 * ports / net.router_reference_ports  # assumption: linear
+    phy_ends = int(np.count_nonzero(topo.link_kind == LINK_KINDS.index("interposer")))
+    return {
+        "pes": n_pe * pe.area_mm2,
+        "routers": float(router_area.sum()),
+        "link_phys": phy_ends * net.flit_bits * net.phy_area_um2_per_lane * 1e-6,
+    }
+
+
+def evaluate_full(spec: RunSpec) -> Evaluation:
+    """Evaluate one design point and keep every intermediate stage."""
+    started = time.perf_counter()
+    pe, net = spec.pe_tech(), spec.network_tech()
+    topo, routing = topology_and_routing(spec)
+    workloads = workloads_of(spec)
+    mapping = map_workloads(workloads, topo, pe, spec.mapping.placement,
+                            spec.mapping.replication, spec.mapping.seed)
+    compute = layer_compute(mapping, net)
+    flows = workload_flows(mapping)
+    routed = route_flows(routing, flows, net)
+    compute_interval = float(compute.time_s.max(initial=0.0))
+    net_interval = network_interval(topo, routed, flows, net)
+    interval = max(compute_interval, net_interval)
+    engine = ENGINES.get(spec.simulation.engine)
+    network = engine(routing, flows, net, interval, routed, spec)
+    interval = max(interval, network.network_interval_s)
+    comm = edge_latencies(flows, network.routed, network.flow_latency_s, net, mapping.num_layers)
+    finish = critical_path(mapping, compute.time_s, comm)
+    result = _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish,
+                       comm, interval, compute_interval, started)
+    return Evaluation(spec, pe, net, topo, routing, mapping, compute, flows, network, result)
+
+
+def evaluate(spec: RunSpec) -> Result:
+    """Evaluate one design point."""
+    return evaluate_full(spec).result
+
+
+def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish, comm,
+              interval, compute_interval, started) -> Result:
+    n_routers = topo.num_nodes
+    leakage_w = topo.compute_nodes.size * pe.leakage_mw * 1e-3 + n_routers * \
+        net.router_leakage_mw * 1e-3
+    energy = {
+        "compute": float(compute.energy_j.sum()),
+        "router": network.router_energy_j,
+        "link": network.link_energy_j,
+        "leakage": float(leakage_w * interval),
+    }
+    energy["total"] = sum(energy.values())
+    latency = float(max(finish[np.asarray(mapping.network_of) == k].max()
+                        for k in range(len(mapping.workloads))))
+    area = _area(topo, pe, net)
+    flow_energy = flow_network_energy_j(routing, flows, network.routed, net)
+    consumer = flows.consumer[network.routed.flow_index]
+    layer_net_energy = np.bincount(consumer, weights=flow_energy, minlength=mapping.num_layers)
+    layer_bits = np.bincount(consumer, weights=flows.bits[network.routed.flow_index],
+                             minlength=mapping.num_layers)
+    comm_in = np.zeros(mapping.num_layers)
+    for (_u, v), t in comm.items():
+        comm_in[v] = max(comm_in[v], t)
+    per_layer = []
+    for i, layer in enumerate(mapping.layers):
+        nodes, counts = mapping.layer_node_crossbars[i]
+        per_layer.append({
+            "network": int(mapping.network_of[i]), "name": layer.name, "op": layer.op,
+            "macs": layer.macs, "crossbars": int(mapping.xbar_count[i]),
+            "replication": int(mapping.replication[i]), "pes": int(nodes.size),
+            "compute_s": float(compute.time_s[i]), "comm_in_s": float(comm_in[i]),
+            "finish_s": float(finish[i]), "compute_energy_j": float(compute.energy_j[i]),
+            "network_energy_j": float(layer_net_energy[i]), "bits_in": float(layer_bits[i]),
+        })
+    util = network.link_utilisation
+    loads = network.routed.link_load_bits
+    per_link = [
+        {"src": int(s), "dst": int(d), "kind": LINK_KINDS[k], "length_mm": float(length),
+         "load_bits": float(load), "utilisation": float(u)}
+        for s, d, k, length, load, u in zip(topo.link_src, topo.link_dst, topo.link_kind,
+                                            topo.link_length_mm, loads, util, strict=False)
+    ]
+    busiest = per_link[int(np.argmax(util))] if per_link else {}
+    per_network = []
+    for k, w in enumerate(mapping.workloads):
+        members = np.asarray(mapping.network_of) == k
+        per_network.append({
+            "name": w.name, "layers": int(members.sum()),
+            "pes": int(mapping.network_slots[k]),
+            "crossbars": int(mapping.xbar_count[members].sum()),
+            "latency_s": float(finish[members].max()),
+            "slowest_stage_s": float(compute.time_s[members].max()),
+        })
+    summary = topo.summary()
+    bottleneck = "compute" if compute_interval >= interval * (1 - 1e-12) else "network"
+    return Result(
+        latency_s=latency, throughput_ips=1.0 / interval if interval > 0 else float("inf"),
+        interval_s=interval, bottleneck=bottleneck, energy_j=energy,
+        compute_energy_j={k: float(v.sum()) for k, v in compute.energy_by_part.items()},
+        edp_js=energy["total"] * latency, area_mm2=float(sum(area.values())),
+        area_breakdown_mm2=area, links=summary["links"],
+        wire_length_mm=summary["wire_length_mm"], router_ports=summary["router_ports"],
+        pes_used=mapping.pes_used, crossbars_used=int(mapping.xbar_count.sum()),
+        busiest_link=busiest, per_network=per_network, per_layer=per_layer,
+        per_link=per_link, topology=json.loads(json.dumps(summary)),
+        wall_s=time.perf_counter() - started,
+    )

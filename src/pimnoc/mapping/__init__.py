@@ -1,0 +1,1 @@
+"""Mapping: partition layers onto crossbars and PEs, and place PEs on network nodes."""

@@ -1,0 +1,126 @@
+"""Map one or several workloads onto a topology: crossbar tiles, replication, PE nodes."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+
+from pimnoc.errors import CapacityError
+from pimnoc.mapping.partition import LayerTiles, replication_for, tile_layer
+from pimnoc.mapping.placement import placement_order
+from pimnoc.network.topology import Topology
+from pimnoc.pim.tech import PeTech
+from pimnoc.workload.ir import Layer, Workload
+
+
+@dataclass(frozen=True, eq=False)
+class Mapping:
+    """Every layer of every network with its crossbars laid along the placement order.
+
+    Crossbars of a network form one stream along `order` (the placement's node sequence):
+    crossbar `s` of the stream sits on node `order[s // pe.crossbars]`. Each network starts
+    on a fresh PE, so concurrent networks never share a PE. A layer's copies are laid
+    replica by replica, each column tile by column tile, each a run of row tiles.
+    """
+
+    topology: Topology
+    pe: PeTech
+    workloads: tuple[Workload, ...]
+    layers: tuple[Layer, ...]
+    network_of: np.ndarray
+    preds: tuple[tuple[int, ...], ...]
+    tiles: tuple[LayerTiles, ...]
+    replication: np.ndarray
+    xbar_start: np.ndarray
+    xbar_count: np.ndarray
+    network_start_slot: np.ndarray
+    network_slots: np.ndarray
+    order: np.ndarray
+
+    @property
+    def num_layers(self) -> int:
+        """Layers over all networks."""
+        return len(self.layers)
+
+    def crossbar_nodes(self, i: int) -> np.ndarray:
+        """Node of each crossbar of weighted layer `i`, in stream order."""
+        slots = (self.xbar_start[i] + np.arange(self.xbar_count[i])) // self.pe.crossbars
+        return self.order[slots]
+
+    @cached_property
+    def layer_node_crossbars(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each layer, (nodes, crossbar counts) it occupies (empty for unweighted layers)."""
+        result = []
+        for i in range(self.num_layers):
+            if self.xbar_count[i] == 0:
+                result.append((np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)))
+                continue
+            nodes, counts = np.unique(self.crossbar_nodes(i), return_counts=True)
+            result.append((nodes, counts))
+        return result
+
+    @cached_property
+    def successors(self) -> tuple[tuple[int, ...], ...]:
+        """Consumers of each layer (global indices)."""
+        succ: list[list[int]] = [[] for _ in self.layers]
+        for v, preds in enumerate(self.preds):
+            for u in preds:
+                succ[u].append(v)
+        return tuple(tuple(s) for s in succ)
+
+    def network_first_node(self, net: int) -> int:
+        """The first node of a network's PE range (where its input arrives)."""
+        return int(self.order[self.network_start_slot[net]])
+
+    @property
+    def pes_used(self) -> int:
+        """PEs holding at least one crossbar."""
+        return int(self.network_slots.sum())
+
+
+def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech, placement: str,
+                  replication: str | int = "auto", seed: int = 0) -> Mapping:
+    """Partition, replicate and place `workloads` (run concurrently) on `topo`."""
+    order = placement_order(topo, placement, seed)
+    many = len(workloads) > 1
+    named = [w.renamed(f"{k}:{w.name}/") if many else w for k, w in enumerate(workloads)]
+    layers: list[Layer] = []
+    network_of: list[int] = []
+    preds: list[tuple[int, ...]] = []
+    for k, w in enumerate(named):
+        base = len(layers)
+        for layer in w.layers:
+            preds.append(tuple(base + w.index[p] for p in layer.preds))
+            layers.append(layer)
+            network_of.append(k)
+    tiles = tuple(tile_layer(layer, pe) for layer in layers)
+    weighted = [i for i, layer in enumerate(layers) if layer.weighted]
+    pes_available = int(order.size)
+    budget = max(0, pes_available - len(workloads)) * pe.crossbars
+    reps = np.zeros(len(layers), dtype=np.int64)
+    reps[weighted] = replication_for([layers[i] for i in weighted],
+                                     [tiles[i] for i in weighted], replication, budget,
+                                     pes_available, pe)
+    xbar_count = np.array([t.crossbars for t in tiles], dtype=np.int64) * reps
+    xbar_start = np.zeros(len(layers), dtype=np.int64)
+    net_of = np.asarray(network_of)
+    start_slot = np.zeros(len(workloads), dtype=np.int64)
+    slots = np.zeros(len(workloads), dtype=np.int64)
+    cursor = 0
+    for k in range(len(workloads)):
+        members = np.flatnonzero(net_of == k)
+        counts = xbar_count[members]
+        start_slot[k] = cursor
+        xbar_start[members] = cursor * pe.crossbars + np.concatenate([[0], np.cumsum(counts)[:-1]])
+        slots[k] = max(1, math.ceil(int(counts.sum()) / pe.crossbars))
+        cursor += int(slots[k])
+    if cursor > pes_available:
+        raise CapacityError(
+            f"design: the networks need {cursor} PEs but the design has {pes_available}; "
+            "add chiplets or PEs (design.chiplets / design.pes)"
+        )
+    return Mapping(topo, pe, tuple(named), tuple(layers), net_of, tuple(preds), tiles, reps,
+                   xbar_start, xbar_count, start_slot, slots, order)

@@ -1,0 +1,92 @@
+"""Partition weighted layers into crossbar tiles and balance the pipeline by replication."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from pimnoc.errors import CapacityError, ConfigError
+from pimnoc.pim.tech import PeTech
+from pimnoc.workload.ir import Layer
+
+
+@dataclass(frozen=True)
+class LayerTiles:
+    """How one copy of a layer's unrolled weight matrix tiles over crossbars."""
+
+    rows: int
+    cols: int
+    row_tiles: int
+    col_tiles: int
+
+    @property
+    def crossbars(self) -> int:
+        """Crossbars of one copy."""
+        return self.row_tiles * self.col_tiles
+
+
+def tile_layer(layer: Layer, pe: PeTech) -> LayerTiles:
+    """Tile `rows = Kx*Ky*Cin/groups` by `cols = Cout*ceil(weight_bits/bits_per_cell)`."""
+    if not layer.weighted:
+        return LayerTiles(0, 0, 0, 0)
+    rows = layer.weight_rows
+    cols = layer.cout * pe.cells_per_weight
+    return LayerTiles(rows, cols, math.ceil(rows / pe.crossbar_rows),
+                      math.ceil(cols / pe.crossbar_cols))
+
+
+def balance_replication(positions: np.ndarray, per_copy: np.ndarray, budget: int) -> np.ndarray:
+    """Replication per layer minimising the slowest stage, ceil(P/r), within `budget` crossbars.
+
+    For a target of m positions per copy every layer needs r = ceil(P/m) copies; the smallest
+    m whose total fits the budget is found by bisection (cost falls as m grows).
+    """
+    positions = np.asarray(positions, dtype=np.int64)
+    per_copy = np.asarray(per_copy, dtype=np.int64)
+
+    def cost(m: int) -> int:
+        return int((per_copy * -(-positions // m)).sum())
+
+    lo, hi = 1, int(positions.max(initial=1))
+    if cost(hi) > budget:
+        return np.ones_like(positions)
+    while lo < hi:
+        mid = (lo + hi) // 2
+        if cost(mid) <= budget:
+            hi = mid
+        else:
+            lo = mid + 1
+    return np.maximum(1, -(-positions // lo))
+
+
+def replication_for(layers: list[Layer], tiles: list[LayerTiles], mode: str | int,
+                    budget_crossbars: int, pes_available: int, pe: PeTech) -> np.ndarray:
+    """Replication of each weighted layer: `auto` (balanced under the budget), `none`, or an int."""
+    per_copy = np.array([t.crossbars for t in tiles], dtype=np.int64)
+    positions = np.array([layer.positions for layer in layers], dtype=np.int64)
+    needed = int(per_copy.sum())
+    if needed > budget_crossbars:
+        pes_needed = math.ceil(needed / pe.crossbars)
+        raise CapacityError(
+            f"design: the workload needs {needed} crossbars ({pes_needed} PEs of "
+            f"{pe.crossbars} crossbars) but the design has {pes_available} PEs; add chiplets "
+            "or PEs (design.chiplets / design.pes) or crossbars per PE (design.pe.crossbars)"
+        )
+    if mode == "none":
+        return np.ones_like(positions)
+    if mode == "auto":
+        return balance_replication(positions, per_copy, budget_crossbars)
+    if isinstance(mode, int) and not isinstance(mode, bool) and mode >= 1:
+        reps = np.minimum(positions, mode)
+        if int((per_copy * reps).sum()) > budget_crossbars:
+            raise CapacityError(
+                f"mapping.replication: {mode} copies of every layer need "
+                f"{int((per_copy * reps).sum())} crossbars but the design has "
+                f"{budget_crossbars}; use 'auto' or a smaller number"
+            )
+        return reps
+    raise ConfigError(
+        f"mapping.replication: '{mode}' is not valid; use 'auto', 'none' or a positive integer"
+    )

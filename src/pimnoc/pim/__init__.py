@@ -1,0 +1,1 @@
+"""Compute side: ReRAM crossbar technology parameters and per-layer compute models."""

@@ -1,0 +1,77 @@
+"""Result of one evaluated design point: figures, breakdowns, JSON in and out."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Result:
+    """Figures of one design point for one inference of the workload (all SI units)."""
+
+    latency_s: float
+    throughput_ips: float
+    interval_s: float
+    bottleneck: str
+    energy_j: dict[str, float]
+    compute_energy_j: dict[str, float]
+    edp_js: float
+    area_mm2: float
+    area_breakdown_mm2: dict[str, float]
+    links: int
+    wire_length_mm: float
+    router_ports: int
+    pes_used: int
+    crossbars_used: int
+    busiest_link: dict[str, Any]
+    per_network: list[dict[str, Any]]
+    per_layer: list[dict[str, Any]]
+    per_link: list[dict[str, Any]]
+    topology: dict[str, Any]
+    wall_s: float
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form; `extra` entries (thermal, accuracy, cycle engine) merge at top."""
+        data = asdict(self)
+        extra = data.pop("extra")
+        data.update(extra)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Result:
+        """Rebuild a Result written by `to_dict`."""
+        names = set(cls.__dataclass_fields__) - {"extra"}
+        known = {k: v for k, v in data.items() if k in names}
+        extra = {k: v for k, v in data.items() if k not in names}
+        return cls(**known, extra=extra)
+
+    def metric(self, name: str) -> float:
+        """A scalar figure by dotted name, e.g. `latency_s` or `energy_j.total`."""
+        value: Any = self.to_dict()
+        for part in name.split("."):
+            if not isinstance(value, dict) or part not in value:
+                raise KeyError(name)
+            value = value[part]
+        if isinstance(value, dict) and "total" in value:
+            value = value["total"]
+        return float(value)
+
+
+def write_json_atomic(data: Any, path: str | Path) -> None:
+    """Write JSON to `path` through a temporary file, so no half-written file is left."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w") as handle:
+            json.dump(data, handle, indent=1)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
