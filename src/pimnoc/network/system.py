@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from pimnoc.errors import ConfigError
+from pimnoc.errors import ConfigError, suggest
 from pimnoc.network.topologies import NOC_TOPOLOGIES, NOI_TOPOLOGIES
 from pimnoc.network.topologies.grid import GridLinkSpec
 from pimnoc.network.topology import INTERPOSER, NOI_ROUTER, ONCHIP, PE, UBUMP, LinkList, Topology
@@ -80,6 +81,20 @@ def build_die(spec: SystemSpec) -> Topology:
     )
 
 
+def call_builder(builder: Callable, key: str, name: str, rows: int, cols: int,
+                 params: dict[str, Any]):
+    """Call a topology builder, turning unknown parameters into a ConfigError naming them."""
+    accepted = inspect.signature(builder).parameters
+    unknown = [p for p in params if p not in accepted]
+    if unknown:
+        allowed = [p for p in accepted if p not in ("rows", "cols")]
+        raise ConfigError(
+            f"{key}.{unknown[0]}: '{name}' takes no parameter '{unknown[0]}'"
+            f"{suggest(unknown[0], allowed)}; its parameters: {', '.join(allowed) or 'none'}"
+        )
+    return builder(rows, cols, **params)
+
+
 def boundary_pe(pe_rows: int, pe_cols: int, where: str) -> int:
     """Index (within a chiplet) of the PE whose router connects to the interposer."""
     if where == "center":
@@ -103,7 +118,8 @@ def build_chiplets(spec: SystemSpec) -> Topology:
     chip_w = spec.pe_cols * spec.pe_pitch_mm
     chip_h = spec.pe_rows * spec.pe_pitch_mm
     pitch_x, pitch_y = chip_w + spec.chiplet_gap_mm, chip_h + spec.chiplet_gap_mm
-    noi = NOI_TOPOLOGIES.get(spec.noi)(rows, cols, **dict(spec.noi_params))
+    noi = call_builder(NOI_TOPOLOGIES.get(spec.noi), "design.noi", spec.noi, rows, cols,
+                       dict(spec.noi_params))
 
     links = LinkList()
     noc_spec = GridLinkSpec(spec.pe_pitch_mm, ONCHIP, spec.onchip_cycles_per_mm)
@@ -126,8 +142,13 @@ def build_chiplets(spec: SystemSpec) -> Topology:
 
     grid_xy = np.column_stack([np.arange(n_chiplets) % cols, np.arange(n_chiplets) // cols])
     for i, (a, b) in enumerate(noi.edges):
-        # Interposer wires run Manhattan between router sites (assumption).
+        # Interposer wires run Manhattan between router sites (assumption), unless the NoI
+        # gives its own length in pitches (scaled by the pitch along the link's direction).
         length = float(np.abs(xy[noi_nodes[a]] - xy[noi_nodes[b]]).sum())
+        if noi.lengths is not None:
+            span = grid_xy[b] - grid_xy[a]
+            along = np.hypot(span[0] * pitch_x, span[1] * pitch_y) / max(np.hypot(*span), 1e-12)
+            length = float(noi.lengths[i]) * (along if np.any(span) else pitch_x)
         latency = max(1, int(np.ceil(length * spec.interposer_cycles_per_mm - 1e-9)))
         dim, direction = noi.dims[i] if noi.dims is not None else (-1, 1)
         dateline = bool(noi.dateline[i]) if noi.dateline is not None else False
@@ -138,10 +159,12 @@ def build_chiplets(spec: SystemSpec) -> Topology:
     node_chiplet = np.concatenate([np.repeat(np.arange(n_chiplets), per_chip),
                                    np.arange(n_chiplets)])
     pe_coord = np.tile(_grid_coords(spec.pe_rows, spec.pe_cols), (n_chiplets, 1))
-    noi_coord = np.column_stack([grid_xy, np.zeros(n_chiplets, dtype=np.int64)])
+    logical = np.asarray(noi.coords, dtype=np.int64) if noi.coords is not None else grid_xy
+    noi_coord = np.column_stack([logical, np.zeros(n_chiplets, dtype=np.int64)])
     node_group = np.concatenate([np.repeat(np.arange(n_chiplets), per_chip),
                                  np.full(n_chiplets, n_chiplets)])
-    group_dims = np.array([[spec.pe_cols, spec.pe_rows, 1]] * n_chiplets + [[cols, rows, 1]])
+    noi_dims = [int(logical[:, 0].max()) + 1, int(logical[:, 1].max()) + 1, 1]
+    group_dims = np.array([[spec.pe_cols, spec.pe_rows, 1]] * n_chiplets + [noi_dims])
     group_wraps = np.array(wraps + [(noi.wrap[0], noi.wrap[1], False)])
     return Topology(
         name=f"{noi.name}-noi-{rows}x{cols}",

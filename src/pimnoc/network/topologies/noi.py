@@ -17,6 +17,9 @@ class NoiGraph:
     for dimension-order routing on grid NoIs (None elsewhere). `wrap` marks torus rings.
     `curve_order`, when set, is the chiplet sequence a space-filling-curve placement follows.
     `routing` names the routing algorithm the NoI needs (`dor`, `shortest`, `updown`).
+    `lengths[i]`, when set, is edge i's wire length in chiplet pitches (for links not routed
+    Manhattan between router sites, e.g. straight diagonals); `coords[c]`, when set, is
+    chiplet c's logical (x, y) for dimension-order routing (e.g. folded rings, Floret's ring).
     """
 
     name: str
@@ -29,6 +32,8 @@ class NoiGraph:
     curve_order: tuple[int, ...] | None = None
     routing: str = "shortest"
     params: dict[str, Any] = field(default_factory=dict)
+    lengths: tuple[float, ...] | None = None
+    coords: tuple[tuple[int, int], ...] | None = None
 
 
 NoiBuilder = Callable[..., NoiGraph]
@@ -71,3 +76,25 @@ def torus_noi(rows: int, cols: int) -> NoiGraph:
     wrap = (cols > 2, rows > 2)
     edges, dims, dateline = _grid_edges(rows, cols, wrap)
     return NoiGraph("torus", rows, cols, edges, dims, wrap, dateline, routing="dor")
+
+
+@NOI_TOPOLOGIES.register("custom")
+def custom_noi(rows: int, cols: int, edges: list | None = None) -> NoiGraph:
+    """A user-given NoI: `edges` lists bidirectional chiplet links as [a, b] pairs."""
+    from pimnoc.errors import ConfigError
+
+    if not edges:
+        raise ConfigError("design.noi.edges: the custom NoI needs a list of [a, b] chiplet "
+                          "pairs, e.g. edges: [[0, 1], [1, 2]]")
+    n = rows * cols
+    pairs = []
+    for item in edges:
+        if (not isinstance(item, list | tuple) or len(item) != 2
+                or not all(isinstance(v, int) for v in item)):
+            raise ConfigError(f"design.noi.edges: {item!r} is not a pair of chiplet ids [a, b]")
+        a, b = item
+        if not (0 <= a < n and 0 <= b < n) or a == b:
+            raise ConfigError(f"design.noi.edges: [{a}, {b}] must join two different chiplets "
+                              f"numbered 0..{n - 1} (row * cols + col)")
+        pairs.append((a, b))
+    return NoiGraph("custom", rows, cols, tuple(pairs), routing="shortest")

@@ -1,0 +1,1 @@
+"""CLI commands beyond run and zoo; each module defines `register(app)`."""
