@@ -17,7 +17,7 @@ def small_run(**overrides) -> dict:
     run = {
         "workload": {"networks": [{"model": "resnet18", "input_hw": 32, "num_classes": 10}]},
         "design": {"integration": "2.5d", "chiplets": {"rows": 3, "cols": 3},
-                   "pes": {"rows": 2, "cols": 2}, "pe": {"crossbars": 64}},
+                   "pes": {"rows": 3, "cols": 3}, "pe": {"crossbars": 64}},
         "mapping": {"placement": "snake"},
     }
     run.update(overrides)

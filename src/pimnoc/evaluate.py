@@ -60,6 +60,15 @@ def analytical_engine(routing: Routing, flows: Flows, net: NetworkTech, interval
     return estimate(routing, flows, net, interval_s, routed)
 
 
+def _freeze(value: Any) -> Any:
+    """A hashable copy of nested lists and dicts (for caching by design)."""
+    if isinstance(value, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in value.items()))
+    if isinstance(value, list | tuple):
+        return tuple(_freeze(v) for v in value)
+    return value
+
+
 def system_spec(spec: RunSpec, net: NetworkTech, pe: PeTech) -> SystemSpec:
     """The topology builders' view of a design."""
     d = spec.design
@@ -71,7 +80,7 @@ def system_spec(spec: RunSpec, net: NetworkTech, pe: PeTech) -> SystemSpec:
         chiplet_rows=chiplets.rows if chiplets else 1,
         chiplet_cols=chiplets.cols if chiplets else 1,
         tiers=d.tiers, noc=d.noc.topology, noi=d.noi.topology,
-        noi_params=tuple(sorted(d.noi.params().items())), vertical=d.vertical,
+        noi_params=_freeze(d.noi.params()), vertical=d.vertical,
         pe_pitch_mm=pitch, chiplet_gap_mm=net.chiplet_gap_mm,
         onchip_cycles_per_mm=net.onchip_cycles_per_mm,
         interposer_cycles_per_mm=net.interposer_cycles_per_mm, boundary=d.noi.boundary,

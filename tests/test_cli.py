@@ -1,0 +1,104 @@
+"""The command line: run, zoo, and bad input (exit 2, one message, nothing written)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from pimnoc.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def write(tmp_path: Path, data, name: str = "run.yaml") -> Path:
+    path = tmp_path / name
+    path.write_text(data if isinstance(data, str) else yaml.safe_dump(data))
+    return path
+
+
+def test_run_writes_json_and_plots(tmp_path, run_dict, capsys):
+    config = write(tmp_path, run_dict())
+    out = tmp_path / "result.json"
+    code = main(["run", str(config), "-o", str(out), "--plot", str(tmp_path / "figs")])
+    assert code == 0
+    data = json.loads(out.read_text())
+    for key in ("latency_s", "throughput_ips", "energy_j", "edp_js", "area_mm2", "links",
+                "wire_length_mm", "per_layer", "per_link", "wall_s"):
+        assert key in data
+    assert set(data["energy_j"]) == {"total", "compute", "router", "link", "leakage"}
+    assert (tmp_path / "figs" / "floorplan.png").stat().st_size > 10_000
+    assert (tmp_path / "figs" / "layers.png").stat().st_size > 10_000
+    assert "latency / inference" in capsys.readouterr().out
+
+
+def test_zoo_json_lists_layers_with_their_shapes(capsys):
+    assert main(["zoo", "resnet18", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["name"] == "resnet18"
+    assert data["totals"]["params"] == 11689512
+    conv1 = data["layers"][1]
+    assert conv1["op"] == "conv" and conv1["kernel"] == [7, 7] and conv1["out_hw"] == [112, 112]
+    adds = [layer for layer in data["layers"] if layer["op"] == "add"]
+    assert len(adds) == 8 and all(len(a["preds"]) == 2 for a in adds)
+
+
+BAD_CASES = {
+    "malformed": ("workload: [\n", "malformed YAML"),
+    "unknown_key": ({"workload": {"networks": [{"model": "resnet18"}]},
+                     "design": {"pes": {"rows": 4, "cols": 4}, "integraton": "2d"}},
+                    "did you mean 'integration'"),
+    "unknown_model": ({"workload": {"networks": [{"model": "resnet51"}]},
+                       "design": {"integration": "2d", "pes": {"rows": 8, "cols": 8}}},
+                      "resnet50"),
+    "too_small": ({"workload": {"networks": [{"model": "vgg16"}]},
+                   "design": {"integration": "2d", "pes": {"rows": 4, "cols": 4}}},
+                  "needs .* crossbars"),
+    "disconnected": ({"workload": {"networks": [{"model": "resnet18", "input_hw": 32}]},
+                      "design": {"integration": "2.5d", "chiplets": {"rows": 2, "cols": 2},
+                                 "pes": {"rows": 4, "cols": 4},
+                                 "noi": {"topology": "custom", "edges": [[0, 1], [2, 3]]}}},
+                     "disconnected"),
+    "bad_placement": ({"workload": {"networks": [{"model": "resnet18", "input_hw": 32}]},
+                       "design": {"integration": "2d", "pes": {"rows": 8, "cols": 8}},
+                       "mapping": {"placement": "hilbrt"}}, "did you mean 'hilbert'"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CASES))
+def test_bad_input_exits_2_without_traceback_or_output(tmp_path, case):
+    data, message = BAD_CASES[case]
+    config = write(tmp_path, data)
+    out = tmp_path / "result.json"
+    proc = subprocess.run([sys.executable, "-m", "pimnoc.cli", "run", str(config), "-o",
+                           str(out), "--plot", str(tmp_path / "figs")],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    import re
+
+    assert re.search(message, proc.stderr.replace("\n", " ")), proc.stderr
+    assert not out.exists() and not (tmp_path / "figs").exists()
+    assert list(tmp_path.iterdir()) == [config]
+
+
+def test_unreadable_onnx_is_a_clear_error(tmp_path):
+    bad = tmp_path / "model.onnx"
+    bad.write_bytes(b"not an onnx file")
+    config = write(tmp_path, {"workload": {"networks": [{"model": "model.onnx"}]},
+                              "design": {"integration": "2d", "pes": {"rows": 4, "cols": 4}}})
+    proc = subprocess.run([sys.executable, "-m", "pimnoc.cli", "run", str(config)],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "model.onnx" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("example", sorted(p.name for p in (ROOT / "examples").glob("*.yaml")))
+def test_bundled_examples_parse(example):
+    from pimnoc.config import load_run
+
+    load_run(ROOT / "examples" / example)
