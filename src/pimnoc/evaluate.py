@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -154,7 +154,15 @@ def evaluate_full(spec: RunSpec) -> Evaluation:
     finish = critical_path(mapping, compute.time_s, comm)
     result = _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish,
                        comm, interval, compute_interval, started)
-    return Evaluation(spec, pe, net, topo, routing, mapping, compute, flows, network, result)
+    evaluation = Evaluation(spec, pe, net, topo, routing, mapping, compute, flows, network,
+                            result)
+    if spec.thermal.enabled:
+        from pimnoc.thermal_analysis import thermal_extras
+
+        extra = {**result.extra, **thermal_extras(evaluation)}
+        result = replace(result, extra=extra, wall_s=time.perf_counter() - started)
+        evaluation = replace(evaluation, result=result)
+    return evaluation
 
 
 def evaluate(spec: RunSpec) -> Result:
