@@ -67,7 +67,7 @@ def _merge_along(pieces: Pieces, along: str) -> Pieces:
     order = np.lexsort((a0, b1, b0, pieces.node))
     node, a0, a1, b0, b1 = (x[order] for x in (pieces.node, a0, a1, b0, b1))
     same = (node[1:] == node[:-1]) & (b0[1:] == b0[:-1]) & (b1[1:] == b1[:-1])
-    touching = np.isclose(a0[1:], a1[:-1], rtol=0, atol=1e-12)
+    touching = np.abs(a0[1:] - a1[:-1]) <= 1e-12
     group = np.concatenate([[0], np.cumsum(~(same & touching))])
     first = np.flatnonzero(np.diff(np.concatenate([[-1], group])))
     last = np.append(first[1:] - 1, group.size - 1)
@@ -82,12 +82,34 @@ def merge(pieces: Pieces) -> Pieces:
     return _merge_along(_merge_along(pieces, "p"), "c")
 
 
-def _crossbar_coordinates(mapping: Mapping, i: int):
-    tiles, r = mapping.tiles[i], int(mapping.replication[i])
-    s = np.arange(mapping.xbar_count[i])
-    replica, within = np.divmod(s, tiles.crossbars)
-    col_tile, row_tile = np.divmod(within, tiles.row_tiles)
-    return mapping.crossbar_nodes(i), replica, col_tile, row_tile, r, tiles
+@dataclass(frozen=True)
+class Segments:
+    """Maximal runs of one layer's crossbars on one node within one (copy, column tile).
+
+    Run `n` holds row tiles `[row_lo[n], row_hi[n])` of column tile `col_tile[n]` of copy
+    `replica[n]`, on node `node[n]`.
+    """
+
+    node: np.ndarray
+    replica: np.ndarray
+    col_tile: np.ndarray
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+
+
+def layer_segments(mapping: Mapping, i: int) -> Segments:
+    """Cut layer `i`'s crossbar stream at PE boundaries and at (copy, column tile) changes."""
+    tiles = mapping.tiles[i]
+    per_pe = mapping.pe.crossbars
+    start, count = int(mapping.xbar_start[i]), int(mapping.xbar_count[i])
+    block_starts = np.arange(0, count, tiles.row_tiles)
+    pe_starts = np.arange((per_pe - start % per_pe) % per_pe, count, per_pe)
+    cuts = np.union1d(block_starts, pe_starts)
+    ends = np.append(cuts[1:], count)
+    block, row_lo = np.divmod(cuts, tiles.row_tiles)
+    replica, col_tile = np.divmod(block, tiles.col_tiles)
+    node = mapping.order[(start + cuts) // per_pe]
+    return Segments(node, replica, col_tile, row_lo, row_lo + (ends - cuts))
 
 
 def _col_fraction(col_tile: np.ndarray, tiles, pe) -> tuple[np.ndarray, np.ndarray]:
@@ -98,28 +120,41 @@ def _col_fraction(col_tile: np.ndarray, tiles, pe) -> tuple[np.ndarray, np.ndarr
 
 def weighted_outputs(mapping: Mapping, i: int) -> Pieces:
     """Output pieces of a weighted layer: each column tile of each copy, at its reducer."""
-    nodes, replica, col_tile, row_tile, r, tiles = _crossbar_coordinates(mapping, i)
-    holder = row_tile == 0
-    c0, c1 = _col_fraction(col_tile[holder], tiles, mapping.pe)
-    k = replica[holder]
-    return merge(Pieces(nodes[holder], k / r, (k + 1) / r, c0, c1))
+    seg = layer_segments(mapping, i)
+    r = int(mapping.replication[i])
+    holder = seg.row_lo == 0
+    c0, c1 = _col_fraction(seg.col_tile[holder], mapping.tiles[i], mapping.pe)
+    k = seg.replica[holder]
+    return merge(Pieces(seg.node[holder], k / r, (k + 1) / r, c0, c1))
+
+
+def _interval_union(key: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """Union of integer intervals [lo, hi) per key: (key, lo, hi) of the disjoint results."""
+    order = np.lexsort((lo, key))
+    key, lo, hi = key[order], lo[order], hi[order]
+    new_key = np.concatenate([[True], key[1:] != key[:-1]])
+    rank = np.cumsum(new_key) - 1
+    span = int(hi.max(initial=0)) + 1
+    reach = np.maximum.accumulate(hi + rank * span) - rank * span
+    starts = new_key | np.concatenate([[True], lo[1:] > reach[:-1]])
+    first = np.flatnonzero(starts)
+    return key[first], lo[first], np.maximum.reduceat(hi, first)
 
 
 def weighted_needs(mapping: Mapping, i: int) -> Pieces:
     """Input pieces each node of a weighted layer needs (once per node, whatever its tiles)."""
-    nodes, replica, col_tile, row_tile, r, tiles = _crossbar_coordinates(mapping, i)
-    layer = mapping.layers[i]
-    if layer.groups == 1:
-        key = np.unique(np.column_stack([nodes, replica, row_tile]), axis=0)
-        rows, rt = tiles.rows, key[:, 2]
-        c0 = rt * mapping.pe.crossbar_rows / rows
-        c1 = np.minimum((rt + 1) * mapping.pe.crossbar_rows, rows) / rows
+    seg = layer_segments(mapping, i)
+    tiles, r, pe = mapping.tiles[i], int(mapping.replication[i]), mapping.pe
+    if mapping.layers[i].groups == 1:
+        key, lo, hi = _interval_union(seg.node * r + seg.replica, seg.row_lo, seg.row_hi)
+        node, k = np.divmod(key, r)
+        c0 = lo * pe.crossbar_rows / tiles.rows
+        c1 = np.minimum(hi * pe.crossbar_rows, tiles.rows) / tiles.rows
     else:
         # Grouped convolutions read the input channels of the groups their outputs belong to.
-        key = np.unique(np.column_stack([nodes, replica, col_tile]), axis=0)
-        c0, c1 = _col_fraction(key[:, 2], tiles, mapping.pe)
-    k = key[:, 1]
-    return merge(Pieces(key[:, 0], k / r, (k + 1) / r, c0, c1))
+        node, k = seg.node, seg.replica
+        c0, c1 = _col_fraction(seg.col_tile, tiles, pe)
+    return merge(Pieces(node, k / r, (k + 1) / r, c0, c1))
 
 
 def layer_pieces(mapping: Mapping) -> tuple[list[Pieces], list[Pieces | None]]:
@@ -166,17 +201,20 @@ def _overlap_flows(src: Pieces, dst: Pieces, bits: float):
 
 def partial_sum_flows(mapping: Mapping, i: int):
     """Partial sums from the row tiles of each column tile to the node of its first row tile."""
-    nodes, replica, col_tile, row_tile, r, tiles = _crossbar_coordinates(mapping, i)
+    tiles = mapping.tiles[i]
     if tiles.row_tiles <= 1:
         return np.zeros(0, int), np.zeros(0, int), np.zeros(0)
-    block = replica * tiles.col_tiles + col_tile
-    holder_node = nodes[row_tile == 0][np.argsort(block[row_tile == 0])]
-    key = np.unique(np.column_stack([nodes, block]), axis=0)
-    senders = key[holder_node[key[:, 1]] != key[:, 0]]
-    c0, c1 = _col_fraction(senders[:, 1] % tiles.col_tiles, tiles, mapping.pe)
+    seg = layer_segments(mapping, i)
+    r = int(mapping.replication[i])
+    block = seg.replica * tiles.col_tiles + seg.col_tile
+    holders = seg.row_lo == 0
+    holder_node = np.empty(r * tiles.col_tiles, dtype=seg.node.dtype)
+    holder_node[block[holders]] = seg.node[holders]
+    senders = ~holders
+    c0, c1 = _col_fraction(seg.col_tile[senders], tiles, mapping.pe)
     layer = mapping.layers[i]
     bits = (layer.positions / r) * (c1 - c0) * layer.cout * mapping.pe.psum_bits
-    return senders[:, 0], holder_node[senders[:, 1]], bits
+    return seg.node[senders], holder_node[block[senders]], bits
 
 
 def workload_flows(mapping: Mapping) -> Flows:
