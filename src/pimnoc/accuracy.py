@@ -1,0 +1,470 @@
+"""Temperature-dependent ReRAM conductance noise -> inference accuracy of a crossbar classifier.
+
+The model, in three parts:
+
+1. **Device.** A cell programmed at ``t_ref_k`` to conductance ``G0`` reads, at temperature
+   ``T``, ``G = G0 * (1 + delta)`` with
+
+       delta = sigma_program * z1 + (mean_tc + sigma_tc * z2) * (T - t_ref_k),
+       z1, z2 ~ N(0, 1) independent per cell,
+
+   i.e. a programming (write-verify) error plus a *per-cell temperature coefficient* whose
+   spread across cells grows the conductance error linearly with the distance from the
+   programming temperature. This is the statistical temperature-coefficient model of
+   Xu et al., "Statistical temperature coefficient distribution in analog RRAM array:
+   impact on neuromorphic system and mitigation method", J. Phys. D 55 015110 (2022),
+   arXiv:2105.05534 (HfOx analog RRAM; cells differ in the sign and size of dG/dT, so a
+   uniform correction cannot remove the error). Its magnitudes here are assumptions,
+   calibrated (see ``ConductanceNoise``) so that the classifier loses about thirteen points
+   of accuracy between 300 K and 400 K, the order reported by Xu et al. for an MNIST
+   two-layer perceptron without mitigation (79.8 % at 400 K) and by TEFLON (Narang et
+   al., ACM TECS 2024: up to 11 % accuracy for a 25 K lower peak temperature).
+   One Monte-Carlo *trial* is one programmed chip (one draw of z1, z2); sweeping T on the
+   same trials is physically a chip heating up, and makes the curves smooth.
+
+2. **Crossbar.** ISAAC/PUMA-style mapping (defaults: 128 x 128 crossbars, 2 bits per cell,
+   8-bit weights, 8-bit inputs streamed bit-serially through 1-bit DACs, 8-bit ADCs).
+   Weights are quantised symmetrically to 8 bits, stored with ISAAC's biased encoding
+   (w + 128, the bias removed digitally) and bit-sliced into four 2-bit cells. Cell
+   conductance is ``G_off + level * dG`` with Ron/Roff = 100 kOhm / 10 MOhm (SIAM /
+   NeuroSim); a reference column removes ``G_off``. Each 128-row tile, input bit plane and
+   slice is digitised by an ADC that keeps the top ``adc_bits`` of the exact column sum
+   (ISAAC drops LSBs rather than clipping). Shift-and-add and the bias are digital.
+
+3. **Classifier.** A 64-64-32-10 ReLU MLP trained by scikit-learn (fixed seed, about 1 s,
+   cached per process) on scikit-learn's bundled ``load_digits`` (8 x 8 digits, no download),
+   75/25 stratified split; hidden activations re-quantised to 8 bits with scales from the
+   training set.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+
+from pimnoc.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class CrossbarConfig:
+    """Crossbar and converter parameters of the noisy MVM (defaults: ISAAC / PUMA)."""
+
+    rows: int = 128  # crossbar rows (ISAAC, PUMA: 128 x 128)
+    cols: int = 128  # crossbar columns
+    bits_per_cell: int = 2  # ISAAC: 2-bit cells
+    weight_bits: int = 8  # ISAAC/PUMA: 8-bit (16-bit in ISAAC) weights; 8 here
+    input_bits: int = 8  # 8-bit activations
+    dac_bits: int = 1  # ISAAC: 1-bit DACs, inputs streamed bit-serially
+    adc_bits: int = 8  # ISAAC: 8-bit ADC
+    flip_encoding: bool = True  # ISAAC: complemented columns halve the ADC range
+    r_on_ohm: float = 100e3  # SIAM / NeuroSim Ron
+    r_off_ohm: float = 10e6  # SIAM / NeuroSim Roff
+
+    def __post_init__(self) -> None:
+        for key in ("rows", "cols", "bits_per_cell", "weight_bits", "input_bits", "dac_bits"):
+            if getattr(self, key) < 1:
+                raise ConfigError(f"accuracy.crossbar.{key} must be >= 1")
+        if self.adc_bits < 1:
+            raise ConfigError("accuracy.crossbar.adc_bits must be >= 1")
+        if self.weight_bits % self.bits_per_cell:
+            raise ConfigError(
+                "accuracy.crossbar: weight_bits must be a multiple of bits_per_cell "
+                f"(got {self.weight_bits} and {self.bits_per_cell})"
+            )
+        if self.input_bits % self.dac_bits:
+            raise ConfigError(
+                "accuracy.crossbar: input_bits must be a multiple of dac_bits "
+                f"(got {self.input_bits} and {self.dac_bits})"
+            )
+        if not self.r_off_ohm > self.r_on_ohm > 0:
+            raise ConfigError("accuracy.crossbar: need r_off_ohm > r_on_ohm > 0")
+
+    @property
+    def slices(self) -> int:
+        """Cells per weight (bit slices)."""
+        return self.weight_bits // self.bits_per_cell
+
+    @property
+    def planes(self) -> int:
+        """Input bit planes (DAC conversions per MVM)."""
+        return self.input_bits // self.dac_bits
+
+    @property
+    def g_off_levels(self) -> float:
+        """G_off in units of one conductance level step dG."""
+        levels = 2**self.bits_per_cell - 1
+        return levels / (self.r_off_ohm / self.r_on_ohm - 1)
+
+    @property
+    def adc_step(self) -> int:
+        """ADC LSB in units of one (level x input) count: drops LSBs beyond adc_bits."""
+        full_scale = self.rows * (2**self.dac_bits - 1) * (2**self.bits_per_cell - 1)
+        if self.flip_encoding:
+            full_scale //= 2
+        needed = math.ceil(math.log2(full_scale + 1))
+        return 2 ** max(0, needed - self.adc_bits)
+
+
+@dataclass(frozen=True)
+class ConductanceNoise:
+    """Per-cell relative conductance error vs temperature (Xu et al. 2022 model form)."""
+
+    t_ref_k: float = 300.0  # programming / calibration temperature  # assumption (room T)
+    sigma_program: float = 0.02  # write-verify residual error, relative  # assumption
+    # spread of the per-cell temperature coefficient, 1/K: Xu et al. report cell-to-cell
+    # temperature coefficients of both signs; this magnitude is calibrated so that the
+    # digits MLP loses ~13 points at 400 K (0.976 -> ~0.84; Xu et al.: 79.8 % at 400 K
+    # for an unmitigated MNIST perceptron)  # assumption
+    sigma_tc_per_k: float = 1.5e-3
+    # mean coefficient left after the reference column (same cells, same temperature)
+    # cancels the common drift  # assumption
+    mean_tc_per_k: float = 0.0
+
+    def __post_init__(self) -> None:
+        if self.sigma_program < 0 or self.sigma_tc_per_k < 0 or not self.t_ref_k > 0:
+            raise ConfigError(
+                "accuracy.noise: sigma_program and sigma_tc_per_k must be >= 0, t_ref_k > 0"
+            )
+
+    def sigma(self, temperature_k: float) -> float:
+        """Standard deviation of the relative conductance error at `temperature_k`."""
+        dt = temperature_k - self.t_ref_k
+        return math.hypot(self.sigma_program, self.sigma_tc_per_k * dt)
+
+
+@dataclass(frozen=True, eq=False)
+class QuantisedMLP:
+    """The trained classifier in integer form, with its test set."""
+
+    weights_q: tuple[np.ndarray, ...]  # signed ints, (in, out) per layer
+    weight_scales: tuple[float, ...]
+    biases: tuple[np.ndarray, ...]
+    input_scales: tuple[float, ...]  # scale of each layer's quantised input
+    x_test_q: np.ndarray  # quantised test inputs (N, 64)
+    y_test: np.ndarray
+    float_test_accuracy: float
+
+    @property
+    def n_layers(self) -> int:
+        """Number of weighted (crossbar-mapped) layers."""
+        return len(self.weights_q)
+
+
+@dataclass(frozen=True)
+class AccuracyEstimate:
+    """Mean and spread of the noisy accuracy over trials, with the references."""
+
+    mean: float
+    std: float
+    clean: float  # noise-free, quantised (8-bit weights/inputs, ADC) accuracy
+    float_reference: float  # unquantised floating-point accuracy
+    layer_temperatures_k: tuple[float, ...]
+    trials: int
+
+
+HIDDEN_LAYERS = (64, 32)
+TRAIN_SEED = 0
+DIGITS_MAX = 16.0  # load_digits pixel range 0..16
+
+
+@lru_cache(maxsize=2)
+def _trained_float(seed: int = TRAIN_SEED) -> tuple:
+    """Train the MLP on load_digits (deterministic; cached per process)."""
+    from sklearn.datasets import load_digits
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.model_selection import train_test_split
+    from sklearn.neural_network import MLPClassifier
+
+    digits = load_digits()
+    x_train, x_test, y_train, y_test = train_test_split(
+        digits.data, digits.target, test_size=0.25, random_state=seed, stratify=digits.target
+    )
+    model = MLPClassifier(
+        hidden_layer_sizes=HIDDEN_LAYERS, alpha=1e-3, max_iter=300, random_state=seed
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)
+        model.fit(x_train / DIGITS_MAX, y_train)
+    float_acc = float(model.score(x_test / DIGITS_MAX, y_test))
+    weights = tuple(np.asarray(w, dtype=float) for w in model.coefs_)
+    biases = tuple(np.asarray(b, dtype=float) for b in model.intercepts_)
+    return weights, biases, x_train / DIGITS_MAX, x_test / DIGITS_MAX, y_test, float_acc
+
+
+@lru_cache(maxsize=8)
+def quantised_classifier(
+    weight_bits: int = 8, input_bits: int = 8, seed: int = TRAIN_SEED
+) -> QuantisedMLP:
+    """The trained MLP with symmetric per-layer weights and per-layer activation scales."""
+    weights, biases, x_train, x_test, y_test, float_acc = _trained_float(seed)
+    w_max = 2 ** (weight_bits - 1) - 1
+    a_max = 2**input_bits - 1
+    weights_q, w_scales, in_scales = [], [], []
+    act = x_train
+    in_scale = 1.0 / a_max  # inputs are in [0, 1]
+    for i, (w, b) in enumerate(zip(weights, biases, strict=True)):
+        scale = float(np.abs(w).max()) / w_max
+        weights_q.append(np.round(w / scale).astype(np.int64))
+        w_scales.append(scale)
+        in_scales.append(in_scale)
+        act = act @ w + b
+        if i < len(weights) - 1:
+            act = np.maximum(act, 0.0)
+            in_scale = float(act.max()) / a_max  # next layer's input scale (training set)
+    x_test_q = np.clip(np.round(x_test / in_scales[0]), 0, a_max).astype(np.int64)
+    return QuantisedMLP(
+        tuple(weights_q), tuple(w_scales), biases, tuple(in_scales), x_test_q, y_test, float_acc
+    )
+
+
+def bit_slices(weights_q: np.ndarray, weight_bits: int = 8, bits_per_cell: int = 2) -> np.ndarray:
+    """Biased-encode signed weights and split them into cell levels: (slices, *shape), LSB first."""
+    q = np.asarray(weights_q, dtype=np.int64)
+    offset = 2 ** (weight_bits - 1)
+    if q.size and (q.min() < -offset or q.max() > offset - 1):
+        raise ConfigError(
+            f"accuracy.weights: values outside the signed {weight_bits}-bit range; "
+            "quantise them first"
+        )
+    unsigned = q + offset
+    shifts = bits_per_cell * np.arange(weight_bits // bits_per_cell)
+    shifts = shifts.reshape((-1,) + (1,) * q.ndim)
+    return (unsigned[None] >> shifts) & (2**bits_per_cell - 1)
+
+
+def unslice(slices: np.ndarray, weight_bits: int = 8, bits_per_cell: int = 2) -> np.ndarray:
+    """Inverse of bit_slices: recombine cell levels into signed weights."""
+    levels = np.asarray(slices, dtype=np.int64)
+    weights = (2 ** (bits_per_cell * np.arange(levels.shape[0]))).reshape(
+        (-1,) + (1,) * (levels.ndim - 1)
+    )
+    return (levels * weights).sum(axis=0) - 2 ** (weight_bits - 1)
+
+
+def crossbar_mvm(
+    x_q: np.ndarray,
+    weights_q: np.ndarray,
+    crossbar: CrossbarConfig = CrossbarConfig(),
+    delta: np.ndarray | None = None,
+) -> np.ndarray:
+    """Integer x_q @ weights_q computed on bit-sliced crossbars with DAC/ADC quantisation.
+
+    `delta` (slices, in, out) is the relative conductance error of every cell (None =
+    noise-free). With an ADC that covers the column range and no noise the result equals
+    ``x_q @ weights_q`` exactly.
+    """
+    x_q = np.asarray(x_q, dtype=np.int64)
+    cfg = crossbar
+    n, n_in = x_q.shape
+    n_out = weights_q.shape[1]
+    level_max = 2**cfg.bits_per_cell - 1
+    # float32 is exact for the integer column sums (< 2^24) and halves the memory traffic
+    levels = bit_slices(weights_q, cfg.weight_bits, cfg.bits_per_cell).astype(np.float32)
+    dac_mask = 2**cfg.dac_bits - 1
+    shifts = cfg.dac_bits * np.arange(cfg.planes)
+    planes = ((x_q[:, None, :] >> shifts[None, :, None]) & dac_mask).astype(np.float32)
+    # weight of each (plane, slice) partial result in the shift-and-add
+    combine = np.outer(2.0**shifts, 2.0 ** (cfg.bits_per_cell * np.arange(cfg.slices)))
+    step = np.float32(cfg.adc_step)
+    code_max = np.float32(2**cfg.adc_bits - 1)
+    g0 = np.float32(cfg.g_off_levels)
+    total = np.zeros((n, n_out))
+    for start in range(0, n_in, cfg.rows):  # one pass per crossbar row tile (partial sums)
+        rows = slice(start, min(start + cfg.rows, n_in))
+        stored = levels[:, rows, :]
+        if cfg.flip_encoding:
+            # ISAAC: store a column complemented when its level sum exceeds half the range,
+            # so every column output fits in half the ADC range
+            flip = stored.sum(axis=1, keepdims=True) > level_max * stored.shape[1] / 2
+            stored = np.where(flip, level_max - stored, stored)
+        # read current of every cell in units of dG, minus the reference column's G_off
+        if delta is None:
+            cond = stored
+        else:
+            cond = stored + (stored + g0) * delta[:, rows, :].astype(np.float32)
+        a = planes[:, :, rows].reshape(n * cfg.planes, -1)
+        b = cond.transpose(1, 0, 2).reshape(cond.shape[1], -1)
+        column = (a @ b).reshape(n, cfg.planes, cfg.slices, n_out)
+        code = np.clip(np.rint(column / step), 0, code_max) * step  # ADC per column
+        if cfg.flip_encoding:
+            # undo the complement digitally: sum x*L = level_max * sum x - sum x*(max - L)
+            x_sum = planes[:, :, rows].sum(axis=2)[:, :, None, None]
+            code = np.where(flip[None, None, :, 0, :], np.float32(level_max) * x_sum - code, code)
+        total += np.tensordot(code.astype(np.float64), combine, axes=([1, 2], [0, 1]))
+    offset = 2 ** (cfg.weight_bits - 1)
+    return total - offset * x_q.sum(axis=1, keepdims=True)
+
+
+def _forward(
+    mlp: QuantisedMLP,
+    crossbar: CrossbarConfig,
+    deltas: Sequence[np.ndarray | None],
+) -> float:
+    """Accuracy of the crossbar-mapped MLP on its test set for given cell errors."""
+    a_max = 2**crossbar.input_bits - 1
+    act_q = mlp.x_test_q
+    for i in range(mlp.n_layers):
+        y = crossbar_mvm(act_q, mlp.weights_q[i], crossbar, deltas[i])
+        y = y * (mlp.weight_scales[i] * mlp.input_scales[i]) + mlp.biases[i]
+        if i < mlp.n_layers - 1:
+            act = np.maximum(y, 0.0)
+            act_q = np.clip(np.rint(act / mlp.input_scales[i + 1]), 0, a_max).astype(np.int64)
+    return float(np.mean(y.argmax(axis=1) == mlp.y_test))
+
+
+def _draws(mlp: QuantisedMLP, crossbar: CrossbarConfig, trials: int, seed: int) -> list:
+    """Standard-normal (z_program, z_tc) per cell, layer and trial; same for any T."""
+    rng = np.random.default_rng(seed)
+    draws = []
+    for _ in range(trials):
+        layer_draws = []
+        for w in mlp.weights_q:
+            shape = (crossbar.slices, *w.shape)
+            layer_draws.append((rng.standard_normal(shape), rng.standard_normal(shape)))
+        draws.append(layer_draws)
+    return draws
+
+
+def _deltas(draw: list, temps_k: Sequence[float], noise: ConductanceNoise) -> list[np.ndarray]:
+    """Relative conductance error of every cell of every layer at the layer temperatures."""
+    out = []
+    for (z_prog, z_tc), t_k in zip(draw, temps_k, strict=True):
+        dt = t_k - noise.t_ref_k
+        tc = noise.mean_tc_per_k + noise.sigma_tc_per_k * z_tc
+        out.append(noise.sigma_program * z_prog + tc * dt)
+    return out
+
+
+def _check_trials(trials: int) -> None:
+    """Reject a non-positive trial count."""
+    if trials < 1:
+        raise ConfigError(f"accuracy.trials must be >= 1, got {trials}")
+
+
+def _check_temps(temps: Sequence[float], key: str) -> None:
+    """Reject non-finite or non-positive temperatures."""
+    if any(not (math.isfinite(t) and t > 0) for t in temps):
+        raise ConfigError(f"{key}: temperatures must be finite and > 0 K (got {list(temps)})")
+
+
+def layer_temperatures(
+    temperatures_k: float | Sequence[float],
+    n_layers: int,
+    layer_tiers: Sequence[int] | None = None,
+) -> tuple[float, ...]:
+    """Temperature of each classifier layer from one value, per-layer or per-tier values.
+
+    A scalar applies to all layers. With `layer_tiers` (one tier index per layer) the
+    values are per tier. Without it, a sequence of `n_layers` values is per layer, and any
+    other length is per tier with the layers spread evenly over the tiers in order
+    (layer i on tier floor(i * tiers / n_layers)), like a pipeline mapped tier by tier.
+    """
+    if np.ndim(temperatures_k) == 0:
+        temps = [float(temperatures_k)] * n_layers
+        _check_temps(temps, "accuracy.temperatures_k")
+        return tuple(temps)
+    values = [float(t) for t in temperatures_k]  # type: ignore[union-attr]
+    _check_temps(values, "accuracy.temperatures_k")
+    if not values:
+        raise ConfigError("accuracy.temperatures_k: give at least one temperature")
+    if layer_tiers is not None:
+        if len(layer_tiers) != n_layers:
+            raise ConfigError(
+                f"accuracy.layer_tiers: {len(layer_tiers)} entries for {n_layers} layers"
+            )
+        if any(not 0 <= t < len(values) for t in layer_tiers):
+            raise ConfigError(
+                f"accuracy.layer_tiers: tier indices must be in 0..{len(values) - 1}"
+            )
+        return tuple(values[t] for t in layer_tiers)
+    if len(values) == n_layers:
+        return tuple(values)
+    return tuple(values[i * len(values) // n_layers] for i in range(n_layers))
+
+
+@lru_cache(maxsize=8)
+def clean_accuracy(crossbar: CrossbarConfig = CrossbarConfig()) -> float:
+    """Noise-free accuracy of the quantised, crossbar-mapped classifier (ADC included)."""
+    mlp = quantised_classifier(crossbar.weight_bits, crossbar.input_bits)
+    return _forward(mlp, crossbar, [None] * mlp.n_layers)
+
+
+def estimate_accuracy_detail(
+    temperatures_k: float | Sequence[float],
+    *,
+    layer_tiers: Sequence[int] | None = None,
+    trials: int = 20,
+    seed: int = 0,
+    crossbar: CrossbarConfig = CrossbarConfig(),
+    noise: ConductanceNoise = ConductanceNoise(),
+) -> AccuracyEstimate:
+    """Monte-Carlo accuracy with every layer's crossbars at its temperature, with references."""
+    _check_trials(trials)
+    mlp = quantised_classifier(crossbar.weight_bits, crossbar.input_bits)
+    temps = layer_temperatures(temperatures_k, mlp.n_layers, layer_tiers)
+    accs = np.array(
+        [
+            _forward(mlp, crossbar, _deltas(draw, temps, noise))
+            for draw in _draws(mlp, crossbar, trials, seed)
+        ]
+    )
+    return AccuracyEstimate(
+        mean=float(accs.mean()),
+        std=float(accs.std()),
+        clean=clean_accuracy(crossbar),
+        float_reference=mlp.float_test_accuracy,
+        layer_temperatures_k=temps,
+        trials=trials,
+    )
+
+
+def estimate_accuracy(
+    temperatures_k: float | Sequence[float],
+    *,
+    layer_tiers: Sequence[int] | None = None,
+    trials: int = 20,
+    seed: int = 0,
+    crossbar: CrossbarConfig = CrossbarConfig(),
+    noise: ConductanceNoise = ConductanceNoise(),
+) -> float:
+    """Mean accuracy (0..1) when each layer's crossbars sit at the given temperature(s).
+
+    `temperatures_k`: one value, one per classifier layer, or one per tier (see
+    `layer_temperatures`); deterministic for a seed.
+    """
+    return estimate_accuracy_detail(
+        temperatures_k,
+        layer_tiers=layer_tiers,
+        trials=trials,
+        seed=seed,
+        crossbar=crossbar,
+        noise=noise,
+    ).mean
+
+
+def accuracy_vs_temperature(
+    temps_k: Sequence[float],
+    trials: int = 20,
+    seed: int = 0,
+    *,
+    crossbar: CrossbarConfig = CrossbarConfig(),
+    noise: ConductanceNoise = ConductanceNoise(),
+) -> list[tuple[float, float, float]]:
+    """(T, mean accuracy, std) with all layers at T, for each T; same chips at every T."""
+    _check_trials(trials)
+    temps = [float(t) for t in temps_k]
+    _check_temps(temps, "accuracy.temps_k")
+    mlp = quantised_classifier(crossbar.weight_bits, crossbar.input_bits)
+    draws = _draws(mlp, crossbar, trials, seed)
+    curve = []
+    for t_k in temps:
+        accs = np.array(
+            [_forward(mlp, crossbar, _deltas(d, [t_k] * mlp.n_layers, noise)) for d in draws]
+        )
+        curve.append((t_k, float(accs.mean()), float(accs.std())))
+    return curve
