@@ -260,6 +260,11 @@ def crossbar_mvm(
     """
     x_q = np.asarray(x_q, dtype=np.int64)
     cfg = crossbar
+    if x_q.size and (x_q.min() < 0 or x_q.max() >= 2**cfg.input_bits):
+        raise ConfigError(
+            f"accuracy.inputs: values outside the unsigned {cfg.input_bits}-bit range; "
+            "quantise the activations first"
+        )
     n, n_in = x_q.shape
     n_out = weights_q.shape[1]
     level_max = 2**cfg.bits_per_cell - 1

@@ -12,6 +12,10 @@ Default geometry and its sources:
   convection resistance 0.1 K/W and capacitance 140.4 J/K, ambient 318.15 K:
   HotSpot default thermal configuration (t_spreader, t_interface, t_sink, s_sink,
   r_convec, c_convec, ambient).
+- The spreader and TIM are modelled over the footprint only, and the sink base is one
+  isothermal node (lateral spreading beyond the die edge into HotSpot's 30 mm spreader and
+  60 mm sink is folded into that node)  # assumption; it makes absolute temperatures
+  slightly optimistic at the sink and leaves on-die gradients unchanged.
 - 2D die 150 um thick (HotSpot t_chip); the heat is dissipated in a 2 um source layer at
   the die face and a 10 um BEOL sits on it (3D-ICE example die: "layer 10 BEOL;
   source 2 SILICON").
