@@ -1,6 +1,19 @@
-"""Topology builders: on-die networks (NoC) and networks on interposer (NoI), by name."""
+"""Topology builders: on-die networks (NoC) and networks on interposer (NoI), by name.
 
+Importing the NoI family modules registers them in NOI_TOPOLOGIES.
+"""
+
+from pimnoc.network.topologies import (
+    butterfly,
+    floret,
+    folded_torus,
+    hexamesh,
+    kite,
+    sfc_cube,
+    small_world,
+)
 from pimnoc.network.topologies.grid import NOC_TOPOLOGIES
 from pimnoc.network.topologies.noi import NOI_TOPOLOGIES, NoiGraph
 
-__all__ = ["NOC_TOPOLOGIES", "NOI_TOPOLOGIES", "NoiGraph"]
+__all__ = ["NOC_TOPOLOGIES", "NOI_TOPOLOGIES", "NoiGraph", "butterfly", "floret",
+           "folded_torus", "hexamesh", "kite", "sfc_cube", "small_world"]
