@@ -88,6 +88,52 @@ class GraphBuilder:
         cin, hw = self._shape[src]
         return self._add(Layer(name, "mul", cin, cin, hw, hw, preds=(scale, src)))
 
+    # Sequence and graph operators: a sequence of T tokens (or a graph of N nodes) has
+    # hw = (T, 1), so `positions` counts tokens (nodes) and a position-wise linear layer
+    # runs one MVM per token.
+
+    def dense(self, name: str, src: str, cout: int, bias: bool = True) -> str:
+        """A linear layer applied at every position (token or node) of `src`."""
+        cin, hw = self._shape[src]
+        return self._add(Layer(name, "linear", cin, cout, hw, hw, preds=(src,), bias=bias))
+
+    def layernorm(self, name: str, src: str) -> str:
+        """Layer normalisation over the channels of each position (weight and bias)."""
+        cin, hw = self._shape[src]
+        return self._add(Layer(name, "layernorm", cin, cin, hw, hw, preds=(src,),
+                               norm_params=2 * cin))
+
+    def softmax(self, name: str, src: str) -> str:
+        """Softmax along each row of `src` (attention scores)."""
+        cin, hw = self._shape[src]
+        return self._add(Layer(name, "softmax", cin, cin, hw, hw, preds=(src,)))
+
+    def matmul(self, name: str, a: str, b: str, cout: int, contraction: int, heads: int = 1,
+               mode: str = "") -> str:
+        """Product of two activations (QK^T, AV): `cout` sums of `contraction` terms each."""
+        _, hw = self._shape[a]
+        return self._add(Layer(name, "matmul", contraction, cout, hw, hw, groups=heads,
+                               preds=(a, b), mode=mode))
+
+    def embedding(self, name: str, src: str, cout: int, out_hw: tuple[int, int],
+                  table_params: int) -> str:
+        """Look-up (or addition) of embedding tables holding `table_params` parameters."""
+        cin, hw = self._shape[src]
+        return self._add(Layer(name, "embedding", cin, cout, hw, out_hw, preds=(src,),
+                               extra_params=table_params))
+
+    def select(self, name: str, src: str, out_hw: tuple[int, int] = (1, 1)) -> str:
+        """Keep the first `out_hw` positions of `src` (a classifier's [CLS] token)."""
+        cin, hw = self._shape[src]
+        return self._add(Layer(name, "pool", cin, cin, hw, out_hw, preds=(src,),
+                               mode="select"))
+
+    def aggregate(self, name: str, src: str, mode: str = "sum", extra_params: int = 0) -> str:
+        """Neighbourhood aggregation over a graph's edges (GNN message passing)."""
+        cin, hw = self._shape[src]
+        return self._add(Layer(name, "aggregate", cin, cin, hw, hw, preds=(src,), mode=mode,
+                               extra_params=extra_params))
+
 
 def adaptive_window(size: int, out: int) -> int:
     """Largest window of adaptive pooling from `size` to `out` along one axis."""

@@ -26,7 +26,8 @@ class Layer:
 
     Shapes: `cin`/`cout` are channels (a linear layer's in/out features), `in_hw`/`out_hw`
     spatial sizes (a sequence is `(tokens, 1)`). `norm_params` counts parameters of a fused
-    normalisation (batch-norm weight and bias) so totals match the framework's.
+    normalisation (batch-norm weight and bias) so totals match the framework's. For `matmul`
+    (two activations), `cin` is the contraction length and `groups` the attention heads.
     """
 
     name: str
@@ -81,6 +82,8 @@ class Layer:
         """Multiply-accumulates of one inference (weighted and dynamic operators)."""
         if self.weighted:
             return self.weights * self.positions
+        if self.op in DYNAMIC_OPS:
+            return self.output_elements * self.cin
         return 0
 
     @property
@@ -163,7 +166,7 @@ class Workload:
 
     @property
     def macs(self) -> int:
-        """Total multiply-accumulates of the weighted layers."""
+        """Total multiply-accumulates of the weighted and dynamic (matmul) layers."""
         return sum(layer.macs for layer in self.layers)
 
     @property

@@ -1,10 +1,19 @@
-"""The CNN model zoo: torchvision architectures as layer DAGs, looked up by name."""
+"""The model zoo: CNNs, transformers and GNNs as layer DAGs, looked up by name."""
 
 from __future__ import annotations
 
+import inspect
+
 from pimnoc.errors import WorkloadError
 from pimnoc.workload.ir import Workload
-from pimnoc.workload.zoo import densenet, mobilenet, resnet, vgg  # noqa: F401  (registers)
+from pimnoc.workload.zoo import (  # noqa: F401  (registers)
+    densenet,
+    gnn,
+    mobilenet,
+    resnet,
+    transformer,
+    vgg,
+)
 from pimnoc.workload.zoo.base import MODELS, ModelBuilder
 
 __all__ = ["MODELS", "ModelBuilder", "build_model", "model_names"]
@@ -15,19 +24,34 @@ def model_names() -> list[str]:
     return MODELS.names()
 
 
-def build_model(name: str, input_hw: int = 224, num_classes: int = 1000) -> Workload:
-    """Build zoo model `name` for a square `input_hw` input (224 ImageNet, 32 CIFAR)."""
+def build_model(name: str, input_hw: int = 224, num_classes: int | None = None,
+                seq_len: int | None = None) -> Workload:
+    """Build zoo model `name` for a square `input_hw` input (224 ImageNet, 32 CIFAR).
+
+    `num_classes` and `seq_len` (tokens of a transformer) go to builders that take them;
+    None keeps the model's default.
+    """
     builder = MODELS.get(name)
     if input_hw < 1:
         raise WorkloadError(
             f"workload.networks[].input_hw: {input_hw} for '{name}' must be a positive "
             "number of pixels (224 for ImageNet, 32 for CIFAR)"
         )
-    if num_classes < 1:
+    if num_classes is not None and num_classes < 1:
         raise WorkloadError(
             f"workload.networks[].num_classes: {num_classes} for '{name}' must be at least 1"
         )
-    workload = builder(input_hw=input_hw, num_classes=num_classes)
+    accepted = inspect.signature(builder).parameters
+    kwargs: dict[str, int] = {"input_hw": input_hw}
+    for key, value in (("num_classes", num_classes), ("seq_len", seq_len)):
+        if value is None:
+            continue
+        if key not in accepted:
+            raise WorkloadError(
+                f"workload.networks[].{key}: '{name}' takes no {key}; remove the key"
+            )
+        kwargs[key] = value
+    workload = builder(**kwargs)
     for layer in workload.layers:
         if min(layer.out_hw) < 1:
             raise WorkloadError(
