@@ -5,9 +5,8 @@ network using point-to-point links", IEEE JSAC 1991): a breadth-first spanning t
 root orders the routers by (tree level, id); a link is "up" when it leads to a router earlier
 in that order. A legal route takes zero or more up links, then zero or more down links, so no
 cycle of channel dependencies can form. Routes here are destination-based (the next hop
-depends only on the current router and the destination): a router from which the destination
-is reachable by down links only goes down (shortest such way); any other router goes up, to
-the neighbour whose onward route is shortest. Ties go to the lowest-numbered link.
+depends only on the current router and the destination) and as short as the up*/down* rule
+allows; the root is chosen to make them shortest on average. Ties go to the lowest link id.
 """
 
 from __future__ import annotations
@@ -25,13 +24,44 @@ def _adjacency(n: int, src: np.ndarray, dst: np.ndarray):
     return coo_matrix((np.ones(src.size), (src, dst)), shape=(n, n)).tocsr()
 
 
-def updown_root(topo: Topology) -> int:
-    """The root of the spanning tree: the router with the least total hop distance to all."""
-    dist = shortest_path(_adjacency(topo.num_nodes, topo.link_src, topo.link_dst),
-                         method="D", unweighted=True)
+def updown_root(topo: Topology, max_candidates: int | None = None) -> int:
+    """The spanning-tree root whose up*/down* routes are shortest on average.
+
+    Every router is tried on networks of up to 128 routers; on larger ones `max_candidates`
+    (default: fewer as the network grows, at least 16), spread evenly from the most to the
+    least central. Ties go to the lowest id.
+    """
+    n = topo.num_nodes
+    if max_candidates is None:
+        max_candidates = 128 if n <= 128 else max(16, 16384 // n)
+    dist = shortest_path(_adjacency(n, topo.link_src, topo.link_dst), method="D",
+                         unweighted=True)
     if not np.all(np.isfinite(dist)):
         check_connected(topo)
-    return int(np.argmin(dist.sum(axis=1)))
+    by_centrality = np.argsort(dist.sum(axis=1), kind="stable")
+    if n > max_candidates:
+        by_centrality = by_centrality[np.linspace(0, n - 1, max_candidates).astype(int)]
+    best, best_root = np.inf, int(by_centrality[0])
+    for root in sorted(int(r) for r in by_centrality):
+        mean = float(updown_lengths(topo, updown_rank(topo, root)).mean())
+        if mean < best - 1e-12:
+            best, best_root = mean, root
+    return best_root
+
+
+def updown_lengths(topo: Topology, rank: np.ndarray) -> np.ndarray:
+    """Shortest legal up*/down* hop counts between all routers for a given order."""
+    n = topo.num_nodes
+    src, dst = topo.link_src, topo.link_dst
+    is_up = rank[dst] < rank[src]
+    d_down = shortest_path(_adjacency(n, src[~is_up], dst[~is_up]), method="D",
+                           unweighted=True)
+    lengths = np.full((n, n), np.inf)
+    up_of = [dst[(src == node) & is_up] for node in range(n)]
+    for node in np.argsort(rank):
+        via_up = lengths[up_of[node]].min(axis=0) + 1 if up_of[node].size else np.inf
+        lengths[node] = np.minimum(d_down[node], via_up)
+    return lengths
 
 
 def updown_rank(topo: Topology, root: int) -> np.ndarray:
@@ -51,7 +81,13 @@ def updown_rank(topo: Topology, root: int) -> np.ndarray:
 
 
 def updown_table(topo: Topology, root: int | None = None) -> np.ndarray:
-    """next_link[cur, dst] of up*/down* routing (-1 on the diagonal)."""
+    """next_link[cur, dst] of up*/down* routing (-1 on the diagonal).
+
+    Routers are settled in up*/down* order, root first, for all destinations at once. A
+    router that some settled router reaches over a down link must itself route down only (a
+    packet may arrive there going down); any other router takes whichever is shorter: a
+    down-only route, or an up link to an already settled router plus that router's route.
+    """
     n = topo.num_nodes
     if n == 1:
         return np.full((1, 1), -1, dtype=np.int64)
@@ -61,40 +97,38 @@ def updown_table(topo: Topology, root: int | None = None) -> np.ndarray:
     down = ~is_up
     # Hop counts using down links only: d_down[u, d].
     d_down = shortest_path(_adjacency(n, src[down], dst[down]), method="D", unweighted=True)
-    # Route length under the policy, filled from the root downwards (up links point to
-    # routers already done).
-    route_len = np.full((n, n), np.inf)
-    up_out = [[] for _ in range(n)]
-    for link in np.flatnonzero(is_up):
-        up_out[src[link]].append(int(dst[link]))
-    for node in np.argsort(rank):
-        best = np.full(n, np.inf)
-        for parent in up_out[node]:
-            best = np.minimum(best, route_len[parent])
-        route_len[node] = np.where(np.isfinite(d_down[node]), d_down[node], best + 1)
-    if not np.all(np.isfinite(route_len)):
-        raise TopologyError(f"topology '{topo.name}': up*/down* finds no route for some pairs")
     out = _out_links(topo)
-    cand = out  # (n, degree)
-    valid = cand >= 0
-    nxt = np.where(valid, dst[np.maximum(cand, 0)], 0)
-    cand_up = valid & is_up[np.maximum(cand, 0)]
-    cand_down = valid & ~is_up[np.maximum(cand, 0)]
+    cost = np.full((n, n), np.inf)
+    forced = np.zeros((n, n), dtype=bool)
     table = np.full((n, n), -1, dtype=np.int64)
-    rows = np.arange(n)
-    for d in range(n):
-        going_down = np.isfinite(d_down[:, d])
-        # Down step: a down link to a router one down-hop closer.
-        ok_down = cand_down & (d_down[nxt, d] == d_down[:, d][:, None] - 1)
-        # Up step: the up link whose onward route is shortest.
-        cost_up = np.where(cand_up, route_len[nxt, d], np.inf)
-        ok_up = cand_up & (cost_up == cost_up.min(axis=1, keepdims=True)) & \
-            np.isfinite(cost_up)
-        ok = np.where(going_down[:, None], ok_down, ok_up)
-        first = np.argmax(ok, axis=1)
-        link = cand[rows, first]
-        table[:, d] = np.where(ok.any(axis=1), link, -1)
-        table[d, d] = -1
+    dests = np.arange(n)
+    for node in np.argsort(rank):
+        links = out[node][out[node] >= 0]
+        best_up = np.full(n, np.inf)
+        up_link = np.full(n, -1, dtype=np.int64)
+        for link in links[is_up[links]]:
+            via = cost[dst[link]] + 1
+            better = via < best_up
+            best_up = np.where(better, via, best_up)
+            up_link = np.where(better, link, up_link)
+        down_link = np.full(n, -1, dtype=np.int64)
+        down_forced = np.zeros(n, dtype=bool)
+        for link in links[down[links]]:
+            nxt = dst[link]
+            closer = d_down[nxt] == d_down[node] - 1
+            take = closer & ((down_link < 0) | (forced[nxt] & ~down_forced))
+            down_link = np.where(take, link, down_link)
+            down_forced = np.where(take, forced[nxt], down_forced)
+        can_down = down_link >= 0
+        go_down = can_down & (forced[node] | (d_down[node] <= best_up))
+        cost[node] = np.where(go_down, d_down[node], best_up)
+        table[node] = np.where(go_down, down_link, up_link)
+        cost[node, node] = 0
+        table[node, node] = -1
+        chosen = go_down & (dests != node)
+        forced[dst[down_link[chosen]], dests[chosen]] = True
+    if np.any(table[~np.eye(n, dtype=bool)] < 0):
+        raise TopologyError(f"topology '{topo.name}': up*/down* finds no route for some pairs")
     return table
 
 
