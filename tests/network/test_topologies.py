@@ -281,7 +281,7 @@ def test_swap_budget_and_ports(size):
     n = size * size
     mesh_links = 2 * size * (size - 1)
     assert len(g.edges) == mesh_links
-    assert degrees(n, g.edges).max() <= 6
+    assert degrees(n, g.edges).max() <= 6 and degrees(n, g.edges).min() >= 2
     lengths = lengths_of(g)
     assert lengths.sum() <= 1.25 * mesh_links + 1e-6
     # Mostly short links, a few long ones.

@@ -63,9 +63,10 @@ def small_world_edges(rows: int, cols: int, links: int, max_degree: int, alpha: 
     """Anneal a small-world link set; returns the best edges found (deterministic per seed).
 
     Start: the mesh (links kept along a Hilbert curve first when the budget is smaller,
-    power-law extras when larger). Move: drop a random link and add one drawn with
-    probability ~ length^-alpha among pairs with free ports, within the wire budget
-    (wire_factor x the mesh's total length). Cost: traffic-weighted mean hop count.
+    power-law extras when larger). Move: drop a random link whose routers keep two or more
+    links, and add one drawn with probability ~ length^-alpha among pairs with free ports,
+    within the wire budget (wire_factor x the mesh's total length). Cost: traffic-weighted
+    mean hop count.
     """
     n = rows * cols
     rng = np.random.default_rng(seed)
@@ -134,7 +135,10 @@ def small_world_edges(rows: int, cols: int, links: int, max_degree: int, alpha: 
     temp0, temp1 = 2e-3 * current, 2e-5 * current
     for step in range(iterations):
         temp = temp0 * (temp1 / temp0) ** (step / max(1, iterations - 1))
-        out = int(rng.choice(np.flatnonzero(present)))
+        removable = np.flatnonzero(present & (degree[iu] > 2) & (degree[ju] > 2))
+        if removable.size == 0:
+            break
+        out = int(rng.choice(removable))
         remove(out)
         new = draw()
         if new is None or (pair_len[present].sum() + pair_len[new] > wire_budget + 1e-9):
