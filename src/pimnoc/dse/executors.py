@@ -1,0 +1,226 @@
+"""Executors: run point tasks in this process, a local process pool, Dask or Ray."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import Any, Protocol
+
+from pimnoc.dse.point import Outcome, Task, evaluate_task
+from pimnoc.errors import ConfigError, PimnocError, suggest
+
+TaskFn = Callable[[Task], Outcome]
+IN_FLIGHT_PER_WORKER = 2
+"""Tasks queued per worker: enough to keep workers busy, few enough to stop quickly."""
+
+
+class ExecutorError(PimnocError):
+    """An executor that cannot start: a missing optional package or an unreachable cluster."""
+
+
+class Executor(Protocol):
+    """Runs tasks and yields their outcomes as they complete (any order)."""
+
+    name: str
+    workers: int
+
+    def run(self, tasks: Iterable[Task], fn: TaskFn = evaluate_task) -> Iterator[Outcome]:
+        """Evaluate `tasks`, yielding each outcome as soon as it is done."""
+        ...
+
+    def close(self) -> None:
+        """Release processes and connections."""
+        ...
+
+
+class SerialExecutor:
+    """Evaluates tasks one after another in this process."""
+
+    name = "serial"
+    workers = 1
+
+    def run(self, tasks: Iterable[Task], fn: TaskFn = evaluate_task) -> Iterator[Outcome]:
+        """Evaluate each task in turn."""
+        for task in tasks:
+            yield fn(task)
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+def _ignore_sigint() -> None:
+    """Worker initializer: Ctrl-C is handled by the parent, which stops the pool."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class LocalExecutor:
+    """A pool of local worker processes (forkserver: clean, fast children)."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["pimnoc.dse.point", "pimnoc.evaluate"])
+        self.pool = ProcessPoolExecutor(self.workers, mp_context=context,
+                                        initializer=_ignore_sigint)
+
+    def run(self, tasks: Iterable[Task], fn: TaskFn = evaluate_task) -> Iterator[Outcome]:
+        """Keep a few tasks per worker in flight; yield outcomes as they complete."""
+        pending: set[Future] = set()
+        queue = iter(tasks)
+        limit = self.workers * IN_FLIGHT_PER_WORKER
+        try:
+            while True:
+                while len(pending) < limit:
+                    task = next(queue, None)
+                    if task is None:
+                        break
+                    pending.add(self.pool.submit(fn, task))
+                if not pending:
+                    return
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for future in done:
+                    yield future.result()
+        finally:
+            for future in pending:
+                future.cancel()
+
+    def close(self) -> None:
+        """Stop the workers (queued tasks are cancelled)."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """Tasks on a Dask distributed cluster (`dask://HOST:PORT`, or `dask://local`)."""
+
+    name = "dask"
+
+    def __init__(self, address: str, workers: int | None = None) -> None:
+        try:
+            from distributed import Client, LocalCluster
+        except ImportError:
+            raise ExecutorError("the dask executor needs dask.distributed; install it with "
+                                "pip install 'pimnoc[dask]'") from None
+        self.cluster = None
+        try:
+            if address == "local":
+                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
+                                            threads_per_worker=1, processes=True,
+                                            dashboard_address=None)
+                self.client = Client(self.cluster)
+            else:
+                self.client = Client(f"tcp://{address}", timeout=20)
+        except (OSError, TimeoutError) as exc:
+            if self.cluster is not None:
+                self.cluster.close()
+            raise ExecutorError(f"--executor dask://{address}: cannot reach the Dask scheduler "
+                                f"({exc}); start one with `dask scheduler` and workers with "
+                                "`dask worker HOST:PORT`, or check the address") from None
+        self.workers = max(1, sum(self.client.nthreads().values()))
+
+    def run(self, tasks: Iterable[Task], fn: TaskFn = evaluate_task) -> Iterator[Outcome]:
+        """Submit tasks with a bounded number in flight; yield outcomes as they complete."""
+        from distributed import as_completed
+
+        queue = iter(tasks)
+        limit = self.workers * IN_FLIGHT_PER_WORKER
+        first = [self.client.submit(fn, t, pure=False) for t in _take(queue, limit)]
+        if not first:
+            return
+        futures = as_completed(first)
+        pending = set(first)
+        try:
+            for future in futures:
+                pending.discard(future)
+                outcome = future.result()
+                for task in _take(queue, 1):
+                    new = self.client.submit(fn, task, pure=False)
+                    pending.add(new)
+                    futures.add(new)
+                yield outcome
+        finally:
+            if pending:
+                self.client.cancel(list(pending))
+
+    def close(self) -> None:
+        """Disconnect (and stop a local cluster started here)."""
+        self.client.close()
+        if self.cluster is not None:
+            self.cluster.close()
+
+
+class RayExecutor:
+    """Tasks on a Ray cluster (`ray://HOST:PORT`; the `pimnoc[ray]` extra)."""
+
+    name = "ray"
+
+    def __init__(self, address: str) -> None:
+        try:
+            import ray
+        except ImportError:
+            raise ExecutorError("the ray executor needs ray, which is not installed; install "
+                                "it with pip install 'pimnoc[ray]'") from None
+        self.ray = ray
+        try:
+            ray.init(address=f"ray://{address}", ignore_reinit_error=True,
+                     log_to_driver=False)
+        except (ConnectionError, OSError, TimeoutError) as exc:
+            raise ExecutorError(f"--executor ray://{address}: cannot connect to the Ray "
+                                f"cluster ({exc}); check the address (ray start --head)") \
+                from None
+        self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
+
+    def run(self, tasks: Iterable[Task], fn: TaskFn = evaluate_task) -> Iterator[Outcome]:
+        """Submit tasks with a bounded number in flight; yield outcomes as they complete."""
+        remote = self.ray.remote(fn)
+        queue = iter(tasks)
+        limit = self.workers * IN_FLIGHT_PER_WORKER
+        pending = [remote.remote(t) for t in _take(queue, limit)]
+        try:
+            while pending:
+                done, pending = self.ray.wait(pending, num_returns=1)
+                pending += [remote.remote(t) for t in _take(queue, 1)]
+                yield self.ray.get(done[0])
+        finally:
+            for ref in pending:
+                self.ray.cancel(ref)
+
+    def close(self) -> None:
+        """Disconnect from the cluster."""
+        self.ray.shutdown()
+
+
+def _take(queue: Iterator[Any], n: int) -> list[Any]:
+    items = []
+    for _ in range(n):
+        item = next(queue, None)
+        if item is None:
+            break
+        items.append(item)
+    return items
+
+
+SCHEMES = ("local", "serial", "dask", "ray")
+
+
+def make_executor(spec: str | None = None, workers: int | None = None) -> Executor:
+    """An executor from `--executor` (local, serial, dask://HOST:PORT, ray://HOST:PORT)."""
+    if workers is not None and workers < 1:
+        raise ConfigError(f"--workers: must be at least 1 (got {workers})")
+    if spec is None or spec == "local":
+        return SerialExecutor() if workers == 1 else LocalExecutor(workers)
+    if spec == "serial":
+        return SerialExecutor()
+    scheme, sep, address = spec.partition("://")
+    if not sep or scheme not in SCHEMES or not address:
+        raise ConfigError(f"--executor: '{spec}' is not an executor{suggest(scheme, SCHEMES)}; "
+                          "use local, dask://HOST:PORT (or dask://local) or ray://HOST:PORT")
+    if scheme == "dask":
+        return DaskExecutor(address, workers)
+    if scheme == "ray":
+        return RayExecutor(address)
+    raise ConfigError(f"--executor: '{scheme}' takes no address; write just '{scheme}'")

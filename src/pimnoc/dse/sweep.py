@@ -1,0 +1,118 @@
+"""The sweep driver: searcher -> executor -> store, resumable and safe to interrupt."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+
+from pimnoc.dse.executors import Executor
+from pimnoc.dse.point import Outcome, Task
+from pimnoc.dse.searchers import Searcher, make_searcher, violations
+from pimnoc.dse.space import Space
+from pimnoc.dse.store import Store
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Counts of a running sweep, passed to the progress callback after every point."""
+
+    total: int
+    done: int
+    evaluated: int
+    failures: int
+    reused: int
+    elapsed_s: float
+
+    @property
+    def eta_s(self) -> float | None:
+        """Seconds left at the rate of points evaluated so far (None before the first)."""
+        if self.evaluated == 0:
+            return None
+        return max(0, self.total - self.done) * self.elapsed_s / self.evaluated
+
+
+@dataclass(frozen=True)
+class SweepSummary:
+    """How a sweep ended."""
+
+    sweep: str
+    status: str
+    progress: Progress
+
+
+ProgressFn = Callable[[Progress], None]
+
+
+class _Counter:
+    """Mutable counts behind the frozen Progress snapshots."""
+
+    def __init__(self, total: int) -> None:
+        self.total, self.done, self.evaluated, self.failures, self.reused = total, 0, 0, 0, 0
+        self.started = time.perf_counter()
+
+    def snapshot(self) -> Progress:
+        return Progress(max(self.total, self.done), self.done, self.evaluated, self.failures,
+                        self.reused, time.perf_counter() - self.started)
+
+
+def run_sweep(space: Space, store: Store, executor: Executor, resume: bool = False,
+              on_progress: ProgressFn | None = None,
+              searcher: Searcher | None = None) -> SweepSummary:
+    """Run the space's search; points already in the store are reused, never repeated."""
+    searcher = searcher or make_searcher(space)
+    sweep = space.fingerprint()
+    store.begin_sweep(sweep, space.source, space.strategy, resume)
+    known = store.hashes()
+    counter = _Counter(searcher.total)
+    report = on_progress or (lambda _p: None)
+    report(counter.snapshot())
+    status = "interrupted"
+    try:
+        while (batch := searcher.ask()) is not None:
+            tasks = _run_batch(batch, store, executor, known, sweep, space, counter, report)
+            searcher.tell(tasks, [_stored(store, t) for t in tasks])
+        status = "done"
+    finally:
+        store.end_sweep(sweep, status)
+    return SweepSummary(sweep, status, counter.snapshot())
+
+
+def _stored(store: Store, task: Task) -> Outcome:
+    outcome = store.outcome(task.config_hash)
+    if outcome is None:  # cannot happen: every task of a finished batch is stored
+        raise RuntimeError(f"point {task.config_hash} is missing from the store")
+    return outcome
+
+
+def _run_batch(batch: Iterable[Task], store: Store, executor: Executor, known: set[str],
+               sweep: str, space: Space, counter: _Counter, report: ProgressFn) -> list[Task]:
+    """Evaluate the batch's new points, store each as it completes; return the batch."""
+    tasks: list[Task] = []
+    in_flight: dict[str, Task] = {}
+
+    def fresh() -> Iterator[Task]:
+        for task in batch:
+            tasks.append(task)
+            if task.config_hash in known or task.config_hash in in_flight:
+                counter.done += 1
+                counter.reused += 1
+                if task.config_hash in known:
+                    outcome = store.outcome(task.config_hash)
+                    counter.failures += outcome is not None and not outcome.ok
+                report(counter.snapshot())
+                continue
+            in_flight[task.config_hash] = task
+            yield task
+
+    for outcome in executor.run(fresh()):
+        task = in_flight.pop(outcome.config_hash)
+        failed = violations(space.metric_constraints, outcome.metrics, task.config) \
+            if outcome.ok else []
+        store.add(task, outcome, failed, sweep)
+        known.add(task.config_hash)
+        counter.done += 1
+        counter.evaluated += 1
+        counter.failures += not outcome.ok
+        report(counter.snapshot())
+    return tasks
