@@ -102,3 +102,12 @@ def test_bundled_examples_parse(example):
     from pimnoc.config import load_run
 
     load_run(ROOT / "examples" / example)
+
+
+def test_report_writes_a_self_contained_html(tmp_path, run_dict):
+    config = write(tmp_path, run_dict())
+    out = tmp_path / "report.html"
+    assert main(["report", str(config), "-o", str(out)]) == 0
+    text = out.read_text()
+    assert text.startswith("<!doctype html>") and text.count("data:image/png;base64,") >= 2
+    assert "latency per inference" in text and "Busiest links" in text

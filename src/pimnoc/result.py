@@ -63,15 +63,29 @@ class Result:
         return float(value)
 
 
-def write_json_atomic(data: Any, path: str | Path) -> None:
-    """Write JSON to `path` through a temporary file, so no half-written file is left."""
+def default_file_mode() -> int:
+    """Permissions a newly created file gets under the current umask."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def write_text_atomic(text: str, path: str | Path) -> Path:
+    """Write `text` to `path` through a temporary file, so no half-written file is left."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w") as handle:
-            json.dump(data, handle, indent=1)
+            handle.write(text)
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return path
+
+
+def write_json_atomic(data: Any, path: str | Path) -> Path:
+    """Write JSON to `path` atomically."""
+    return write_text_atomic(json.dumps(data, indent=1), path)

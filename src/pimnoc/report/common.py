@@ -12,6 +12,8 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 
+from pimnoc.result import default_file_mode  # noqa: E402
+
 
 def save_figure(fig, path: str | Path, dpi: int = 130) -> Path:
     """Save `fig` to `path` through a temporary file, then close it."""
@@ -21,6 +23,7 @@ def save_figure(fig, path: str | Path, dpi: int = 130) -> Path:
     os.close(fd)
     try:
         fig.savefig(tmp, dpi=dpi, bbox_inches="tight")
+        os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     finally:
         Path(tmp).unlink(missing_ok=True)

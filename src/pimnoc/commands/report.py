@@ -1,0 +1,26 @@
+"""`pimnoc report`: a self-contained HTML report of one design point."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `report` command."""
+
+    @app.command()
+    def report(
+        config: Path = typer.Argument(..., help="Run YAML to evaluate."),
+        output: Path = typer.Option(Path("report.html"), "-o", "--output",
+                                    help="HTML file to write."),
+    ) -> None:
+        """Evaluate a design and write an HTML report with its figures and tables."""
+        from pimnoc.config import load_run
+        from pimnoc.evaluate import evaluate_full
+        from pimnoc.report.html import write_html
+
+        evaluation = evaluate_full(load_run(config))
+        path = write_html(evaluation, output, f"pimnoc report: {config.name}")
+        typer.echo(f"report written to {path}")
