@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from pimnoc.errors import ConfigError, suggest
+from pimnoc.pim.digital import DigitalTech
 from pimnoc.pim.tech import NetworkTech, PeTech
 
 
@@ -69,6 +70,18 @@ class TopologySpec(Open):
     boundary: Literal["center", "corner"] = "center"
 
 
+DigitalSpec = create_model(
+    "DigitalSpec", __base__=Strict,
+    fraction=(float, Field(gt=0.0, lt=1.0)),
+    placement=(str, "interleaved"),
+    **_optional_fields(DigitalTech),
+)
+DigitalSpec.__doc__ = (
+    "Digital PEs of a heterogeneous design: the share of PE nodes that are digital, where "
+    "they go (network/heterogeneous.py), and any DigitalTech parameter (pim/digital.py)."
+)
+
+
 class DesignSpec(Strict):
     """The hardware: integration, sizes, networks and technology overrides."""
 
@@ -81,6 +94,7 @@ class DesignSpec(Strict):
     noi: TopologySpec = TopologySpec()
     pe: PeSpec = PeSpec()  # type: ignore[valid-type]
     network: NetworkTechSpec = NetworkTechSpec()  # type: ignore[valid-type]
+    digital: DigitalSpec | None = None  # type: ignore[valid-type]
 
 
 class MappingSpec(Strict):
@@ -117,6 +131,14 @@ class RunSpec(Strict):
         """The PE technology with this run's overrides applied."""
         given = {k: v for k, v in self.design.pe.model_dump().items() if v is not None}
         return PeTech(**given)
+
+    def digital_tech(self) -> DigitalTech | None:
+        """The digital PE technology with overrides, or None for a ReRAM-only design."""
+        if self.design.digital is None:
+            return None
+        given = {k: v for k, v in self.design.digital.model_dump().items()
+                 if v is not None and k not in ("fraction", "placement")}
+        return DigitalTech(**given)
 
     def network_tech(self) -> NetworkTech:
         """The network technology with this run's overrides applied."""

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from pimnoc.config import RunSpec
+from pimnoc.mapping.digital import attach_digital
 from pimnoc.mapping.mapper import Mapping, map_workloads
 from pimnoc.network.analytical import (
     NetworkEstimate,
@@ -21,9 +22,10 @@ from pimnoc.network.analytical import (
     network_interval,
     route_flows,
 )
+from pimnoc.network.heterogeneous import with_digital
 from pimnoc.network.routing import Routing, make_routing
 from pimnoc.network.system import SystemSpec, build_system
-from pimnoc.network.topology import LINK_KINDS, Topology
+from pimnoc.network.topology import DIGITAL, LINK_KINDS, Topology
 from pimnoc.network.traffic import Flows, workload_flows
 from pimnoc.pim.compute import LayerCompute, layer_compute
 from pimnoc.pim.tech import NetworkTech, PeTech
@@ -88,15 +90,20 @@ def system_spec(spec: RunSpec, net: NetworkTech, pe: PeTech) -> SystemSpec:
 
 
 @lru_cache(maxsize=16)
-def _topology_and_routing(system: SystemSpec, routing: str | None) -> tuple[Topology, Routing]:
+def _topology_and_routing(system: SystemSpec, routing: str | None,
+                          digital: tuple[float, str] | None = None) -> tuple[Topology, Routing]:
     topo = build_system(system)
+    if digital is not None:
+        topo = with_digital(topo, *digital)
     return topo, make_routing(topo, routing)
 
 
 def topology_and_routing(spec: RunSpec) -> tuple[Topology, Routing]:
-    """Build (or reuse) the topology and routing of a design."""
+    """Build (or reuse) the topology and routing of a design (with its digital PEs)."""
     pe, net = spec.pe_tech(), spec.network_tech()
-    return _topology_and_routing(system_spec(spec, net, pe), spec.simulation.routing)
+    d = spec.design.digital
+    digital = (d.fraction, d.placement) if d is not None else None
+    return _topology_and_routing(system_spec(spec, net, pe), spec.simulation.routing, digital)
 
 
 @lru_cache(maxsize=32)
@@ -121,8 +128,9 @@ def critical_path(mapping: Mapping, compute_s: np.ndarray,
     return finish
 
 
-def _area(topo: Topology, pe: PeTech, net: NetworkTech) -> dict[str, float]:
-    n_pe = int(topo.compute_nodes.size)
+def _area(topo: Topology, pe: PeTech, net: NetworkTech, digital=None) -> dict[str, float]:
+    n_digital = int(np.count_nonzero(topo.node_kind == DIGITAL))
+    n_pe = int(topo.compute_nodes.size) - n_digital
     ports = topo.router_ports
     router_area = net.router_area_mm2 * ports / net.router_reference_ports  # assumption: linear
     phy_ends = int(np.count_nonzero(topo.link_kind == LINK_KINDS.index("interposer")))
@@ -130,6 +138,7 @@ def _area(topo: Topology, pe: PeTech, net: NetworkTech) -> dict[str, float]:
         "pes": n_pe * pe.area_mm2,
         "routers": float(router_area.sum()),
         "link_phys": phy_ends * net.flit_bits * net.phy_area_um2_per_lane * 1e-6,
+        **({"digital_pes": n_digital * digital.area_mm2} if digital is not None else {}),
     }
 
 
@@ -141,10 +150,12 @@ def evaluate_full(spec: RunSpec) -> Evaluation:
     workloads = workloads_of(spec)
     mapping = map_workloads(workloads, topo, pe, spec.mapping.placement,
                             spec.mapping.replication, spec.mapping.seed)
+    mapping = attach_digital(mapping, spec.mapping.placement, spec.mapping.seed,
+                             spec.digital_tech())
     compute = layer_compute(mapping, net)
     flows = workload_flows(mapping)
     routed = route_flows(routing, flows, net)
-    compute_interval = float(compute.time_s.max(initial=0.0))
+    compute_interval = max(float(compute.time_s.max(initial=0.0)), compute.busiest_node_s)
     net_interval = network_interval(topo, routed, flows, net)
     interval = max(compute_interval, net_interval)
     engine = ENGINES.get(spec.simulation.engine)
@@ -173,8 +184,12 @@ def evaluate(spec: RunSpec) -> Result:
 def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish, comm,
               interval, compute_interval, started) -> Result:
     n_routers = topo.num_nodes
+    digital = mapping.digital.tech if mapping.digital is not None else None
+    n_digital = int(np.count_nonzero(topo.node_kind == DIGITAL))
     leakage_w = topo.compute_nodes.size * pe.leakage_mw * 1e-3 + n_routers * \
         net.router_leakage_mw * 1e-3
+    if digital is not None:
+        leakage_w += n_digital * (digital.leakage_mw - pe.leakage_mw) * 1e-3
     energy = {
         "compute": float(compute.energy_j.sum()),
         "router": network.router_energy_j,
@@ -184,7 +199,7 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
     energy["total"] = sum(energy.values())
     latency = float(max(finish[np.asarray(mapping.network_of) == k].max()
                         for k in range(len(mapping.workloads))))
-    area = _area(topo, pe, net)
+    area = _area(topo, pe, net, digital)
     flow_energy = flow_network_energy_j(routing, flows, network.routed, net)
     consumer = flows.consumer[network.routed.flow_index]
     layer_net_energy = np.bincount(consumer, weights=flow_energy, minlength=mapping.num_layers)

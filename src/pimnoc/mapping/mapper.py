@@ -9,9 +9,10 @@ from functools import cached_property
 import numpy as np
 
 from pimnoc.errors import CapacityError
+from pimnoc.mapping.digital import DigitalPlacement
 from pimnoc.mapping.partition import LayerTiles, replication_for, tile_layer
 from pimnoc.mapping.placement import placement_order
-from pimnoc.network.topology import Topology
+from pimnoc.network.topology import PE, Topology
 from pimnoc.pim.tech import PeTech
 from pimnoc.workload.ir import Layer, Workload
 
@@ -39,6 +40,7 @@ class Mapping:
     network_start_slot: np.ndarray
     network_slots: np.ndarray
     order: np.ndarray
+    digital: DigitalPlacement | None = None  # operators on digital PEs (heterogeneous designs)
 
     @property
     def num_layers(self) -> int:
@@ -85,6 +87,7 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech, placeme
                   replication: str | int = "auto", seed: int = 0) -> Mapping:
     """Partition, replicate and place `workloads` (run concurrently) on `topo`."""
     order = placement_order(topo, placement, seed)
+    order = order[topo.node_kind[order] == PE]  # crossbars go on ReRAM PEs only
     many = len(workloads) > 1
     named = [w.renamed(f"{k}:{w.name}/") if many else w for k, w in enumerate(workloads)]
     layers: list[Layer] = []

@@ -183,9 +183,12 @@ def layer_pieces(mapping: Mapping) -> tuple[list[Pieces], list[Pieces | None]]:
             outputs.append(Pieces.concat(parts))
             needs.append(None)
         else:
-            # Digital operators run where their first input is produced.
-            outputs.append(outputs[preds[0]])
-            needs.append(outputs[preds[0]])
+            # Digital operators run on digital PEs, or where their first input is produced.
+            from pimnoc.network.hosted import hosted_pieces
+
+            output, need = hosted_pieces(mapping, i, outputs)
+            outputs.append(output)
+            needs.append(need)
     return outputs, needs
 
 
@@ -234,9 +237,14 @@ def workload_flows(mapping: Mapping) -> Flows:
 
     for v, layer in enumerate(mapping.layers):
         if needs[v] is not None:
-            for u in mapping.preds[v]:
+            for j, u in enumerate(mapping.preds[v]):
                 tensor_bits = float(mapping.layers[u].output_elements * act_bits)
-                emit(*_overlap_flows(outputs[u], needs[v], tensor_bits), u, v, ACTIVATION)
+                # One need for every input, or one per input (a tuple, see network/hosted.py);
+                # a callable need (graph aggregation) computes its own flows.
+                need = needs[v][j] if isinstance(needs[v], tuple) else needs[v]
+                found = (need(outputs[u], tensor_bits) if callable(need)
+                         else _overlap_flows(outputs[u], need, tensor_bits))
+                emit(*found, u, v, ACTIVATION)
         if layer.weighted:
             emit(*partial_sum_flows(mapping, v), v, v, PARTIAL_SUM)
     if not cols["src"]:

@@ -1,0 +1,144 @@
+"""`pimnoc reproduce ...`: re-run published comparisons and print them beside the paper's figures.
+
+Other modules add their own reproductions to the `reproduce_app` sub-app:
+
+    from pimnoc.commands.reproduce import reproduce_app
+
+    @reproduce_app.command("teflon")
+    def teflon(...): ...
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+reproduce_app = typer.Typer(
+    no_args_is_help=True,
+    help="Reproduce published results (figures and a JSON of the numbers in --out).",
+)
+
+
+def register(app: typer.Typer) -> None:
+    """Add the `reproduce` sub-app to the CLI."""
+    app.add_typer(reproduce_app, name="reproduce")
+
+
+@contextmanager
+def progress_bar(enabled: bool = True) -> Iterator[Callable[[int, int, str], None]]:
+    """A transient rich progress bar on stderr, as a `progress(done, total, what)` callback."""
+    if not enabled:
+        yield lambda done, total, what: None
+        return
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("starting", total=None)
+
+        def update(done: int, total: int, what: str) -> None:
+            bar.update(task, completed=done, total=total, description=what[:60])
+
+        yield update
+
+
+def _pct(value: float) -> str:
+    return f"{value:+.1%}" if value == value else "n/a"
+
+
+def floret_tables(report) -> list[Table]:
+    """Rich tables of a Floret reproduction: relative figures, network share, fabrication."""
+    tables = []
+    for kind, caption in (("natural", "Floret on its curves (sfc) vs each NoI with its natural "
+                           "placement"),
+                          ("same", "every NoI with the same placement (hilbert)")):
+        entries = [e for e in report.relative if e["placements"] == kind]
+        if not entries:
+            continue
+        baselines = list(dict.fromkeys(e["baseline"] for e in entries))
+        for metrics, what in ((("latency_s", "energy_j"), "latency / energy"),
+                              (("network_latency_s", "network_energy_j"),
+                               "network latency / network energy")):
+            table = Table(title=f"Floret {what} relative to each NoI ({kind} placements)",
+                          caption=caption, header_style="bold")
+            table.add_column("chiplets", justify="right", no_wrap=True)
+            table.add_column("mix", no_wrap=True)
+            for name in baselines:
+                table.add_column(f"vs {name}", justify="right", no_wrap=True)
+            cases = list(dict.fromkeys((e["chiplets"], e["mix"]) for e in entries))
+            for chiplets, mix in cases:
+                cells = []
+                for name in baselines:
+                    e = next((x for x in entries if x["baseline"] == name
+                              and (x["chiplets"], x["mix"]) == (chiplets, mix)), None)
+                    cells.append("-" if e is None else
+                                 f"{_pct(e[metrics[0]])} / {_pct(e[metrics[1]])}")
+                table.add_row(str(chiplets), mix, *cells)
+            per = report.summary[kind]["per_baseline"]
+            for stat, label in (("best", "up to"), ("mean", "mean")):
+                cells = [f"{_pct(per[n][metrics[0]][stat])} / {_pct(per[n][metrics[1]][stat])}"
+                         if n in per and metrics[0] in per[n] else "-" for n in baselines]
+                table.add_row("", f"[bold]{label}[/]", *cells)
+            tables.append(table)
+    fab = report.summary["fabrication"]
+    table = Table(title="Fabrication cost proxies of each NoI: links / wire (mm)",
+                  header_style="bold")
+    table.add_column("topology", no_wrap=True)
+    sizes = sorted({r["chiplets"] for r in fab})
+    for size in sizes:
+        table.add_column(f"{size} chiplets", justify="right", no_wrap=True)
+    for name in dict.fromkeys(r["topology"] for r in fab):
+        cells = []
+        for size in sizes:
+            r = next((x for x in fab if x["topology"] == name and x["chiplets"] == size), None)
+            cells.append("-" if r is None else
+                         f"{r['noi_links']} / {r['noi_wire_length_mm']:,.0f}")
+        table.add_row(name, *cells)
+    tables.append(table)
+    return tables
+
+
+@reproduce_app.command("floret")
+def floret(
+    quick: bool = typer.Option(False, "--quick", help="A small subset (36 chiplets, one mix)."),
+    out: Path = typer.Option(Path("reproduce_floret"), "--out", help="Folder for figures+JSON."),
+    sizes: str | None = typer.Option(None, "--sizes",
+                                     help="Chiplets per side, e.g. 6,8,10 (36, 64, 100)."),
+    mixes: str | None = typer.Option(None, "--mixes", help="Mix names (see the JSON config)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of tables."),
+) -> None:
+    """Floret vs mesh, Kite, ButterDonut, HexaMesh and SWAP on multi-CNN mixes (TECS 2023)."""
+    from pimnoc.errors import ConfigError
+    from pimnoc.experiments import floret as exp
+    from pimnoc.experiments.plots import floret_figures
+    from pimnoc.result import write_json_atomic
+
+    options = dict(exp.QUICK) if quick else {}
+    if sizes is not None:
+        try:
+            options["sizes"] = tuple(int(s) for s in sizes.split(",") if s.strip())
+        except ValueError:
+            raise ConfigError(f"--sizes: '{sizes}' is not a list of integers like 6,8,10") from None
+    if mixes is not None:
+        options["mixes"] = tuple(m.strip() for m in mixes.split(",") if m.strip())
+    with progress_bar(not as_json) as progress:
+        report = exp.reproduce_floret(progress=progress, **options)
+    data = report.to_dict()
+    write_json_atomic(data, out / "floret.json")
+    figures = floret_figures(report, out)
+    if as_json:
+        print(json.dumps(data))
+        return
+    console = Console()
+    for table in floret_tables(report):
+        console.print(table)
+    for skip in report.skipped:
+        console.print(f"skipped {skip['chiplets']} chiplets / {skip['mix']}: {skip['reason']}")
+    console.print(f"{len(report.rows)} evaluations in {report.wall_s:.1f} s; published (TECS "
+                  "2023): latency up to -58 %, energy up to -64 %, vs state-of-the-art NoIs")
+    console.print("written: " + ", ".join(str(p) for p in [out / "floret.json", *figures]))

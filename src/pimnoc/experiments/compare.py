@@ -1,0 +1,218 @@
+"""Compare network topologies on one design: each with its natural placement and with a shared one.
+
+A fair comparison needs both: a topology built for a placement (Floret for its curves) is
+measured with that placement ("natural"), and every topology is also measured with one
+placement common to all ("same"), so that the topology's effect is seen apart from the
+mapping's.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+import numpy as np
+
+from pimnoc.config import RunSpec, parse_run
+from pimnoc.errors import ConfigError, unknown_name
+from pimnoc.evaluate import ENGINES, critical_path, evaluate_full, topology_and_routing
+from pimnoc.mapping.placement import PLACEMENTS
+from pimnoc.network.topology import INTERPOSER, Topology
+
+PlacementMode = Literal["natural", "same", "both"]
+PLACEMENT_MODES: tuple[str, ...] = ("natural", "same", "both")
+
+DEFAULT_SAME_PLACEMENT = "hilbert"
+"""The placement every topology shares in the "same" rows: a locality-preserving curve over
+the chiplet grid that no NoI is built around (Floret's own curve is a different one)."""
+
+NATURAL_PLACEMENTS: dict[str, str] = {
+    "mesh": "row_major",  # SIAM maps layers chiplet after chiplet in row order
+    "floret": "sfc",  # Floret: layers follow its own space-filling curves
+    "sfc_cube": "sfc",  # SFC-degenerated k-ary n-cubes follow their curve
+}
+"""Placement each topology is published with; unlisted ones: `sfc` if the NoI has its own
+curve, else `row_major` (the sequential chiplet-by-chiplet mapping of SIAM-style studies)."""
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class CompareRow:
+    """The headline figures of one (topology, placement) evaluation."""
+
+    topology: str
+    placement: str
+    placement_kind: str
+    latency_s: float
+    throughput_ips: float
+    interval_s: float
+    bottleneck: str
+    energy_j: float
+    network_energy_j: float
+    compute_energy_j: float
+    leakage_energy_j: float
+    edp_js: float
+    network_latency_s: float
+    links: int
+    wire_length_mm: float
+    router_ports: int
+    noi_links: int
+    noi_wire_length_mm: float
+    busiest_link_utilisation: float
+    wall_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return asdict(self)
+
+
+def network_key(spec: RunSpec) -> str:
+    """The design key a topology name goes to: the NoI for 2.5D, the on-die network otherwise."""
+    return "noi" if spec.design.integration == "2.5d" else "noc"
+
+
+def topology_names(spec: RunSpec) -> list[str]:
+    """Topology names valid for this design's integration."""
+    from pimnoc.network.topologies import NOC_TOPOLOGIES, NOI_TOPOLOGIES
+
+    return (NOI_TOPOLOGIES if network_key(spec) == "noi" else NOC_TOPOLOGIES).names()
+
+
+def with_changes(spec: RunSpec, topology: str | None = None, placement: str | None = None,
+                 engine: str | None = None, design: dict[str, Any] | None = None,
+                 mapping: dict[str, Any] | None = None) -> RunSpec:
+    """A copy of `spec` with another topology, placement, engine or design/mapping keys.
+
+    A new topology drops the old one's builder parameters (they belong to that builder).
+    """
+    data = spec.model_dump(exclude_none=True)
+    key = network_key(spec)
+    current = getattr(spec.design, key).topology
+    if topology is not None and topology != current:
+        old = data["design"].get(key, {})
+        data["design"][key] = {"topology": topology,
+                               **({"boundary": old["boundary"]} if "boundary" in old else {})}
+    if placement is not None:
+        data.setdefault("mapping", {})["placement"] = placement
+    if engine is not None:
+        data.setdefault("simulation", {})["engine"] = engine
+    for section, changes in (("design", design), ("mapping", mapping)):
+        for dotted, value in (changes or {}).items():
+            target = data.setdefault(section, {})
+            *parents, last = dotted.split(".")
+            for part in parents:
+                target = target.setdefault(part, {})
+            target[last] = value
+    return parse_run(data, "comparison")
+
+
+def natural_placement(topology: str, topo: Topology | None = None) -> str:
+    """The placement a topology is published with (see NATURAL_PLACEMENTS)."""
+    if topology in NATURAL_PLACEMENTS:
+        return NATURAL_PLACEMENTS[topology]
+    noi = topo.meta.get("noi") if topo is not None else None
+    return "sfc" if getattr(noi, "curve_order", None) is not None else "row_major"
+
+
+def ensure_engine(name: str) -> None:
+    """Make sure the named network engine is registered (loading the cycle engine if needed)."""
+    if name in ENGINES:
+        return
+    if name == "cycle":
+        try:
+            importlib.import_module("pimnoc.network.cycle")
+        except ImportError:
+            pass
+    if name not in ENGINES:
+        raise unknown_name("--engine", name, ENGINES.names())
+
+
+def _noi_figures(topo: Topology) -> tuple[int, float]:
+    mask = topo.link_kind == INTERPOSER
+    return int(np.count_nonzero(mask) // 2), float(topo.link_length_mm[mask].sum() / 2.0)
+
+
+def measure(spec: RunSpec, topology: str, placement: str, kind: str) -> CompareRow:
+    """Evaluate one design point and keep the figures a comparison reports."""
+    evaluation = evaluate_full(spec)
+    result = evaluation.result
+    compute_only = critical_path(evaluation.mapping, evaluation.compute.time_s, {})
+    latency_compute = float(compute_only.max(initial=0.0))
+    noi_links, noi_wire = _noi_figures(evaluation.topology)
+    energy = result.energy_j
+    return CompareRow(
+        topology=topology, placement=placement, placement_kind=kind,
+        latency_s=result.latency_s, throughput_ips=result.throughput_ips,
+        interval_s=result.interval_s, bottleneck=result.bottleneck,
+        energy_j=energy["total"], network_energy_j=energy["router"] + energy["link"],
+        compute_energy_j=energy["compute"], leakage_energy_j=energy["leakage"],
+        edp_js=result.edp_js, network_latency_s=max(0.0, result.latency_s - latency_compute),
+        links=result.links, wire_length_mm=result.wire_length_mm,
+        router_ports=result.router_ports, noi_links=noi_links, noi_wire_length_mm=noi_wire,
+        busiest_link_utilisation=float(result.busiest_link.get("utilisation", 0.0)),
+        wall_s=result.wall_s,
+    )
+
+
+def plan(spec: RunSpec, topologies: Iterable[str], placements: PlacementMode = "both",
+         same_placement: str = DEFAULT_SAME_PLACEMENT) -> list[tuple[str, str, str]]:
+    """The (topology, placement, kind) points a comparison evaluates, without duplicates.
+
+    With `both`, a topology whose natural placement is the shared one gets one row, kind
+    `natural+same`.
+    """
+    if placements not in PLACEMENT_MODES:
+        raise ConfigError(f"--placements: unknown '{placements}'; choose one of: "
+                          f"{', '.join(PLACEMENT_MODES)}")
+    PLACEMENTS.get(same_placement)
+    names = list(dict.fromkeys(t.strip() for t in topologies if t.strip()))
+    if not names:
+        raise ConfigError("--topologies: give at least one topology name, e.g. mesh,floret")
+    valid = topology_names(spec)
+    points = []
+    for name in names:
+        if name not in valid:
+            raise unknown_name(f"--topologies ({network_key(spec)})", name, valid)
+        topo, _ = topology_and_routing(with_changes(spec, topology=name))
+        natural = natural_placement(name, topo)
+        if placements in ("natural", "both"):
+            same_too = placements == "both" and natural == same_placement
+            points.append((name, natural, "natural+same" if same_too else "natural"))
+        if placements in ("same", "both") and not (placements == "both"
+                                                   and natural == same_placement):
+            points.append((name, same_placement, "same"))
+    return points
+
+
+def compare(spec: RunSpec, topologies: Iterable[str], placements: PlacementMode = "both",
+            same_placement: str = DEFAULT_SAME_PLACEMENT, engine: str | None = None,
+            progress: ProgressFn | None = None) -> list[CompareRow]:
+    """One row per (topology, placement): natural, shared, or both (see module doc)."""
+    if engine is not None:
+        ensure_engine(engine)
+    points = plan(spec, topologies, placements, same_placement)
+    rows = []
+    for i, (name, placement, kind) in enumerate(points):
+        if progress is not None:
+            progress(i, len(points), f"{name} / {placement}")
+        point = with_changes(spec, topology=name, placement=placement, engine=engine)
+        rows.append(measure(point, name, placement, kind))
+    if progress is not None:
+        progress(len(points), len(points), "done")
+    return rows
+
+
+def relative_to(rows: list[CompareRow], baseline: CompareRow,
+                metrics: Iterable[str]) -> list[dict[str, float]]:
+    """Each row's metrics divided by the baseline's (1.0 = equal; NaN where the baseline is 0)."""
+    out = []
+    for row in rows:
+        values = {}
+        for m in metrics:
+            base = float(getattr(baseline, m))
+            values[m] = float(getattr(row, m)) / base if base else float("nan")
+        out.append(values)
+    return out

@@ -1,0 +1,237 @@
+"""Reproduce the Floret comparison: an SFC network-on-interposer against multi-hop NoIs.
+
+Sharma et al., "Florets for Chiplets", ACM TECS 2023, report that Floret lowers latency by up
+to 58 % and energy by up to 64 % against state-of-the-art NoIs (SIAM's mesh, Kite, ...) on
+datacenter-scale mixes of CNNs running concurrently, with fewer links and less wire. Here:
+36, 64 and 100 chiplets of 4x4 ReRAM PEs, several CNN mixes (each mix that fits the size),
+Floret with its own curve placement against each baseline NoI with its natural placement
+(and, apart, every NoI with one shared placement). Every relative figure is computed from
+the evaluations: `floret / baseline - 1` (negative: Floret is lower).
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from pimnoc.config import RunSpec, parse_run
+from pimnoc.experiments.compare import CompareRow, compare, plan
+from pimnoc.mapping.partition import tile_layer
+from pimnoc.pim.tech import PeTech
+from pimnoc.workload.loader import load_network
+
+TARGET = "floret"
+BASELINES: tuple[str, ...] = ("mesh", "kite_small", "kite_medium", "kite_large",
+                              "butterdonut", "hexamesh", "swap")
+"""The NoIs Floret is measured against (SIAM mesh, Kite S/M/L, ButterDonut, HexaMesh, SWAP)."""
+
+SIZES: tuple[int, ...] = (6, 8, 10)
+"""Square chiplet grids: 36, 64 and 100 chiplets."""
+
+PES_PER_CHIPLET = (4, 4)
+"""PE grid of each chiplet (rows, cols); with 96 crossbars per PE (ISAAC)."""
+
+MIXES: dict[str, tuple[str, ...]] = {
+    "resnets": ("resnet34", "resnet50", "resnet152"),
+    "dense": ("densenet121", "densenet169", "resnet34", "resnet50"),
+    "vgg_mix": ("vgg16", "resnet50", "densenet121"),
+    "all_six": ("resnet34", "resnet50", "resnet152", "vgg16", "densenet121", "densenet169"),
+}
+"""CNN mixes run concurrently (ImageNet, 224x224); a mix runs at every size it fits."""
+
+QUICK = {"sizes": (6,), "mixes": ("dense",), "baselines": BASELINES, "placements": "natural"}
+"""The subset `--quick` runs: 36 chiplets, one mix, natural placements only."""
+
+METRICS: tuple[str, ...] = ("latency_s", "energy_j", "network_latency_s", "network_energy_j",
+                            "interval_s", "edp_js")
+"""Figures compared (lower is better for each)."""
+
+ProgressFn = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class FloretCase:
+    """One design: a chiplet grid and a CNN mix."""
+
+    chiplets: int
+    mix: str
+    networks: tuple[str, ...]
+
+    @property
+    def side(self) -> int:
+        """Chiplets per side of the square grid."""
+        return math.isqrt(self.chiplets)
+
+
+@dataclass(frozen=True)
+class FloretReport:
+    """Every evaluation of a reproduction run and Floret's figures relative to each NoI."""
+
+    cases: tuple[FloretCase, ...]
+    rows: tuple[dict[str, Any], ...]
+    relative: tuple[dict[str, Any], ...]
+    summary: dict[str, Any]
+    skipped: tuple[dict[str, Any], ...] = ()
+    wall_s: float = 0.0
+    config: dict[str, Any] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return {
+            "config": self.config, "cases": [asdict(c) for c in self.cases],
+            "rows": list(self.rows), "relative": list(self.relative),
+            "summary": self.summary, "skipped": list(self.skipped), "wall_s": self.wall_s,
+        }
+
+
+def design(case: FloretCase, topology: str = "mesh", placement: str = "row_major") -> RunSpec:
+    """The run spec of a case: its mix on a square grid of 4x4-PE chiplets."""
+    rows, cols = PES_PER_CHIPLET
+    return parse_run({
+        "workload": {"networks": [{"model": m, "input_hw": 224} for m in case.networks]},
+        "design": {"integration": "2.5d", "chiplets": {"rows": case.side, "cols": case.side},
+                   "pes": {"rows": rows, "cols": cols}, "noi": {"topology": topology},
+                   "noc": {"topology": "mesh"}},
+        "mapping": {"placement": placement, "replication": "auto"},
+        "simulation": {"engine": "analytical"},
+    }, f"floret case {case.chiplets}/{case.mix}")
+
+
+def min_pes(networks: Iterable[str], pe: PeTech | None = None) -> int:
+    """PEs the networks need without replication (each starts on a fresh PE)."""
+    pe = pe or PeTech()
+    total = 0
+    for name in networks:
+        w = load_network(name, 224)
+        crossbars = sum(tile_layer(layer, pe).crossbars for layer in w.layers if layer.weighted)
+        total += max(1, math.ceil(crossbars / pe.crossbars))
+    return total
+
+
+def cases_for(sizes: Sequence[int], mixes: Sequence[str]) -> tuple[list[FloretCase], list[dict]]:
+    """The (size, mix) cases that fit, and the ones skipped with the reason."""
+    from pimnoc.errors import ConfigError
+
+    unknown = [m for m in mixes if m not in MIXES]
+    if unknown:
+        raise ConfigError(f"--mixes: unknown mix '{unknown[0]}'; choose from "
+                          f"{', '.join(MIXES)}")
+    per_chiplet = PES_PER_CHIPLET[0] * PES_PER_CHIPLET[1]
+    cases, skipped = [], []
+    for side in sizes:
+        for mix in mixes:
+            need, have = min_pes(MIXES[mix]), side * side * per_chiplet
+            if need > have:
+                skipped.append({"chiplets": side * side, "mix": mix,
+                                "reason": f"needs {need} PEs, {have} available"})
+                continue
+            cases.append(FloretCase(side * side, mix, MIXES[mix]))
+    return cases, skipped
+
+
+def relative_figures(rows: Sequence[dict[str, Any]], placement_kind: str = "natural",
+                     baselines: Sequence[str] = BASELINES) -> list[dict[str, Any]]:
+    """Floret's figures relative to each baseline, per case: `floret / baseline - 1`."""
+    out = []
+    by_case: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_case.setdefault((row["chiplets"], row["mix"]), []).append(row)
+
+    def pick(case_rows, topology):
+        for row in case_rows:
+            if row["topology"] == topology and placement_kind in row["placement_kind"]:
+                return row
+        return None
+
+    for (chiplets, mix), case_rows in by_case.items():
+        target = pick(case_rows, TARGET)
+        if target is None:
+            continue
+        for name in baselines:
+            base = pick(case_rows, name)
+            if base is None:
+                continue
+            entry: dict[str, Any] = {"chiplets": chiplets, "mix": mix, "baseline": name,
+                                     "placements": placement_kind,
+                                     "floret_placement": target["placement"],
+                                     "baseline_placement": base["placement"]}
+            for m in METRICS:
+                b = float(base[m])
+                entry[m] = float(target[m]) / b - 1.0 if b > 0 else float("nan")
+            entry["noi_links"] = (target["noi_links"], base["noi_links"])
+            entry["noi_wire_length_mm"] = (target["noi_wire_length_mm"],
+                                           base["noi_wire_length_mm"])
+            out.append(entry)
+    return out
+
+
+def summarise(relative: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """Per baseline and overall: the best ("up to") and mean relative change of each metric."""
+
+    def stats(entries):
+        result = {}
+        for m in METRICS:
+            values = np.array([e[m] for e in entries if np.isfinite(e[m])])
+            if values.size:
+                result[m] = {"best": float(values.min()), "mean": float(values.mean()),
+                             "worst": float(values.max())}
+        return result
+
+    summary: dict[str, Any] = {"overall": stats(relative), "per_baseline": {}}
+    for name in dict.fromkeys(e["baseline"] for e in relative):
+        summary["per_baseline"][name] = stats([e for e in relative if e["baseline"] == name])
+    return summary
+
+
+def fabrication(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """NoI links, wire and router ports of every topology at every size (one row each)."""
+    seen: dict[tuple[int, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["chiplets"], row["topology"])
+        if key not in seen:
+            seen[key] = {"chiplets": row["chiplets"], "topology": row["topology"],
+                         "noi_links": row["noi_links"],
+                         "noi_wire_length_mm": row["noi_wire_length_mm"],
+                         "router_ports": row["router_ports"], "links": row["links"],
+                         "wire_length_mm": row["wire_length_mm"]}
+    return sorted(seen.values(), key=lambda r: (r["chiplets"], r["topology"]))
+
+
+def reproduce_floret(sizes: Sequence[int] = SIZES, mixes: Sequence[str] = tuple(MIXES),
+                     baselines: Sequence[str] = BASELINES, placements: str = "both",
+                     progress: ProgressFn | None = None) -> FloretReport:
+    """Evaluate Floret and the baselines on every case; relative figures from the results."""
+    started = time.perf_counter()
+    cases, skipped = cases_for(sizes, mixes)
+    topologies = [TARGET, *[b for b in baselines if b != TARGET]]
+    points_per_case = [len(plan(design(c), topologies, placements)) for c in cases]  # type: ignore[arg-type]
+    total, done = sum(points_per_case), 0
+    rows: list[dict[str, Any]] = []
+    for case, count in zip(cases, points_per_case, strict=True):
+        def step(i: int, n: int, what: str, _done=done, _case=case) -> None:
+            if progress is not None and i < n:
+                progress(_done + i, total, f"{_case.chiplets} chiplets, {_case.mix}: {what}")
+
+        result: list[CompareRow] = compare(design(case), topologies, placements,  # type: ignore[arg-type]
+                                           progress=step)
+        rows.extend({"chiplets": case.chiplets, "mix": case.mix, **r.to_dict()} for r in result)
+        done += count
+    if progress is not None:
+        progress(total, total, "done")
+    relative = relative_figures(rows, "natural", baselines)
+    if placements in ("same", "both"):
+        relative += relative_figures(rows, "same", baselines)
+    natural = [e for e in relative if e["placements"] == "natural"]
+    same = [e for e in relative if e["placements"] == "same"]
+    summary = {"natural": summarise(natural), "same": summarise(same),
+               "fabrication": fabrication(rows)}
+    config = {"sizes": list(sizes), "mixes": {m: list(MIXES[m]) for m in mixes},
+              "baselines": list(baselines), "placements": placements,
+              "pes_per_chiplet": list(PES_PER_CHIPLET)}
+    return FloretReport(tuple(cases), tuple(rows), tuple(relative), summary, tuple(skipped),
+                        time.perf_counter() - started, config)

@@ -1,0 +1,122 @@
+"""Figures of the experiments: topology comparisons, Floret reproduction, scaling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from pimnoc.experiments.compare import CompareRow
+from pimnoc.report.common import plt, save_figure
+
+COMPARE_METRICS: tuple[tuple[str, str], ...] = (
+    ("latency_s", "latency"),
+    ("interval_s", "inference interval"),
+    ("energy_j", "energy"),
+    ("network_energy_j", "network energy"),
+    ("edp_js", "EDP"),
+    ("noi_links", "links (NoI)"),
+    ("noi_wire_length_mm", "wire (NoI)"),
+)
+"""(CompareRow field, label) drawn by `compare_plot`; lower is better for each."""
+
+
+def compare_plot(rows: Sequence[CompareRow], path: str | Path, baseline: CompareRow,
+                 title: str = "") -> Path:
+    """Grouped bars: one group per (topology, placement), one bar per metric, / baseline."""
+    metrics = [(f, label) for f, label in COMPARE_METRICS
+               if float(getattr(baseline, f)) > 0]
+    fig, ax = plt.subplots(figsize=(max(7.0, 1.0 + 0.9 * len(rows)), 4.2))
+    width = 0.8 / max(1, len(metrics))
+    x = np.arange(len(rows))
+    colors = plt.get_cmap("tab10")
+    for j, (field, label) in enumerate(metrics):
+        base = float(getattr(baseline, field))
+        values = [float(getattr(r, field)) / base for r in rows]
+        ax.bar(x + (j - (len(metrics) - 1) / 2) * width, values, width, label=label,
+               color=colors(j % 10))
+    ax.axhline(1.0, color="0.3", lw=0.8, ls="--")
+    ax.set_xticks(x, [f"{r.topology}\n{r.placement}" for r in rows], fontsize=8)
+    ax.set_ylabel(f"relative to {baseline.topology} ({baseline.placement})")
+    ax.set_title(title or "topology comparison (lower is better)", pad=30)
+    ax.legend(fontsize=8, ncols=len(metrics), loc="lower center", bbox_to_anchor=(0.5, 1.0),
+              frameon=False)
+    ax.grid(axis="y", alpha=0.3)
+    return save_figure(fig, path)
+
+
+RELATIVE_METRICS: tuple[tuple[str, str], ...] = (
+    ("latency_s", "latency"),
+    ("energy_j", "energy"),
+    ("network_latency_s", "network latency"),
+    ("network_energy_j", "network energy"),
+    ("interval_s", "inference interval"),
+)
+
+
+def floret_relative_plot(relative: Sequence[dict], path: str | Path, kind: str) -> Path:
+    """Floret's change vs each NoI, one panel per size: bars = mean over mixes, whiskers = range."""
+    entries = [e for e in relative if e["placements"] == kind]
+    sizes = sorted({e["chiplets"] for e in entries})
+    baselines = list(dict.fromkeys(e["baseline"] for e in entries))
+    fig, axes = plt.subplots(1, max(1, len(sizes)), figsize=(4.6 * max(1, len(sizes)), 4.0),
+                             sharey=True, squeeze=False)
+    width = 0.8 / len(RELATIVE_METRICS)
+    colors = plt.get_cmap("tab10")
+    for ax, size in zip(axes[0], sizes, strict=False):
+        x = np.arange(len(baselines))
+        for j, (field, label) in enumerate(RELATIVE_METRICS):
+            means, lo, hi = [], [], []
+            for name in baselines:
+                v = np.array([e[field] for e in entries
+                              if e["chiplets"] == size and e["baseline"] == name]) * 100
+                v = v[np.isfinite(v)]
+                m = float(v.mean()) if v.size else np.nan
+                means.append(m)
+                lo.append(m - float(v.min()) if v.size else 0.0)
+                hi.append(float(v.max()) - m if v.size else 0.0)
+            ax.bar(x + (j - (len(RELATIVE_METRICS) - 1) / 2) * width, means, width,
+                   yerr=[lo, hi], capsize=2, label=label, color=colors(j))
+        ax.axhline(0, color="0.3", lw=0.8)
+        ax.set_xticks(x, baselines, rotation=30, ha="right", fontsize=8)
+        ax.set_title(f"{size} chiplets")
+        ax.grid(axis="y", alpha=0.3)
+    axes[0][0].set_ylabel("Floret vs NoI (%)  (negative: Floret lower)")
+    axes[0][0].legend(fontsize=7, loc="best")
+    fig.suptitle(f"Floret (sfc) relative to each NoI, {kind} placements; published: "
+                 "latency up to -58 %, energy up to -64 %", fontsize=10)
+    return save_figure(fig, path)
+
+
+def fabrication_plot(fabrication: Sequence[dict], path: str | Path) -> Path:
+    """NoI links and wire length of each topology at each size."""
+    sizes = sorted({r["chiplets"] for r in fabrication})
+    names = list(dict.fromkeys(r["topology"] for r in fabrication))
+    fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    width = 0.8 / max(1, len(sizes))
+    x = np.arange(len(names))
+    for ax, (field, label) in zip(axes, (("noi_links", "NoI links"),
+                                         ("noi_wire_length_mm", "NoI wire (mm)")), strict=True):
+        for j, size in enumerate(sizes):
+            values = [next((r[field] for r in fabrication
+                            if r["topology"] == n and r["chiplets"] == size), np.nan)
+                      for n in names]
+            ax.bar(x + (j - (len(sizes) - 1) / 2) * width, values, width, label=f"{size}")
+        ax.set_xticks(x, names, rotation=30, ha="right", fontsize=8)
+        ax.set_ylabel(label)
+        ax.grid(axis="y", alpha=0.3)
+    axes[0].legend(title="chiplets", fontsize=8)
+    fig.suptitle("Fabrication cost proxies (fewer links and less wire are cheaper)", fontsize=10)
+    return save_figure(fig, path)
+
+
+def floret_figures(report, out: str | Path) -> list[Path]:
+    """All figures of a Floret reproduction, written into `out`."""
+    out = Path(out)
+    paths = []
+    for kind in ("natural", "same"):
+        if any(e["placements"] == kind for e in report.relative):
+            paths.append(floret_relative_plot(report.relative, out / f"floret_{kind}.png", kind))
+    paths.append(fabrication_plot(report.summary["fabrication"], out / "floret_fabrication.png"))
+    return paths
