@@ -136,8 +136,10 @@ def edge_latencies(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray
                    net: NetworkTech, num_layers: int) -> dict[tuple[int, int], float]:
     """Communication time of each (producer, consumer) pair: slowest head plus serialisation.
 
-    Serialisation is taken at the busier end: the sum of the edge's bits leaving one source
-    node or entering one destination node, over the link bandwidth.
+    Serialisation is taken at the busiest point of the edge: the sum of the edge's bits
+    leaving one source node, entering one destination node, or crossing one link (e.g. the
+    single micro-bump link of a chiplet that all of an edge's inter-chiplet flows share),
+    over the link bandwidth. No transfer can end sooner than that.
     """
     if routed.flow_index.size == 0:
         return {}
@@ -154,6 +156,12 @@ def edge_latencies(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray
         pair_keys, pair_inv = np.unique(inverse * (ends.max() + 1) + ends, return_inverse=True)
         per_pair = np.bincount(pair_inv, weights=bits)
         np.maximum.at(serial, pair_keys // (ends.max() + 1), per_pair / bandwidth)
+    if routed.pair_flow.size:
+        links = routed.link_load_bits.size
+        on_link = inverse[routed.pair_flow] * links + routed.pair_link
+        link_keys, link_inv = np.unique(on_link, return_inverse=True)
+        per_link = np.bincount(link_inv, weights=bits[routed.pair_flow])
+        np.maximum.at(serial, link_keys // links, per_link / bandwidth)
     total = worst_head + serial
     pairs = zip(keys.tolist(), total.tolist(), strict=True)
     return {(k // num_layers, k % num_layers): t for k, t in pairs}
