@@ -222,3 +222,31 @@ def test_digital_work_of_operators() -> None:
     tech = DigitalTech()
     assert tech.time_s(DigitalWork(macs=64e3), 1.0) == pytest.approx(1e-6)
     assert tech.energy_j(DigitalWork(macs=1e6)) == pytest.approx(0.22e-6)
+
+
+def test_reproduce_hetrax_rows_and_ratios() -> None:
+    from pimnoc.experiments.hetrax import PUBLISHED, reproduce_hetrax
+
+    report = reproduce_hetrax(integrations=["2.5d"],
+                              workloads=[{"model": "gpt2_decode", "seq_len": 512}])
+    (row,) = report.rows
+    assert row.workload == "gpt2_decode@512"
+    assert row.speedup == pytest.approx(row.reram["latency_s"] / row.hetero["latency_s"])
+    assert row.edp_improvement == pytest.approx(row.reram["edp_js"] / row.hetero["edp_js"])
+    assert row.speedup > 1 and row.edp_improvement > 1
+    assert row.hetero["area_mm2"] > row.reram["area_mm2"]  # iso-ReRAM: digital PEs added
+    data = report.to_dict()
+    assert data["published"] == PUBLISHED and data["differences"]
+
+
+def test_reproduce_hetrax_cli(tmp_path, capsys) -> None:
+    import json
+
+    from pimnoc.cli import main
+
+    assert main(["reproduce", "hetrax", "--quick", "--json", "--out", str(tmp_path)]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {r["integration"] for r in data["rows"]} | {s["integration"]
+                                                       for s in data["skipped"]} >= {"2.5d"}
+    assert (tmp_path / "hetrax.json").exists()
+    assert (tmp_path / "hetrax.png").stat().st_size > 10_000
