@@ -103,6 +103,7 @@ class MappingSpec(Strict):
     placement: str = "hilbert"
     replication: Literal["auto", "none"] | int = "auto"
     seed: int = 0
+    thermal_weight: float = Field(0.5, ge=0.0, le=1.0)  # thermal_sfc: 0 performance, 1 heat
 
 
 class SimulationSpec(Open):

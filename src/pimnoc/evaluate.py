@@ -149,7 +149,9 @@ def evaluate_full(spec: RunSpec) -> Evaluation:
     topo, routing = topology_and_routing(spec)
     workloads = workloads_of(spec)
     mapping = map_workloads(workloads, topo, pe, spec.mapping.placement,
-                            spec.mapping.replication, spec.mapping.seed)
+                            spec.mapping.replication, spec.mapping.seed,
+                            {"thermal_weight": spec.mapping.thermal_weight,
+                             "thermal": spec.thermal.params()})
     mapping = attach_digital(mapping, spec.mapping.placement, spec.mapping.seed,
                              spec.digital_tech())
     compute = layer_compute(mapping, net)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
+from typing import Any
 
 import numpy as np
 
 from pimnoc.errors import CapacityError
 from pimnoc.mapping.digital import DigitalPlacement
 from pimnoc.mapping.partition import LayerTiles, replication_for, tile_layer
-from pimnoc.mapping.placement import placement_order
+from pimnoc.mapping.placement import PLACEMENTS, placement_order
 from pimnoc.network.topology import PE, Topology
 from pimnoc.pim.tech import PeTech
 from pimnoc.workload.ir import Layer, Workload
@@ -84,8 +85,13 @@ class Mapping:
 
 
 def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech, placement: str,
-                  replication: str | int = "auto", seed: int = 0) -> Mapping:
-    """Partition, replicate and place `workloads` (run concurrently) on `topo`."""
+                  replication: str | int = "auto", seed: int = 0,
+                  params: dict[str, Any] | None = None) -> Mapping:
+    """Partition, replicate and place `workloads` (run concurrently) on `topo`.
+
+    A placement with a `refine(mapping, seed, params)` attribute (e.g. `thermal_sfc`) then
+    reorders the nodes of the mapping its own order produced; `params` reaches it.
+    """
     order = placement_order(topo, placement, seed)
     order = order[topo.node_kind[order] == PE]  # crossbars go on ReRAM PEs only
     many = len(workloads) > 1
@@ -125,5 +131,9 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech, placeme
             f"design: the networks need {cursor} PEs but the design has {pes_available}; "
             "add chiplets or PEs (design.chiplets / design.pes)"
         )
-    return Mapping(topo, pe, tuple(named), tuple(layers), net_of, tuple(preds), tiles, reps,
-                   xbar_start, xbar_count, start_slot, slots, order)
+    mapping = Mapping(topo, pe, tuple(named), tuple(layers), net_of, tuple(preds), tiles, reps,
+                      xbar_start, xbar_count, start_slot, slots, order)
+    refine = getattr(PLACEMENTS.get(placement), "refine", None)
+    if refine is not None:
+        mapping = replace(mapping, order=refine(mapping, seed, params or {}))
+    return mapping

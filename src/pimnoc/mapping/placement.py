@@ -65,7 +65,9 @@ def hilbert(topo: Topology, seed: int = 0) -> np.ndarray:
 
 @PLACEMENTS.register("sfc")
 def sfc(topo: Topology, seed: int = 0) -> np.ndarray:
-    """The topology's own curve (Floret) if it has one, else a Hilbert curve over chiplets."""
+    """The topology's own curve (Floret, 3D SFC) if it has one, else Hilbert over chiplets."""
+    if topo.meta.get("curve_order") is not None:  # a node sequence (3D stacks)
+        return np.asarray(topo.meta["curve_order"])
     noi = topo.meta.get("noi")
     curve = getattr(noi, "curve_order", None)
     if curve is None:
@@ -82,3 +84,6 @@ def random(topo: Topology, seed: int = 0) -> np.ndarray:
 def placement_order(topo: Topology, strategy: str, seed: int = 0) -> np.ndarray:
     """Compute nodes in the order the named strategy fills them."""
     return PLACEMENTS.get(strategy)(topo, seed)
+
+
+from pimnoc.mapping import thermal_sfc as _thermal_sfc  # noqa: E402,F401  (registers it)

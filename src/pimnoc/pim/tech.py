@@ -10,7 +10,19 @@ Sources (see ../shared/reference/README.md):
 - RapidChiplet: Iff et al., 2023 (interposer link latency per unit length).
 - BookSim2: Jiang et al., ISPASS 2013 (router pipeline stages, one cycle each by default).
 - CHIPSIM: standard ReRAM chiplet (8-bit weights and inputs, 2 bits per cell).
+- CACTI-3DD: Chen, Chen, Jouppi, Xie et al., DATE 2012, as in HP CACTI 7
+  (`basic_circuit.cc` tsv_capacitance, `tech_params/32nm.dat`): TSV capacitance = liner
+  and depletion capacitors in series plus lateral and diagonal coupling to neighbours.
 Values marked "assumption" are pimnoc's own choices, not taken from a source.
+
+VERTICAL_LINKS: a TSV of the 32 nm "coarse, conservative" CACTI-3DD geometry (3.8 um
+diameter, 30 um pitch, 0.5 um liner of k = 2.214, 0.6 um depletion) but 50 um long, the
+thinned die of pimnoc's TSV thermal stack, gives C = 30.5 fF; a monolithic inter-tier via
+(MIV) through pimnoc's monolithic stack (100 nm ILD + 100 nm silicon film, so 0.2 um
+long), 0.1 um across with a 10 nm liner and 0.2 um pitch (assumption: a local-via-sized
+MIV, as in Lee, Morrow and Lim, ICCAD 2012), gives C = 0.36 fF, two orders less. Both
+switch far within one network cycle. `pimnoc.network.stack3d.via_capacitance_f`
+recomputes these numbers.
 """
 
 from __future__ import annotations
@@ -104,8 +116,12 @@ class NetworkTech:
     interposer_pj_per_bit: float = 0.3  # GEMINI: UCIe on silicon interposer, per link traversal
     interposer_wire_pj_per_bit_mm: float = 0.122  # same wire model on the interposer (assumption)
     ubump_pj_per_bit: float = 0.0  # chiplet-to-interposer hop: counted in the link PHY above
-    tsv_pj_per_bit: float = 0.05  # assumption until the 3D model sets it
-    miv_pj_per_bit: float = 0.01  # assumption until the 3D model sets it
+    # Vertical links (see VERTICAL_LINKS below): alpha * C * V^2 per bit, alpha = 0.5 and
+    # V = 0.9 V as the on-chip wire above; C from the CACTI-3DD TSV model.
+    tsv_pj_per_bit: float = 0.0124  # CACTI-3DD: C = 30.5 fF (coarse TSV, 50 um long)
+    miv_pj_per_bit: float = 0.00015  # same model, MIV geometry: C = 0.36 fF
+    tsv_pitch_um: float = 30.0  # CACTI-3DD 32 nm, coarse (global) TSV, conservative (ITRS)
+    miv_pitch_um: float = 0.2  # assumption: 100 nm MIV at 2x its diameter (local-via size)
     interposer_cycles_per_mm: float = 0.25  # RapidChiplet: 0.25 cycles per unit length (1 mm)
     onchip_cycles_per_mm: float = 0.0  # on-chip hops take the 1-cycle minimum (BookSim)
     chiplet_gap_mm: float = 0.5  # spacing between chiplets on the interposer (assumption)
