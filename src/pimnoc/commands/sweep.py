@@ -53,6 +53,7 @@ def sweep(
     executor = make_executor(executor_spec, workers)
     new_store = not store_path.exists()
     summary = None
+    interrupted = False
     try:
         with Store(store_path) as store:
             columns = (TextColumn("[bold]sweep"), BarColumn(), MofNCompleteColumn(),
@@ -74,8 +75,8 @@ def sweep(
             except KeyboardInterrupt:
                 bar.stop()
                 err.print(f"interrupted: {store.count()} points are safe in {store_path}; "
-                          "continue with --resume")
-                raise
+                          "continue with --resume", highlight=False, soft_wrap=True)
+                interrupted = True
             finally:
                 bar.stop()
             stored, failed = store.count(), store.count() - store.count("ok")
@@ -85,6 +86,8 @@ def sweep(
             _remove_new_store(store_path)
         raise
     executor.close()
+    if interrupted:  # SystemExit: pimnoc.cli.main drops typer.Exit codes in non-standalone mode
+        raise SystemExit(130)
     p = summary.progress
     print(f"sweep {summary.sweep} ({space.strategy}, {executor.name} x{executor.workers}): "
           f"{p.done} points, {p.evaluated} evaluated, {p.reused} reused, {p.failures} failed, "

@@ -59,7 +59,7 @@ def _names(node: ast.AST, where: str) -> list[str]:
             and node.func.id in _FUNCTIONS and not node.keywords:
         return [n for arg in node.args for n in _names(arg, where)]
     name = _dotted(node)
-    if name is not None:
+    if name is not None and not any(part.startswith("_") for part in name.split(".")):
         return [name]
     raise ConfigError(f"{where}: only numbers, strings, dotted names, + - * / ** %, "
                       f"{', '.join(_FUNCTIONS)} and comparisons are allowed "

@@ -5,16 +5,17 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
-from pimnoc.dse.point import Outcome, Task, evaluate_task
+from pimnoc.dse.point import Outcome, Task, evaluate_chunk
 from pimnoc.errors import ConfigError, PimnocError, suggest
 
-TaskFn = Callable[[Task], Outcome]
+Chunk = Sequence[Task]
+ChunkFn = Callable[[Chunk], list[Outcome]]
 IN_FLIGHT_PER_WORKER = 2
-"""Tasks queued per worker: enough to keep workers busy, few enough to stop quickly."""
+"""Chunks queued per worker: enough to keep workers busy, few enough to stop quickly."""
 
 
 class ExecutorError(PimnocError):
@@ -22,13 +23,14 @@ class ExecutorError(PimnocError):
 
 
 class Executor(Protocol):
-    """Runs tasks and yields their outcomes as they complete (any order)."""
+    """Runs chunks of tasks and yields each chunk's outcomes as it completes (any order)."""
 
     name: str
     workers: int
 
-    def run(self, tasks: Iterable[Task], fn: TaskFn = evaluate_task) -> Iterator[Outcome]:
-        """Evaluate `tasks`, yielding each outcome as soon as it is done."""
+    def run(self, chunks: Iterable[Chunk], fn: ChunkFn = evaluate_chunk
+            ) -> Iterator[list[Outcome]]:
+        """Evaluate `chunks`, yielding each one's outcomes as soon as it is done."""
         ...
 
     def close(self) -> None:
@@ -42,10 +44,11 @@ class SerialExecutor:
     name = "serial"
     workers = 1
 
-    def run(self, tasks: Iterable[Task], fn: TaskFn = evaluate_task) -> Iterator[Outcome]:
-        """Evaluate each task in turn."""
-        for task in tasks:
-            yield fn(task)
+    def run(self, chunks: Iterable[Chunk], fn: ChunkFn = evaluate_chunk
+            ) -> Iterator[list[Outcome]]:
+        """Evaluate each chunk in turn."""
+        for chunk in chunks:
+            yield fn(chunk)
 
     def close(self) -> None:
         """Nothing to release."""
@@ -68,18 +71,19 @@ class LocalExecutor:
         self.pool = ProcessPoolExecutor(self.workers, mp_context=context,
                                         initializer=_ignore_sigint)
 
-    def run(self, tasks: Iterable[Task], fn: TaskFn = evaluate_task) -> Iterator[Outcome]:
-        """Keep a few tasks per worker in flight; yield outcomes as they complete."""
+    def run(self, chunks: Iterable[Chunk], fn: ChunkFn = evaluate_chunk
+            ) -> Iterator[list[Outcome]]:
+        """Keep a few chunks per worker in flight; yield outcomes as they complete."""
         pending: set[Future] = set()
-        queue = iter(tasks)
+        queue = iter(chunks)
         limit = self.workers * IN_FLIGHT_PER_WORKER
         try:
             while True:
                 while len(pending) < limit:
-                    task = next(queue, None)
-                    if task is None:
+                    chunk = next(queue, None)
+                    if chunk is None:
                         break
-                    pending.add(self.pool.submit(fn, task))
+                    pending.add(self.pool.submit(fn, chunk))
                 if not pending:
                     return
                 done, pending = wait(pending, return_when=FIRST_COMPLETED)
@@ -103,8 +107,9 @@ class DaskExecutor:
         try:
             from distributed import Client, LocalCluster
         except ImportError:
-            raise ExecutorError("the dask executor needs dask.distributed; install it with "
-                                "pip install 'pimnoc[dask]'") from None
+            raise ExecutorError("the dask executor needs dask.distributed, which is not "
+                                "installed; install pimnoc's dask extra (pip install "
+                                "'dask[distributed]>=2024.1')") from None
         self.cluster = None
         try:
             if address == "local":
@@ -122,11 +127,12 @@ class DaskExecutor:
                                 "`dask worker HOST:PORT`, or check the address") from None
         self.workers = max(1, sum(self.client.nthreads().values()))
 
-    def run(self, tasks: Iterable[Task], fn: TaskFn = evaluate_task) -> Iterator[Outcome]:
-        """Submit tasks with a bounded number in flight; yield outcomes as they complete."""
+    def run(self, chunks: Iterable[Chunk], fn: ChunkFn = evaluate_chunk
+            ) -> Iterator[list[Outcome]]:
+        """Submit chunks with a bounded number in flight; yield outcomes as they complete."""
         from distributed import as_completed
 
-        queue = iter(tasks)
+        queue = iter(chunks)
         limit = self.workers * IN_FLIGHT_PER_WORKER
         first = [self.client.submit(fn, t, pure=False) for t in _take(queue, limit)]
         if not first:
@@ -137,8 +143,8 @@ class DaskExecutor:
             for future in futures:
                 pending.discard(future)
                 outcome = future.result()
-                for task in _take(queue, 1):
-                    new = self.client.submit(fn, task, pure=False)
+                for chunk in _take(queue, 1):
+                    new = self.client.submit(fn, chunk, pure=False)
                     pending.add(new)
                     futures.add(new)
                 yield outcome
@@ -163,7 +169,7 @@ class RayExecutor:
             import ray
         except ImportError:
             raise ExecutorError("the ray executor needs ray, which is not installed; install "
-                                "it with pip install 'pimnoc[ray]'") from None
+                                "pimnoc's ray extra (pip install 'ray>=2.9')") from None
         self.ray = ray
         try:
             ray.init(address=f"ray://{address}", ignore_reinit_error=True,
@@ -174,10 +180,11 @@ class RayExecutor:
                 from None
         self.workers = max(1, int(ray.cluster_resources().get("CPU", 1)))
 
-    def run(self, tasks: Iterable[Task], fn: TaskFn = evaluate_task) -> Iterator[Outcome]:
-        """Submit tasks with a bounded number in flight; yield outcomes as they complete."""
+    def run(self, chunks: Iterable[Chunk], fn: ChunkFn = evaluate_chunk
+            ) -> Iterator[list[Outcome]]:
+        """Submit chunks with a bounded number in flight; yield outcomes as they complete."""
         remote = self.ray.remote(fn)
-        queue = iter(tasks)
+        queue = iter(chunks)
         limit = self.workers * IN_FLIGHT_PER_WORKER
         pending = [remote.remote(t) for t in _take(queue, limit)]
         try:

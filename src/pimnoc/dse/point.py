@@ -82,6 +82,25 @@ def evaluate_task(task: Task) -> Outcome:
     return Outcome(task.config_hash, status, metrics, time.perf_counter() - started)
 
 
+def evaluate_chunk(tasks: list[Task]) -> list[Outcome]:
+    """Evaluate several points of (usually) one design in turn, sharing its cached topology."""
+    return [evaluate_task(task) for task in tasks]
+
+
+def design_key(config: dict[str, Any]) -> str:
+    """What decides a point's topology and routing (points with equal keys share them)."""
+    from pimnoc.config import parse_run
+    from pimnoc.errors import ConfigError
+    from pimnoc.evaluate import system_spec
+
+    try:
+        spec = parse_run(config)
+    except ConfigError:
+        return ""
+    return repr((system_spec(spec, spec.network_tech(), spec.pe_tech()),
+                 spec.simulation.routing))
+
+
 def finite(value: float | None) -> bool:
     """True for a real, finite number."""
     return value is not None and math.isfinite(value)

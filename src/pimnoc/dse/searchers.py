@@ -187,6 +187,8 @@ class Nsga2Searcher:
         self.total = opts["trials"]
         self.population = opts["population"]
         self.asked = 0
+        self.distinct = 0
+        self.seen: set[str] = set()
         constrained = bool(space.metric_constraints)
         sampler = optuna.samplers.NSGAIISampler(
             population_size=self.population, seed=opts["seed"],
@@ -208,22 +210,31 @@ class Nsga2Searcher:
         return params
 
     def ask(self) -> list[Task] | None:
-        """One generation of trials (trials outside the config constraints fail at once)."""
+        """One generation of trials; `trials` counts distinct points, repeats are free.
+
+        A repeated point is told its stored outcome without being evaluated again; points
+        outside the config constraints fail at once. Asking stops after 20 x trials trials
+        in all, so an exhausted space ends the search.
+        """
         self._trials = []
-        tasks = []
+        tasks: list[Task] = []
         while not tasks:
-            if self.asked >= self.total:
+            if self.distinct >= self.total or self.asked >= 20 * self.total:
                 return None
-            count = min(self.population, self.total - self.asked)
-            for _ in range(count):
+            while len(tasks) < self.population and self.distinct < self.total \
+                    and self.asked < 20 * self.total:
                 trial = self.study.ask()
                 self.asked += 1
                 params = self._suggest(trial)
                 if not self.space.admits(self.space.config(params)):
                     self.study.tell(trial, state=self.optuna.trial.TrialState.FAIL)
                     continue
+                task = task_of(self.space, params)
+                if task.config_hash not in self.seen:
+                    self.seen.add(task.config_hash)
+                    self.distinct += 1
                 self._trials.append(trial)
-                tasks.append(task_of(self.space, params))
+                tasks.append(task)
         return tasks
 
     def tell(self, tasks: list[Task], outcomes: list[Outcome]) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 from pimnoc.dse.executors import Executor
-from pimnoc.dse.point import Outcome, Task
+from pimnoc.dse.point import Outcome, Task, design_key
 from pimnoc.dse.searchers import Searcher, make_searcher, violations
 from pimnoc.dse.space import Space
 from pimnoc.dse.store import Store
@@ -49,6 +50,7 @@ class _Counter:
 
     def __init__(self, total: int) -> None:
         self.total, self.done, self.evaluated, self.failures, self.reused = total, 0, 0, 0, 0
+        self.seen: set[str] = set()
         self.started = time.perf_counter()
 
     def snapshot(self) -> Progress:
@@ -85,6 +87,29 @@ def _stored(store: Store, task: Task) -> Outcome:
     return outcome
 
 
+WINDOW = 256
+"""Tasks looked at together when grouping points of one design into chunks."""
+MAX_CHUNK = 8
+"""Most points in one chunk (a chunk runs in one worker, sharing its design's topology)."""
+
+
+def chunked(tasks: Iterable[Task], workers: int) -> Iterator[list[Task]]:
+    """Group tasks of equal design (topology, routing) into chunks, window by window.
+
+    Points of one design evaluated by one worker build its topology and routing once; the
+    chunk size still leaves a few chunks per worker for balance.
+    """
+    queue = iter(tasks)
+    while window := list(islice(queue, WINDOW)):
+        size = max(1, min(MAX_CHUNK, -(-len(window) // (3 * workers))))
+        groups: dict[str, list[Task]] = {}
+        for task in window:
+            groups.setdefault(design_key(task.config), []).append(task)
+        for group in groups.values():
+            for start in range(0, len(group), size):
+                yield group[start:start + size]
+
+
 def _run_batch(batch: Iterable[Task], store: Store, executor: Executor, known: set[str],
                sweep: str, space: Space, counter: _Counter, report: ProgressFn) -> list[Task]:
     """Evaluate the batch's new points, store each as it completes; return the batch."""
@@ -94,8 +119,10 @@ def _run_batch(batch: Iterable[Task], store: Store, executor: Executor, known: s
     def fresh() -> Iterator[Task]:
         for task in batch:
             tasks.append(task)
+            first_time = task.config_hash not in counter.seen
+            counter.seen.add(task.config_hash)
             if task.config_hash in known or task.config_hash in in_flight:
-                counter.done += 1
+                counter.done += first_time
                 counter.reused += 1
                 if task.config_hash in known:
                     outcome = store.outcome(task.config_hash)
@@ -105,14 +132,15 @@ def _run_batch(batch: Iterable[Task], store: Store, executor: Executor, known: s
             in_flight[task.config_hash] = task
             yield task
 
-    for outcome in executor.run(fresh()):
-        task = in_flight.pop(outcome.config_hash)
-        failed = violations(space.metric_constraints, outcome.metrics, task.config) \
-            if outcome.ok else []
-        store.add(task, outcome, failed, sweep)
-        known.add(task.config_hash)
-        counter.done += 1
-        counter.evaluated += 1
-        counter.failures += not outcome.ok
-        report(counter.snapshot())
+    for outcomes in executor.run(chunked(fresh(), executor.workers)):
+        for outcome in outcomes:
+            task = in_flight.pop(outcome.config_hash)
+            failed = violations(space.metric_constraints, outcome.metrics, task.config) \
+                if outcome.ok else []
+            store.add(task, outcome, failed, sweep)
+            known.add(task.config_hash)
+            counter.done += 1
+            counter.evaluated += 1
+            counter.failures += not outcome.ok
+            report(counter.snapshot())
     return tasks

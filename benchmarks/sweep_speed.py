@@ -1,0 +1,177 @@
+"""Design points per second of a sweep: one process, a local pool, a Dask LocalCluster (JSON).
+
+ResNet-50 (224) on 2.5D meshes of 36-100 chiplets of 4x4 PEs, analytical engine. The same
+space runs three times into fresh stores (so every point is evaluated, none reused):
+in this process, through the local process pool and through a Dask LocalCluster; the
+results must agree bit for bit. Then one design is profiled stage by stage, so that the
+figure to optimise is visible when the target (points per second per core) is missed.
+Usage: python benchmarks/sweep_speed.py [WORKERS]
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_POINTS_PER_S_PER_CORE = 20.0
+
+SPACE = {
+    "base": {
+        "workload": {"networks": [{"model": "resnet50", "input_hw": 224}]},
+        "design": {"integration": "2.5d", "chiplets": {"rows": 6, "cols": 6},
+                   "pes": {"rows": 4, "cols": 4}, "noi": {"topology": "mesh"}},
+        "mapping": {"placement": "hilbert"},
+        "simulation": {"engine": "analytical"},
+    },
+    "space": {
+        "design.chiplets.rows": [6, 8, 10],
+        "design.chiplets.cols": [6, 10],
+        "mapping.placement": ["row_major", "snake", "hilbert"],
+        "design.network.flit_bits": [32, 64],
+    },
+    "search": {"strategy": "grid"},
+    "objectives": {"latency_s": "min", "energy_j": "min"},
+}
+
+
+def _sweep(space, executor, folder: Path, name: str) -> dict:
+    from pimnoc.dse.store import Store
+    from pimnoc.dse.sweep import run_sweep
+
+    path = folder / f"{name}.db"
+    started = time.perf_counter()
+    list(executor.run([[]] * executor.workers))  # start the workers (not timed below)
+    startup = time.perf_counter() - started
+    with Store(path) as store:
+        started = time.perf_counter()
+        summary = run_sweep(space, store, executor)
+        wall = time.perf_counter() - started
+        metrics = {r["config_hash"]: (r["status"], r["metrics"]) for r in store.rows()}
+        eval_s = [r["eval_s"] for r in store.rows()]
+    points = summary.progress.evaluated
+    return {"executor": name, "workers": executor.workers, "points": points,
+            "wall_s": round(wall, 3), "points_per_s": round(points / wall, 2),
+            "points_per_s_per_core": round(points / wall / executor.workers, 2),
+            "worker_start_s": round(startup, 2),
+            "eval_s_median": round(statistics.median(eval_s), 4),
+            "eval_s_max": round(max(eval_s), 4), "_metrics": metrics}
+
+
+def profile_stages(rows: int = 10, cols: int = 10, repeats: int = 5) -> dict:
+    """Median seconds of each pipeline stage of evaluate_full on one (warm) design."""
+    import numpy as np
+
+    from pimnoc.config import parse_run
+    from pimnoc.evaluate import (
+        ENGINES,
+        _assemble,
+        critical_path,
+        evaluate,
+        topology_and_routing,
+        workloads_of,
+    )
+    from pimnoc.mapping.mapper import map_workloads
+    from pimnoc.network.analytical import edge_latencies, network_interval, route_flows
+    from pimnoc.network.traffic import workload_flows
+    from pimnoc.pim.compute import layer_compute
+
+    base = json.loads(json.dumps(SPACE["base"]))
+    base["design"]["chiplets"] = {"rows": rows, "cols": cols}
+    spec = parse_run(base)
+    evaluate(spec)  # warm the topology, routing and model caches
+    times: dict[str, list[float]] = {}
+
+    def timed(stage, fn, *args):
+        started = time.perf_counter()
+        value = fn(*args)
+        times.setdefault(stage, []).append(time.perf_counter() - started)
+        return value
+
+    for _ in range(repeats):
+        started = time.perf_counter()
+        pe, net = spec.pe_tech(), spec.network_tech()
+        topo, routing = timed("topology_and_routing (cached)", topology_and_routing, spec)
+        workloads = timed("workloads (cached)", workloads_of, spec)
+        mapping = timed("map_workloads", map_workloads, workloads, topo, pe,
+                        spec.mapping.placement, spec.mapping.replication, spec.mapping.seed)
+        compute = timed("layer_compute", layer_compute, mapping, net)
+        flows = timed("workload_flows", workload_flows, mapping)
+        routed = timed("route_flows", route_flows, routing, flows, net)
+        compute_interval = float(compute.time_s.max(initial=0.0))
+        interval = max(compute_interval,
+                       timed("network_interval", network_interval, topo, routed, flows, net))
+        network = timed("engine (analytical estimate)", ENGINES.get("analytical"), routing,
+                        flows, net, interval, routed, spec)
+        interval = max(interval, network.network_interval_s)
+        comm = timed("edge_latencies", edge_latencies, flows, network.routed,
+                     network.flow_latency_s, net, mapping.num_layers)
+        finish = timed("critical_path", critical_path, mapping, compute.time_s, comm)
+        timed("_assemble (Result, per-layer/per-link lists)", _assemble, spec, pe, net, topo,
+              mapping, compute, flows, network, routing, finish, comm, interval,
+              compute_interval, started)
+        times.setdefault("total", []).append(time.perf_counter() - started)
+    medians = {k: statistics.median(v) for k, v in times.items()}
+    total = medians["total"]
+    return {"design": f"resnet50@224, {rows}x{cols} chiplets x 4x4 PEs, mesh NoI",
+            "flows": int(np.asarray(flows.src).size), "nodes": topo.num_nodes,
+            "stages_s": {k: round(v, 4) for k, v in sorted(medians.items(),
+                                                           key=lambda kv: -kv[1])},
+            "stages_share": {k: round(v / total, 3) for k, v in medians.items()
+                             if k != "total"}}
+
+
+def main(workers: int = 2) -> dict:
+    """Run the space three ways and profile one design; return the JSON report."""
+    from distributed import Client, LocalCluster
+
+    from pimnoc.dse.executors import DaskExecutor, LocalExecutor, SerialExecutor
+    from pimnoc.dse.space import parse_space
+
+    space = parse_space(SPACE, "sweep_speed")
+    runs = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        serial = SerialExecutor()
+        runs.append(_sweep(space, serial, folder, "one_process"))
+        local = LocalExecutor(workers)
+        try:
+            runs.append(_sweep(space, local, folder, "local_processes"))
+        finally:
+            local.close()
+        started = time.perf_counter()
+        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None)
+        client = Client(cluster)
+        startup = time.perf_counter() - started
+        try:
+            dask = DaskExecutor(cluster.scheduler_address.removeprefix("tcp://"))
+            runs.append(_sweep(space, dask, folder, "dask_localcluster"))
+            runs[-1]["cluster_start_s"] = round(startup, 2)
+            dask.close()
+        finally:
+            client.close()
+            cluster.close()
+    reference = runs[0].pop("_metrics")
+    for run in runs[1:]:
+        run["same_results_as_one_process"] = run.pop("_metrics") == reference
+    best = max(r["points_per_s_per_core"] for r in runs)
+    return {
+        "benchmark": "sweep_speed",
+        "space": "resnet50@224; chiplets rows [6,8,10] x cols [6,10] (36-100 chiplets) of 4x4 "
+                 "PEs; placement row_major/snake/hilbert; flit_bits 32/64 (36 points)",
+        "cores": os.cpu_count(),
+        "load_average_1min_at_start": round(os.getloadavg()[0], 2),
+        "runs": runs,
+        "target_points_per_s_per_core": TARGET_POINTS_PER_S_PER_CORE,
+        "meets_target": best >= TARGET_POINTS_PER_S_PER_CORE,
+        "profile": profile_stages(),
+    }
+
+
+if __name__ == "__main__":
+    print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2), indent=1))
