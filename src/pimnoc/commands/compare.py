@@ -37,24 +37,35 @@ def baseline_row(rows: list[CompareRow], name: str = "mesh") -> CompareRow:
 KIND_TAGS = {"natural": "nat", "same": "same", "natural+same": "nat=same"}
 
 
-def compare_table(rows: list[CompareRow], title: str) -> Table:
+WIDE_COLUMNS = ("thru/s", "EDP J·s", "ports")
+"""Columns shown only on consoles wide enough (`wide=True`); --json always has every figure."""
+
+
+def compare_table(rows: list[CompareRow], title: str, wide: bool = True) -> Table:
     """A rich table: absolute figures, and latency / energy relative to the baseline."""
     base = baseline_row(rows)
+    labels = [f"{r.placement} {KIND_TAGS.get(r.placement_kind, '')}".strip() for r in rows]
+    widths = {"topology": max(len(r.topology) for r in rows),
+              "placement": max(len(label) for label in labels)}
+    columns = [c for c in ("topology", "placement", "latency", "thru/s", "energy", "net E",
+                           "EDP J·s", "links", "wire mm", "ports", "Δlat", "ΔE")
+               if wide or c not in WIDE_COLUMNS]
     table = Table(title=title, header_style="bold")
-    for column in ("topology", "placement", "latency", "thru/s", "energy", "net E", "EDP J·s",
-                   "links", "wire mm", "ports", "Δlat", "ΔE"):
-        table.add_column(column, no_wrap=True,
-                         justify="left" if column in ("topology", "placement") else "right")
-    for row in rows:
+    for column in columns:
+        table.add_column(column, no_wrap=True, min_width=widths.get(column),
+                         justify="left" if column in widths else "right")
+    for row, label in zip(rows, labels, strict=True):
         rel_l = row.latency_s / base.latency_s - 1 if base.latency_s else float("nan")
         rel_e = row.energy_j / base.energy_j - 1 if base.energy_j else float("nan")
-        table.add_row(
-            row.topology, f"{row.placement} {KIND_TAGS.get(row.placement_kind, '')}",
-            _si(row.latency_s, "s"), f"{row.throughput_ips:,.0f}", _si(row.energy_j, "J"),
-            _si(row.network_energy_j, "J"), f"{row.edp_js:.3g}",
-            f"{row.noi_links or row.links}", f"{row.noi_wire_length_mm or row.wire_length_mm:,.0f}",
-            str(row.router_ports), f"{rel_l:+.1%}", f"{rel_e:+.1%}",
-        )
+        cells = {
+            "topology": row.topology, "placement": label, "latency": _si(row.latency_s, "s"),
+            "thru/s": f"{row.throughput_ips:,.0f}", "energy": _si(row.energy_j, "J"),
+            "net E": _si(row.network_energy_j, "J"), "EDP J·s": f"{row.edp_js:.3g}",
+            "links": f"{row.noi_links or row.links}",
+            "wire mm": f"{row.noi_wire_length_mm or row.wire_length_mm:,.0f}",
+            "ports": str(row.router_ports), "Δlat": f"{rel_l:+.1%}", "ΔE": f"{rel_e:+.1%}",
+        }
+        table.add_row(*(cells[c] for c in columns))
     table.caption = (f"Δ: relative to {base.topology} ({base.placement}); links and wire: the "
                      "NoI's (2.5D) or the whole network's; net E: router + link energy")
     return table
@@ -110,6 +121,9 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps([row.to_dict() for row in rows]))
             return
-        Console().print(compare_table(rows, f"pimnoc compare: {config.name}"))
+        out = Console()
+        if not out.is_terminal:
+            out = Console(width=max(out.width, 160))  # a file or pipe: no need to squeeze
+        out.print(compare_table(rows, f"pimnoc compare: {config.name}", wide=out.width >= 130))
         if plot is not None:
-            Console().print(f"figure: {plot}")
+            out.print(f"figure: {plot}")

@@ -47,6 +47,12 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[int, int, str], Non
         yield update
 
 
+def wide_console() -> Console:
+    """The stdout console; as wide as the tables need when writing to a file or a pipe."""
+    out = Console()
+    return out if out.is_terminal else Console(width=max(out.width, 200))
+
+
 def _pct(value: float) -> str:
     return f"{value:+.1%}" if value == value else "n/a"
 
@@ -134,7 +140,7 @@ def floret(
     if as_json:
         print(json.dumps(data))
         return
-    console = Console()
+    console = wide_console()
     for table in floret_tables(report):
         console.print(table)
     for skip in report.skipped:
@@ -142,3 +148,70 @@ def floret(
     console.print(f"{len(report.rows)} evaluations in {report.wall_s:.1f} s; published (TECS "
                   "2023): latency up to -58 %, energy up to -64 %, vs state-of-the-art NoIs")
     console.print("written: " + ", ".join(str(p) for p in [out / "floret.json", *figures]))
+
+
+def scaling_table(report) -> Table:
+    """A rich table of the sweep: the bounds and throughput of each topology per budget."""
+    names = list(dict.fromkeys(p.topology for p in report.points))
+    table = Table(title=f"Throughput (inferences/s) of the {report.mix} mix on "
+                  f"{report.chiplets} chiplets as the crossbar budget grows",
+                  header_style="bold")
+    for column in ("xbars/PE", "budget", "compute bound"):
+        table.add_column(column, justify="right", no_wrap=True)
+    for name in names:
+        table.add_column(f"{name} net bound", justify="right", no_wrap=True)
+        table.add_column(f"{name} thru", justify="right", no_wrap=True)
+        table.add_column(f"{name} limit", no_wrap=True)
+    for crossbars in sorted({p.crossbars_per_pe for p in report.points}):
+        row = [p for p in report.points if p.crossbars_per_pe == crossbars]
+        cells = [str(crossbars), f"{row[0].crossbar_budget:,}",
+                 f"{row[0].compute_bound_ips:,.0f}"]
+        for name in names:
+            p = next((x for x in row if x.topology == name), None)
+            cells += ["-", "-", "-"] if p is None else [
+                f"{p.network_bound_ips:,.0f}", f"{p.throughput_ips:,.0f}",
+                p.bottleneck if p.bottleneck == "compute" else f"net: {p.busiest}"]
+        table.add_row(*cells)
+    lines = []
+    for name, k in report.knees.items():
+        where = (f"knee at {k['knee_budget']:,.0f} crossbars" if k["knee_budget"]
+                 else k["regime"])
+        lines.append(f"{name}: {where}; x{k['gain_over_sweep']:.2f} throughput for "
+                     f"x{k['budget_growth']:.1f} crossbars")
+    table.caption = "; ".join(lines)
+    return table
+
+
+@reproduce_app.command("scaling")
+def scaling(
+    quick: bool = typer.Option(False, "--quick", help="A small sweep (36 chiplets, 4 budgets)."),
+    out: Path = typer.Option(Path("reproduce_scaling"), "--out", help="Folder for figure+JSON."),
+    chiplets: int | None = typer.Option(None, "--chiplets", help="36, 64 or 100 (square)."),
+    mix: str | None = typer.Option(None, "--mix", help="A mix name of `reproduce floret`."),
+    topologies: str | None = typer.Option(None, "--topologies", help="e.g. mesh,floret"),
+    as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of a table."),
+) -> None:
+    """Throughput vs crossbar budget on mesh and Floret, with compute and network bounds."""
+    from pimnoc.experiments import scaling as exp
+    from pimnoc.experiments.plots import scaling_plot
+    from pimnoc.result import write_json_atomic
+
+    options = dict(exp.QUICK if quick else exp.FULL)
+    if chiplets is not None:
+        options["chiplets"] = chiplets
+    if mix is not None:
+        options["mix"] = mix
+    if topologies is not None:
+        options["topologies"] = tuple(t.strip() for t in topologies.split(",") if t.strip())
+    with progress_bar(not as_json) as progress:
+        report = exp.reproduce_scaling(progress=progress, **options)
+    data = report.to_dict()
+    write_json_atomic(data, out / "scaling.json")
+    figure = scaling_plot(report, out / "scaling.png")
+    if as_json:
+        print(json.dumps(data))
+        return
+    console = wide_console()
+    console.print(scaling_table(report))
+    console.print(f"{len(report.points)} evaluations in {report.wall_s:.1f} s")
+    console.print(f"written: {out / 'scaling.json'}, {figure}")

@@ -40,9 +40,12 @@ MIXES: dict[str, tuple[str, ...]] = {
     "resnets": ("resnet34", "resnet50", "resnet152"),
     "dense": ("densenet121", "densenet169", "resnet34", "resnet50"),
     "vgg_mix": ("vgg16", "resnet50", "densenet121"),
+    "no_vgg": ("resnet34", "resnet50", "resnet152", "densenet121", "densenet169"),
     "all_six": ("resnet34", "resnet50", "resnet152", "vgg16", "densenet121", "densenet169"),
 }
-"""CNN mixes run concurrently (ImageNet, 224x224); a mix runs at every size it fits."""
+"""CNN mixes run concurrently (ImageNet, 224x224); a mix runs at every size it fits (all six
+need 688 PEs: 64 and 100 chiplets). `no_vgg` and `all_six` are the bundled examples
+`examples/floret_mix_{36,64,100}.yaml`."""
 
 QUICK = {"sizes": (6,), "mixes": ("dense",), "baselines": BASELINES, "placements": "natural"}
 """The subset `--quick` runs: 36 chiplets, one mix, natural placements only."""

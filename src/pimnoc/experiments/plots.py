@@ -120,3 +120,38 @@ def floret_figures(report, out: str | Path) -> list[Path]:
             paths.append(floret_relative_plot(report.relative, out / f"floret_{kind}.png", kind))
     paths.append(fabrication_plot(report.summary["fabrication"], out / "floret_fabrication.png"))
     return paths
+
+
+def scaling_plot(report, path: str | Path) -> Path:
+    """Throughput vs crossbar budget per topology, with the compute and network bounds."""
+    fig, ax = plt.subplots(figsize=(7.5, 4.6))
+    colors = plt.get_cmap("tab10")
+    names = list(dict.fromkeys(p.topology for p in report.points))
+    compute_drawn = False
+    for j, name in enumerate(names):
+        pts = sorted((p for p in report.points if p.topology == name),
+                     key=lambda p: p.crossbar_budget)
+        x = [p.crossbar_budget for p in pts]
+        color = colors(j)
+        ax.plot(x, [p.throughput_ips for p in pts], "o-", color=color, lw=2,
+                label=f"{name} ({pts[0].placement}): throughput")
+        ax.plot(x, [p.network_bound_ips for p in pts], "--", color=color, lw=1.2,
+                label=f"{name}: network bound (1 / busiest link or port)")
+        if not compute_drawn:
+            ax.plot(x, [p.compute_bound_ips for p in pts], ":", color="0.2", lw=1.5,
+                    label="compute bound (1 / slowest stage)")
+            compute_drawn = True
+        k = report.knees.get(name, {}).get("knee_budget")
+        if k:
+            ax.axvline(k, color=color, lw=0.8, alpha=0.7)
+            ax.text(k, 0.04 + 0.09 * j, f" knee ({name}): {k:,.0f}", color=color, fontsize=7,
+                    transform=ax.get_xaxis_transform())
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_xlabel("crossbar budget (crossbars in the system)")
+    ax.set_ylabel("inferences per second (each network)")
+    ax.set_title(f"{report.mix} mix on {report.chiplets} chiplets: adding crossbars pays only "
+                 "while the network keeps up", fontsize=9)
+    ax.grid(which="both", alpha=0.25)
+    ax.legend(fontsize=7, loc="upper left")
+    return save_figure(fig, path)

@@ -1,0 +1,102 @@
+"""The Floret reproduction: cases, relative figures computed from the rows, tables, CLI."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pimnoc.cli import main
+from pimnoc.commands.reproduce import floret_tables, reproduce_app
+from pimnoc.experiments import floret as exp
+
+TINY = {"sizes": (6,), "mixes": ("dense",), "baselines": ("mesh", "kite_small", "swap"),
+        "placements": "both"}
+
+
+@pytest.fixture(scope="module")
+def report():
+    return exp.reproduce_floret(**TINY)
+
+
+def test_cases_skip_mixes_that_do_not_fit():
+    cases, skipped = exp.cases_for((6, 8), ("resnets", "all_six"))
+    assert [(c.chiplets, c.mix) for c in cases] == [(36, "resnets"), (64, "resnets"),
+                                                     (64, "all_six")]
+    assert skipped[0]["chiplets"] == 36 and skipped[0]["mix"] == "all_six"
+    assert "688 PEs" in skipped[0]["reason"]
+
+
+def test_rows_cover_every_topology_with_both_placements(report):
+    kinds = {(r["topology"], r["placement_kind"]) for r in report.rows}
+    for name in ("floret", *TINY["baselines"]):
+        assert (name, "natural") in kinds and (name, "same") in kinds
+    floret = next(r for r in report.rows if r["topology"] == "floret"
+                  and r["placement_kind"] == "natural")
+    assert floret["placement"] == "sfc" and floret["chiplets"] == 36
+
+
+def test_relative_figures_are_computed_from_the_rows(report):
+    def row(topology, kind):
+        return next(r for r in report.rows if r["topology"] == topology
+                    and r["placement_kind"] == kind)
+
+    natural = [e for e in report.relative if e["placements"] == "natural"]
+    assert [e["baseline"] for e in natural] == list(TINY["baselines"])
+    for e in report.relative:
+        target, base = row("floret", e["placements"]), row(e["baseline"], e["placements"])
+        for metric in exp.METRICS:
+            assert e[metric] == pytest.approx(target[metric] / base[metric] - 1.0)
+    best = report.summary["natural"]["per_baseline"]["mesh"]["energy_j"]["best"]
+    assert best == pytest.approx(min(e["energy_j"] for e in natural if e["baseline"] == "mesh"))
+
+
+def test_relative_figures_follow_the_numbers_they_are_given():
+    rows = [{"chiplets": 36, "mix": "m", "topology": t, "placement": p, "placement_kind": "natural",
+             "noi_links": links, "noi_wire_length_mm": 1.0,
+             **{m: value for m in exp.METRICS}}
+            for t, p, value, links in (("floret", "sfc", 2.0, 36), ("mesh", "row_major", 4.0, 60))]
+    (entry,) = exp.relative_figures(rows, "natural", ("mesh",))
+    assert entry["latency_s"] == pytest.approx(-0.5)
+    assert entry["noi_links"] == (36, 60)
+    rows[1]["energy_j"] = 1.0
+    (entry,) = exp.relative_figures(rows, "natural", ("mesh",))
+    assert entry["energy_j"] == pytest.approx(1.0)
+
+
+def test_tables_have_a_row_per_case_plus_summary_and_a_column_per_baseline(report):
+    tables = floret_tables(report)
+    assert len(tables) == 5  # (natural, same) x (end to end, network) + fabrication
+    for table in tables[:4]:
+        assert len(table.columns) == 2 + len(TINY["baselines"])
+        assert table.row_count == 1 + 2  # one case, then "up to" and "mean"
+    fabrication = tables[4]
+    assert fabrication.row_count == 1 + len(TINY["baselines"])
+
+
+def test_fabrication_floret_has_fewer_links_and_less_wire_than_mesh(report):
+    fab = {r["topology"]: r for r in report.summary["fabrication"]}
+    assert fab["floret"]["noi_links"] == 36 and fab["mesh"]["noi_links"] == 60
+    assert fab["floret"]["noi_wire_length_mm"] < fab["mesh"]["noi_wire_length_mm"]
+
+
+def test_reproduce_is_a_sub_app_others_can_extend():
+    names = {c.name for c in reproduce_app.registered_commands}
+    assert {"floret", "scaling"} <= names
+
+
+def test_cli_quick_writes_json_and_figures(tmp_path, capsys):
+    out = tmp_path / "floret"
+    assert main(["reproduce", "floret", "--quick", "--out", str(out)]) == 0
+    text = capsys.readouterr().out
+    assert "vs mesh" in text and "up to" in text
+    data = json.loads((out / "floret.json").read_text())
+    assert {e["baseline"] for e in data["relative"]} == set(exp.BASELINES)
+    assert len(data["relative"]) == len(exp.BASELINES)  # one case, natural placements
+    assert (out / "floret_natural.png").stat().st_size > 10_000
+    assert (out / "floret_fabrication.png").stat().st_size > 10_000
+
+
+def test_cli_rejects_unknown_mix(tmp_path, capsys):
+    assert main(["reproduce", "floret", "--mixes", "nope", "--out", str(tmp_path)]) == 2
+    assert "unknown mix" in capsys.readouterr().err
