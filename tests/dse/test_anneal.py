@@ -11,7 +11,11 @@ from pimnoc.dse.anneal import anneal_and_evaluate, anneal_placement, route_hops
 from pimnoc.errors import ConfigError
 from pimnoc.evaluate import evaluate_full, topology_and_routing
 
-from .conftest import BASE
+BASE = {
+    "workload": {"networks": [{"model": "resnet18", "input_hw": 32, "num_classes": 10}]},
+    "design": {"integration": "2.5d", "chiplets": {"rows": 3, "cols": 3},
+               "pes": {"rows": 3, "cols": 3}, "pe": {"crossbars": 64}},
+}
 
 
 def _spec(**mapping):
