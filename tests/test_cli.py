@@ -111,3 +111,11 @@ def test_report_writes_a_self_contained_html(tmp_path, run_dict):
     text = out.read_text()
     assert text.startswith("<!doctype html>") and text.count("data:image/png;base64,") >= 2
     assert "latency per inference" in text and "Busiest links" in text
+
+
+def test_error_text_in_brackets_survives(tmp_path, capsys):
+    config = write(tmp_path, {"workload": {"networks": [{"model": "resnet18"}]},
+                              "design": {"integration": "2d", "pes": {"rows": 4, "cols": 4},
+                                         "noc": {"topology": "[mesh]"}}})
+    assert main(["run", str(config)]) == 2
+    assert "[mesh]" in capsys.readouterr().err

@@ -11,6 +11,7 @@ from pathlib import Path
 import click
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pimnoc.errors import PimnocError
@@ -144,9 +145,9 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: user errors print one line and exit 2, without a traceback."""
     err = Console(stderr=True)
     try:
-        app(args=argv, standalone_mode=False)
+        code = app(args=argv, standalone_mode=False)
     except PimnocError as exc:
-        err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
     except click.exceptions.Abort:
         err.print("interrupted")
@@ -156,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    return 0
+    return code if isinstance(code, int) else 0
 
 
 def entry() -> None:
