@@ -150,6 +150,10 @@ ROUTINGS.register("min")(shortest_path_routing)
 ROUTINGS.register("hierarchical")(hierarchical)
 
 
+TABLE_MAX_NODES = 4096
+"""Largest network whose full next-hop table (N x N) is cached for route walking."""
+
+
 @dataclass(frozen=True, eq=False)
 class Routing:
     """A topology with its routing function; `table()` gives the full next-hop matrix."""
@@ -163,9 +167,19 @@ class Routing:
         """next_link[cur, dst] for all node pairs (-1 on the diagonal)."""
         if "table" not in self._cache:
             n = self.topology.num_nodes
-            cur, dst = np.divmod(np.arange(n * n), n)
-            self._cache["table"] = self.next_hop(cur, dst).reshape(n, n)
+            table = np.empty((n, n), dtype=np.int32)
+            rows = max(1, 2_000_000 // n)
+            for first in range(0, n, rows):
+                cur, dst = np.divmod(np.arange(first * n, min(n, first + rows) * n), n)
+                table[first:first + rows] = self.next_hop(cur, dst).reshape(-1, n)
+            self._cache["table"] = table
         return self._cache["table"]
+
+    def lookup(self, cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        """Next links for (cur, dst) pairs: from the cached table on networks small enough."""
+        if self.topology.num_nodes <= TABLE_MAX_NODES:
+            return self.table()[cur, dst]
+        return self.next_hop(cur, dst)
 
     def walk(self, src: np.ndarray, dst: np.ndarray):
         """Yield (flow indices, link ids) hop by hop for flows src->dst (vectorised per hop)."""
@@ -175,7 +189,7 @@ class Routing:
         for _ in range(self.topology.num_nodes + 1):
             if active.size == 0:
                 return
-            link = self.next_hop(cur, target)
+            link = self.lookup(cur, target)
             if np.any(link < 0):
                 bad = active[link < 0][0]
                 raise TopologyError(

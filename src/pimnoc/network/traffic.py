@@ -59,27 +59,24 @@ class Flows:
 
 
 def _merge_along(pieces: Pieces, along: str) -> Pieces:
-    """Merge rectangles on the same node that are contiguous along `along` ('p' or 'c')."""
+    """Merge neighbouring rectangles (in the given order) on one node that touch along `along`."""
     if pieces.node.size <= 1:
         return pieces
     a0, a1 = (pieces.p0, pieces.p1) if along == "p" else (pieces.c0, pieces.c1)
     b0, b1 = (pieces.c0, pieces.c1) if along == "p" else (pieces.p0, pieces.p1)
-    order = np.lexsort((a0, b1, b0, pieces.node))
-    node, a0, a1, b0, b1 = (x[order] for x in (pieces.node, a0, a1, b0, b1))
+    node = pieces.node
     same = (node[1:] == node[:-1]) & (b0[1:] == b0[:-1]) & (b1[1:] == b1[:-1])
     touching = np.abs(a0[1:] - a1[:-1]) <= 1e-12
-    group = np.concatenate([[0], np.cumsum(~(same & touching))])
-    first = np.flatnonzero(np.diff(np.concatenate([[-1], group])))
-    last = np.append(first[1:] - 1, group.size - 1)
-    merged_a0, merged_a1 = a0[first], a1[last]
+    first = np.flatnonzero(np.concatenate([[True], ~(same & touching)]))
+    last = np.append(first[1:] - 1, node.size - 1)
     if along == "p":
-        return Pieces(node[first], merged_a0, merged_a1, b0[first], b1[first])
-    return Pieces(node[first], b0[first], b1[first], merged_a0, merged_a1)
+        return Pieces(node[first], a0[first], a1[last], b0[first], b1[first])
+    return Pieces(node[first], b0[first], b1[first], a0[first], a1[last])
 
 
 def merge(pieces: Pieces) -> Pieces:
-    """Merge contiguous rectangles on the same node (positions first, then channels)."""
-    return _merge_along(_merge_along(pieces, "p"), "c")
+    """Merge runs of rectangles laid in stream order: column tiles of a copy, then copies."""
+    return _merge_along(_merge_along(pieces, "c"), "p")
 
 
 @dataclass(frozen=True)
@@ -102,9 +99,10 @@ def layer_segments(mapping: Mapping, i: int) -> Segments:
     tiles = mapping.tiles[i]
     per_pe = mapping.pe.crossbars
     start, count = int(mapping.xbar_start[i]), int(mapping.xbar_count[i])
-    block_starts = np.arange(0, count, tiles.row_tiles)
-    pe_starts = np.arange((per_pe - start % per_pe) % per_pe, count, per_pe)
-    cuts = np.union1d(block_starts, pe_starts)
+    is_cut = np.zeros(count, dtype=bool)
+    is_cut[::tiles.row_tiles] = True
+    is_cut[(per_pe - start % per_pe) % per_pe::per_pe] = True
+    cuts = np.flatnonzero(is_cut)
     ends = np.append(cuts[1:], count)
     block, row_lo = np.divmod(cuts, tiles.row_tiles)
     replica, col_tile = np.divmod(block, tiles.col_tiles)
@@ -118,9 +116,9 @@ def _col_fraction(col_tile: np.ndarray, tiles, pe) -> tuple[np.ndarray, np.ndarr
     return lo, hi
 
 
-def weighted_outputs(mapping: Mapping, i: int) -> Pieces:
+def weighted_outputs(mapping: Mapping, i: int, seg: Segments | None = None) -> Pieces:
     """Output pieces of a weighted layer: each column tile of each copy, at its reducer."""
-    seg = layer_segments(mapping, i)
+    seg = seg or layer_segments(mapping, i)
     r = int(mapping.replication[i])
     holder = seg.row_lo == 0
     c0, c1 = _col_fraction(seg.col_tile[holder], mapping.tiles[i], mapping.pe)
@@ -141,9 +139,9 @@ def _interval_union(key: np.ndarray, lo: np.ndarray, hi: np.ndarray):
     return key[first], lo[first], np.maximum.reduceat(hi, first)
 
 
-def weighted_needs(mapping: Mapping, i: int) -> Pieces:
+def weighted_needs(mapping: Mapping, i: int, seg: Segments | None = None) -> Pieces:
     """Input pieces each node of a weighted layer needs (once per node, whatever its tiles)."""
-    seg = layer_segments(mapping, i)
+    seg = seg or layer_segments(mapping, i)
     tiles, r, pe = mapping.tiles[i], int(mapping.replication[i]), mapping.pe
     if mapping.layers[i].groups == 1:
         key, lo, hi = _interval_union(seg.node * r + seg.replica, seg.row_lo, seg.row_hi)
@@ -157,15 +155,23 @@ def weighted_needs(mapping: Mapping, i: int) -> Pieces:
     return merge(Pieces(node, k / r, (k + 1) / r, c0, c1))
 
 
-def layer_pieces(mapping: Mapping) -> tuple[list[Pieces], list[Pieces | None]]:
+def weighted_segments(mapping: Mapping) -> dict[int, Segments]:
+    """Crossbar runs of every weighted layer."""
+    return {i: layer_segments(mapping, i) for i, layer in enumerate(mapping.layers)
+            if layer.weighted}
+
+
+def layer_pieces(mapping: Mapping, segments: dict[int, Segments] | None = None
+                 ) -> tuple[list[Pieces], list[Pieces | None]]:
     """Output pieces and input needs of every layer (needs None where no data is read)."""
+    segments = segments if segments is not None else weighted_segments(mapping)
     outputs: list[Pieces] = []
     needs: list[Pieces | None] = []
     for i, layer in enumerate(mapping.layers):
         preds = mapping.preds[i]
         if layer.weighted:
-            outputs.append(weighted_outputs(mapping, i))
-            needs.append(weighted_needs(mapping, i))
+            outputs.append(weighted_outputs(mapping, i, segments[i]))
+            needs.append(weighted_needs(mapping, i, segments[i]))
         elif layer.op == "input" or not preds:
             node = mapping.network_first_node(int(mapping.network_of[i]))
             outputs.append(Pieces(np.array([node]), np.zeros(1), np.ones(1), np.zeros(1),
@@ -202,12 +208,12 @@ def _overlap_flows(src: Pieces, dst: Pieces, bits: float):
     return src.node[a], dst.node[b], frac[a, b] * bits
 
 
-def partial_sum_flows(mapping: Mapping, i: int):
+def partial_sum_flows(mapping: Mapping, i: int, seg: Segments | None = None):
     """Partial sums from the row tiles of each column tile to the node of its first row tile."""
     tiles = mapping.tiles[i]
     if tiles.row_tiles <= 1:
         return np.zeros(0, int), np.zeros(0, int), np.zeros(0)
-    seg = layer_segments(mapping, i)
+    seg = seg or layer_segments(mapping, i)
     r = int(mapping.replication[i])
     block = seg.replica * tiles.col_tiles + seg.col_tile
     holders = seg.row_lo == 0
@@ -222,7 +228,8 @@ def partial_sum_flows(mapping: Mapping, i: int):
 
 def workload_flows(mapping: Mapping) -> Flows:
     """All flows of one inference of every mapped network (local ones included)."""
-    outputs, needs = layer_pieces(mapping)
+    segments = weighted_segments(mapping)
+    outputs, needs = layer_pieces(mapping, segments)
     act_bits = mapping.pe.act_bits
     cols: dict[str, list[np.ndarray]] = {k: [] for k in
                                          ("src", "dst", "bits", "producer", "consumer", "kind")}
@@ -246,7 +253,7 @@ def workload_flows(mapping: Mapping) -> Flows:
                          else _overlap_flows(outputs[u], need, tensor_bits))
                 emit(*found, u, v, ACTIVATION)
         if layer.weighted:
-            emit(*partial_sum_flows(mapping, v), v, v, PARTIAL_SUM)
+            emit(*partial_sum_flows(mapping, v, segments[v]), v, v, PARTIAL_SUM)
     if not cols["src"]:
         empty = np.zeros(0, dtype=np.int64)
         return Flows(empty, empty, np.zeros(0), empty, empty, empty)
