@@ -79,6 +79,10 @@ def floret_relative_plot(relative: Sequence[dict], path: str | Path, kind: str) 
             ax.bar(x + (j - (len(RELATIVE_METRICS) - 1) / 2) * width, means, width,
                    yerr=[lo, hi], capsize=2, label=label, color=colors(j))
         ax.axhline(0, color="0.3", lw=0.8)
+        for level, what in ((-58, "published latency"), (-64, "published energy")):
+            ax.axhline(level, color="0.5", lw=0.8, ls="--")
+            ax.text(len(baselines) - 0.5, level, what, fontsize=6, color="0.4",
+                    ha="right", va="bottom")
         ax.set_xticks(x, baselines, rotation=30, ha="right", fontsize=8)
         ax.set_title(f"{size} chiplets")
         ax.grid(axis="y", alpha=0.3)
