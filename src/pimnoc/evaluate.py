@@ -134,10 +134,14 @@ def _area(topo: Topology, pe: PeTech, net: NetworkTech, digital=None) -> dict[st
     ports = topo.router_ports
     router_area = net.router_area_mm2 * ports / net.router_reference_ports  # assumption: linear
     phy_ends = int(np.count_nonzero(topo.link_kind == LINK_KINDS.index("interposer")))
+    # vertical links: one via per bit and direction, each a pitch x pitch square (CACTI-3DD)
+    vias_um2 = sum(int(np.count_nonzero(topo.link_kind == LINK_KINDS.index(kind))) * pitch**2
+                   for kind, pitch in (("tsv", net.tsv_pitch_um), ("miv", net.miv_pitch_um)))
     return {
         "pes": n_pe * pe.area_mm2,
         "routers": float(router_area.sum()),
         "link_phys": phy_ends * net.flit_bits * net.phy_area_um2_per_lane * 1e-6,
+        **({"vertical_vias": vias_um2 * net.flit_bits * 1e-6} if vias_um2 else {}),
         **({"digital_pes": n_digital * digital.area_mm2} if digital is not None else {}),
     }
 

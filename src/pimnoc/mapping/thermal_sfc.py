@@ -8,7 +8,8 @@ lands on. For a permutation pi (slot -> node) it minimises
 
     J(pi) = (1 - w) * C(pi) / C(sfc) + w * Theta(pi) / Theta(sfc)
 
-with w = `mapping.thermal_weight` (0: the SFC placement unchanged; 1: temperature only),
+with w = `mapping.thermal_weight` (0: communication only, a performance-optimised SFC
+placement; 1: temperature only),
 C = sum over slot pairs of bits x hops (the communication volume, the dataflow locality of
 the curve), and Theta = the 8-norm (a smooth peak) of the node temperature rises, from a
 linear thermal model of the design's own stack: an influence matrix A (K per W, node to
@@ -130,7 +131,7 @@ def anneal(traffic: np.ndarray, power: np.ndarray, hops: np.ndarray, influence: 
     """
     n = power.size
     perm = np.arange(n)
-    if weight <= 0 or n < 2:
+    if n < 2:
         return perm
     rng = np.random.default_rng(seed)
     comm0 = float(np.sum(traffic * hops) / 2)
@@ -159,6 +160,8 @@ def anneal(traffic: np.ndarray, power: np.ndarray, hops: np.ndarray, influence: 
         row_a[b] = row_b[a] = 0.0
         d_comm = (row_a @ (hops[nb, perm] - hops[na, perm])
                   + row_b @ (hops[na, perm] - hops[nb, perm]))
+        if a_t == 0.0:
+            return float(d_comm), 0.0, theta
         new_theta = theta + (influence[:, na] - influence[:, nb]) * (power[b] - power[a])
         return float(d_comm), _pnorm(new_theta) - therm, new_theta
 
@@ -194,14 +197,15 @@ def refine(mapping, seed: int = 0, params: dict[str, Any] | None = None) -> np.n
     weight = params.get("thermal_weight", 0.5)
     if not isinstance(weight, int | float) or not 0.0 <= float(weight) <= 1.0:
         raise ConfigError(
-            f"mapping.thermal_weight: {weight!r} is not in [0, 1]; use 0 for the "
-            "performance-only SFC placement, 1 for temperature only"
+            f"mapping.thermal_weight: {weight!r} is not in [0, 1]; use 0 for a "
+            "performance-only (communication) objective, 1 for temperature only"
         )
     topo = mapping.topology
     order = mapping.order
     thermal = tuple(sorted((params.get("thermal") or {}).items()))
     thermal = tuple((k, v) for k, v in thermal if k in _THERMAL_GEOMETRY_KEYS)
-    influence = influence_matrix(topo, thermal)
+    influence = (influence_matrix(topo, thermal) if weight > 0
+                 else np.zeros((topo.compute_nodes.size,) * 2))
     nodes = topo.compute_nodes
     index = np.full(topo.num_nodes, -1)
     index[nodes] = np.arange(nodes.size)

@@ -101,5 +101,10 @@ def layer_breakdown(evaluation, path: str | Path) -> Path:
 def write_run_plots(evaluation, directory: str | Path) -> list[Path]:
     """All figures of `pimnoc run --plot DIR`."""
     directory = Path(directory)
-    return [floorplan(evaluation, directory / "floorplan.png"),
-            layer_breakdown(evaluation, directory / "layers.png")]
+    figures = [floorplan(evaluation, directory / "floorplan.png"),
+               layer_breakdown(evaluation, directory / "layers.png")]
+    if "tier_temperature_maps_k" in evaluation.result.extra:  # run with thermal.enabled
+        from pimnoc.report.thermal_plots import write_thermal_plots
+
+        figures += write_thermal_plots(evaluation, directory)
+    return figures
