@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from numba import njit
 
-from pimnoc.errors import SimulationError
+from pimnoc.errors import SimulationError, TopologyError
 from pimnoc.network.cycle import kernel as K
 from pimnoc.network.cycle.params import SimParams, SimResult
 from pimnoc.network.cycle.traffic import TrafficTable, flow_traffic, synthetic_traffic
@@ -158,11 +158,36 @@ def build_network(topology: Topology, routing: Routing | str | None,
 
 def _check_routes(routing: Routing, term: np.ndarray) -> None:
     """Raise TopologyError if some terminal pair has no loop-free route."""
-    if term.size < 2:
-        return
-    src, dst = np.meshgrid(term, term, indexing="ij")
-    for _ in routing.walk(src.ravel(), dst.ravel()):
-        pass
+    topo = routing.topology
+    table = np.asarray(routing.table(), dtype=np.int64)
+    bad = _first_bad_route(table, np.asarray(topo.link_dst, dtype=np.int64), term)
+    if bad >= 0:
+        src, dst = divmod(int(bad), topo.num_nodes)
+        raise TopologyError(
+            f"topology '{topo.name}': routing '{routing.algorithm}' finds no loop-free route "
+            f"from node {src} to node {dst}; check that the topology is connected or choose "
+            "another routing (--routing / simulation.routing)"
+        )
+
+
+@njit(cache=True)
+def _first_bad_route(table, link_dst, term):
+    """src * n + dst of the first terminal pair whose route dead-ends or loops, else -1."""
+    n = table.shape[0]
+    for a in range(term.size):
+        for b in range(term.size):
+            src, dst = term[a], term[b]
+            cur = src
+            for _ in range(n + 1):
+                if cur == dst:
+                    break
+                link = table[cur, dst]
+                if link < 0:
+                    return src * n + dst
+                cur = link_dst[link]
+            if cur != dst:
+                return src * n + dst
+    return -1
 
 
 class State:
