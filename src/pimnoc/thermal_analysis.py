@@ -33,7 +33,7 @@ import numpy as np
 
 from pimnoc.errors import ConfigError, suggest
 from pimnoc.network.analytical import link_energy_pj_per_bit, router_energy_pj_per_bit
-from pimnoc.network.topology import NOI_ROUTER, Topology
+from pimnoc.network.topology import DIGITAL, NOI_ROUTER, Topology
 from pimnoc.thermal import (
     AMBIENT_K,
     DEFAULT_NX,
@@ -108,9 +108,12 @@ def host_nodes(mapping, i: int, memo: dict[int, np.ndarray] | None = None) -> np
     if i in memo:
         return memo[i]
     chain = [i]
+    digital = getattr(mapping, "digital", None)
     while True:
         j = chain[-1]
         nodes = mapping.layer_node_crossbars[j][0]
+        if digital is not None and not nodes.size and digital.placed(j):
+            nodes = digital.hosts[j]  # runs on digital PEs (heterogeneous designs)
         if nodes.size or j in memo:
             found = memo.get(j, nodes)
             break
@@ -135,8 +138,12 @@ def node_power(evaluation) -> NodePower:
         if energy[i] <= 0:
             continue
         nodes, counts = mapping.layer_node_crossbars[i]
+        digital = getattr(mapping, "digital", None)
         if nodes.size:
             np.add.at(compute, nodes, energy[i] * counts / counts.sum())
+        elif digital is not None and digital.placed(i):
+            shares = digital.shares[i]
+            np.add.at(compute, digital.hosts[i], energy[i] * shares / shares.sum())
         else:
             hosts = host_nodes(mapping, i, memo)
             np.add.at(compute, hosts, energy[i] / hosts.size)
@@ -153,6 +160,9 @@ def node_power(evaluation) -> NodePower:
             + np.bincount(topo.link_dst, weights=per_link, minlength=n))
     leakage = np.full(n, net.router_leakage_mw * 1e-3)
     leakage[topo.compute_nodes] += pe.leakage_mw * 1e-3
+    digital_tech = getattr(getattr(mapping, "digital", None), "tech", None)
+    if digital_tech is not None:  # digital PEs leak at their own rate (as evaluate counts it)
+        leakage[topo.node_kind == DIGITAL] += (digital_tech.leakage_mw - pe.leakage_mw) * 1e-3
     return NodePower(compute * rate, router * rate, link * rate, leakage)
 
 
