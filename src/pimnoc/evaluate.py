@@ -167,7 +167,8 @@ def evaluate_full(spec: RunSpec) -> Evaluation:
     engine = ENGINES.get(spec.simulation.engine)
     network = engine(routing, flows, net, interval, routed, spec)
     interval = max(interval, network.network_interval_s)
-    comm = edge_latencies(flows, network.routed, network.flow_latency_s, net, mapping.num_layers)
+    comm = edge_latencies(flows, network.routed, network.flow_latency_s, net,
+                          mapping.num_layers, interval)
     finish = critical_path(mapping, compute.time_s, comm)
     result = _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish,
                        comm, interval, compute_interval, started)

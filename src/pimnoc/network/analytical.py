@@ -132,14 +132,30 @@ def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
     return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
 
 
-def edge_latencies(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
-                   net: NetworkTech, num_layers: int) -> dict[tuple[int, int], float]:
-    """Communication time of each (producer, consumer) pair: slowest head plus serialisation.
+def shared_transfer_s(bits: np.ndarray, load_bits: np.ndarray, bandwidth: float,
+                      interval_s: float) -> np.ndarray:
+    """Time to move `bits` over a channel that carries `load_bits` per interval in all.
 
-    Serialisation is taken at the busiest point of the edge: the sum of the edge's bits
-    leaving one source node, entering one destination node, or crossing one link (e.g. the
-    single micro-bump link of a chiplet that all of an edge's inter-chiplet flows share),
-    over the link bandwidth. No transfer can end sooner than that.
+    Processor sharing in the pipeline's steady state: the other traffic takes
+    `load - bits` of the channel's `bandwidth * interval` capacity, and this transfer gets
+    the rest. Alone on the channel it takes `bits / bandwidth`; on a saturated channel it
+    stretches to the whole interval.
+    """
+    capacity = bandwidth * interval_s
+    free = np.maximum(capacity - load_bits + bits, bits)
+    return np.where(bits > 0, bits * interval_s / np.maximum(free, 1e-300), 0.0)
+
+
+def edge_latencies(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
+                   net: NetworkTech, num_layers: int,
+                   interval_s: float | None = None) -> dict[tuple[int, int], float]:
+    """Communication time of each (producer, consumer) pair: slowest head plus transfer.
+
+    The transfer time is taken at the edge's most contended channel: each link on its
+    routes (e.g. the single micro-bump link of a chiplet that all of an edge's inter-chiplet
+    flows share), and each source and destination port, with the edge's bits sharing the
+    channel with the rest of its load per inference interval (`shared_transfer_s`). Without
+    an interval the channel is taken as the edge's alone (pure serialisation).
     """
     if routed.flow_index.size == 0:
         return {}
@@ -151,17 +167,27 @@ def edge_latencies(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray
     head = flow_latency_s - bits / bandwidth
     worst_head = np.zeros(keys.size)
     np.maximum.at(worst_head, inverse, head)
-    serial = np.zeros(keys.size)
+    interval = interval_s if interval_s and np.isfinite(interval_s) else None
+    transfer = np.zeros(keys.size)
+
+    def charge(channel: np.ndarray, channel_bits: np.ndarray, channel_load: np.ndarray,
+               owner: np.ndarray) -> None:
+        """Charge each edge the time of its bits on each channel, keep the worst."""
+        width = int(channel_load.size)
+        pair_keys, pair_inv = np.unique(owner * width + channel, return_inverse=True)
+        per_pair = np.bincount(pair_inv, weights=channel_bits)
+        load = channel_load[pair_keys % width]
+        time = (shared_transfer_s(per_pair, load, bandwidth, interval) if interval
+                else per_pair / bandwidth)
+        np.maximum.at(transfer, pair_keys // width, time)
+
+    n_nodes = int(max(flows.src.max(initial=0), flows.dst.max(initial=0))) + 1
     for ends in (flows.src[idx], flows.dst[idx]):
-        pair_keys, pair_inv = np.unique(inverse * (ends.max() + 1) + ends, return_inverse=True)
-        per_pair = np.bincount(pair_inv, weights=bits)
-        np.maximum.at(serial, pair_keys // (ends.max() + 1), per_pair / bandwidth)
+        port_load = np.bincount(ends, weights=bits, minlength=n_nodes)
+        charge(ends, bits, port_load, inverse)
     if routed.pair_flow.size:
-        links = routed.link_load_bits.size
-        on_link = inverse[routed.pair_flow] * links + routed.pair_link
-        link_keys, link_inv = np.unique(on_link, return_inverse=True)
-        per_link = np.bincount(link_inv, weights=bits[routed.pair_flow])
-        np.maximum.at(serial, link_keys // links, per_link / bandwidth)
-    total = worst_head + serial
+        charge(routed.pair_link, bits[routed.pair_flow], routed.link_load_bits,
+               inverse[routed.pair_flow])
+    total = worst_head + transfer
     pairs = zip(keys.tolist(), total.tolist(), strict=True)
     return {(k // num_layers, k % num_layers): t for k, t in pairs}
