@@ -62,6 +62,15 @@ def analytical_engine(routing: Routing, flows: Flows, net: NetworkTech, interval
     return estimate(routing, flows, net, interval_s, routed)
 
 
+@ENGINES.register("cycle")
+def cycle_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: float,
+                 routed: Any, spec: RunSpec) -> NetworkEstimate:
+    """The flit-level simulator (network/cycle) on the mapped workload's flows."""
+    from pimnoc.network.cycle.pipeline import cycle_estimate
+
+    return cycle_estimate(routing, flows, net, interval_s, routed, spec.simulation.params())
+
+
 def _freeze(value: Any) -> Any:
     """A hashable copy of nested lists and dicts (for caching by design)."""
     if isinstance(value, dict):
@@ -257,5 +266,5 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
         pes_used=mapping.pes_used, crossbars_used=int(mapping.xbar_count.sum()),
         busiest_link=busiest, per_network=per_network, per_layer=per_layer,
         per_link=per_link, topology=json.loads(json.dumps(summary)),
-        wall_s=time.perf_counter() - started,
+        wall_s=time.perf_counter() - started, extra=dict(network.info),
     )

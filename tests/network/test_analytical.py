@@ -29,3 +29,23 @@ def test_more_competing_load_never_speeds_a_transfer(bits, other_a, other_b):
     times = shared_transfer_s(np.array([bits, bits]), loads, 1e9, capacity / 1e9)
     assert times[0] <= times[1] + 1e-18
     assert times[0] >= bits / 1e9 - 1e-18
+
+
+def test_input_concentration_is_one_for_a_single_input_and_falls_with_more():
+    from pimnoc.config import parse_run
+    from pimnoc.evaluate import evaluate_full
+
+    spec = parse_run({"workload": {"networks": [{"model": "resnet18", "input_hw": 32}]},
+                      "design": {"integration": "2d", "pes": {"rows": 6, "cols": 6}}})
+    routed = evaluate_full(spec).network.routed
+    share = routed.input_concentration()
+    assert np.all((share > 0) & (share <= 1 + 1e-12))
+    used = routed.link_load_bits > 0
+    inputs = {}
+    for link, source in zip(routed.pair_link, routed.pair_input, strict=True):
+        inputs.setdefault(int(link), set()).add(int(source))
+    for link in np.flatnonzero(used):
+        if len(inputs[int(link)]) == 1:
+            assert np.isclose(share[link], 1.0)
+        else:
+            assert share[link] >= 1 / len(inputs[int(link)]) - 1e-12

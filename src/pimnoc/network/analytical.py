@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -11,8 +11,15 @@ from pimnoc.network.topology import INTERPOSER, MIV, ONCHIP, TSV, UBUMP, Topolog
 from pimnoc.network.traffic import Flows
 from pimnoc.pim.tech import NetworkTech
 
-CONTENTION_SCALE = 1.0
-"""Multiplier on the M/D/1 waiting time per hop; calibrated against the cycle engine."""
+CONTENTION_SCALE = 2.1
+"""Multiplier on the M/D/1 waiting time per hop, fitted to the cycle engine on mapped CNN
+workloads at 20-70 % load by benchmarks/analytical_vs_cycle.py (worst error 4.5 %)."""
+
+SAME_INPUT_WEIGHT = 1.0
+"""How far traffic arriving through one same input is spared the link's queueing (0..1)."""
+
+TERMINAL_CHANNEL_CYCLES = 1
+"""Latency of the channel from a PE into its router, and from the router out to a PE."""
 
 MAX_UTILISATION = 0.98
 """Utilisation at which the queueing term is capped (the link is saturated)."""
@@ -28,6 +35,26 @@ class RoutedFlows:
     pair_flow: np.ndarray
     pair_link: np.ndarray
     link_load_bits: np.ndarray
+    pair_input: np.ndarray
+    flow_bits: np.ndarray
+
+    def input_concentration(self) -> np.ndarray:
+        """Per link, the share of its load that comes through one same input (Herfindahl).
+
+        1 when a single upstream channel (or a single injection port) feeds the link, so its
+        packets arrive already spaced; 1/k for k equal inputs that contend with each other.
+        """
+        links = self.link_load_bits.size
+        if self.pair_link.size == 0:
+            return np.ones(links)
+        width = int(self.pair_input.max()) + 1
+        keys, inverse = np.unique(self.pair_link * width + self.pair_input,
+                                  return_inverse=True)
+        per_input = np.bincount(inverse, weights=self.flow_bits[self.pair_flow])
+        squares = np.bincount(keys // width, weights=per_input**2, minlength=links)
+        load = self.link_load_bits
+        share = squares / np.maximum(load, 1e-300) ** 2
+        return np.where(load > 0, share, 1.0)
 
 
 def link_energy_pj_per_bit(topo: Topology, net: NetworkTech) -> np.ndarray:
@@ -57,18 +84,25 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     hops = np.zeros(remote.size, dtype=np.int64)
     cycles = np.zeros(remote.size, dtype=np.float64)
     load = np.zeros(topo.num_directed_links)
-    pair_flow, pair_link = [], []
+    pair_flow, pair_link, pair_input = [], [], []
+    # A link's input is the channel a flow arrives on: the previous link, or for the first
+    # hop the injection port of the source (numbered after the links).
+    previous = load.size + src
     for active, link in routing.walk(src, dst):
+        pair_input.append(previous[active])
+        previous[active] = link
         hops[active] += 1
         cycles[active] += net.router_stages + topo.link_latency_cycles[link]
         load += np.bincount(link, weights=bits[active], minlength=load.size)
         pair_flow.append(active)
         pair_link.append(link)
-    cycles += np.where(hops > 0, net.router_stages, 0)  # the destination router
+    # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
+    cycles += np.where(hops > 0, net.router_stages + 2 * TERMINAL_CHANNEL_CYCLES, 0)
     empty = np.zeros(0, dtype=np.int64)
     return RoutedFlows(remote, hops, cycles,
                        np.concatenate(pair_flow) if pair_flow else empty,
-                       np.concatenate(pair_link) if pair_link else empty, load)
+                       np.concatenate(pair_link) if pair_link else empty, load,
+                       np.concatenate(pair_input) if pair_input else empty, bits)
 
 
 @dataclass(frozen=True)
@@ -81,6 +115,7 @@ class NetworkEstimate:
     network_interval_s: float
     router_energy_j: float
     link_energy_j: float
+    info: dict = field(default_factory=dict)
 
 
 def network_interval(topo: Topology, routed: RoutedFlows, flows: Flows,
@@ -95,22 +130,47 @@ def network_interval(topo: Topology, routed: RoutedFlows, flows: Flows,
     return busiest / bandwidth
 
 
+def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
+                          net: NetworkTech, interval_s: float,
+                          contention_scale: float = CONTENTION_SCALE,
+                          same_input_weight: float = SAME_INPUT_WEIGHT) -> np.ndarray:
+    """Mean latency of one packet of each remote flow, in cycles, at the given interval.
+
+    Zero-load (router pipeline and link cycles per hop) plus the tail's serialisation
+    (`packet_flits - 1`) plus, at the source port and at every link, an M/D/1 waiting time
+    for a packet-long service at that channel's utilisation; on links, only packets from
+    different inputs contend, so the wait is scaled by `1 - w * input_concentration`.
+    """
+    topo = routing.topology
+    capacity = net.link_bandwidth_bps * interval_s if interval_s > 0 else np.inf
+    rho_link = np.minimum(routed.link_load_bits / capacity, MAX_UTILISATION)
+    idx = routed.flow_index
+    inject = np.bincount(flows.src[idx], weights=flows.bits[idx], minlength=topo.num_nodes)
+    rho_port = np.minimum(inject / capacity, MAX_UTILISATION)
+    service = float(net.packet_flits)
+
+    def wait(rho: np.ndarray) -> np.ndarray:
+        return contention_scale * service * rho / (2.0 * (1.0 - rho))
+
+    contended = wait(rho_link) * (1.0 - same_input_weight * routed.input_concentration())
+    queue = np.bincount(routed.pair_flow, weights=contended[routed.pair_link],
+                        minlength=idx.size)
+    queue += wait(rho_port)[flows.src[idx]]
+    return routed.zero_load_cycles + (service - 1.0) + queue
+
+
 def estimate(routing: Routing, flows: Flows, net: NetworkTech, interval_s: float,
              routed: RoutedFlows | None = None,
              contention_scale: float = CONTENTION_SCALE) -> NetworkEstimate:
-    """Per-flow latency (zero-load + M/D/1 queueing per hop + serialisation) and energies."""
+    """Per-flow latency (a packet's latency, then the rest of the bits) and energies."""
     topo = routing.topology
     routed = routed or route_flows(routing, flows, net)
     bandwidth = net.link_bandwidth_bps
     capacity = bandwidth * interval_s if interval_s > 0 else np.inf
     util = np.minimum(routed.link_load_bits / capacity, 1.0)
-    rho = np.minimum(util, MAX_UTILISATION)
-    packet_cycles = 1.0
-    wait = contention_scale * packet_cycles * rho / (2.0 * (1.0 - rho))
-    queue_cycles = np.bincount(routed.pair_flow, weights=wait[routed.pair_link],
-                               minlength=routed.flow_index.size)
+    head = packet_latency_cycles(routing, flows, routed, net, interval_s, contention_scale)
     bits = flows.bits[routed.flow_index]
-    latency = (routed.zero_load_cycles + queue_cycles) * net.cycle_s + bits / bandwidth
+    latency = head * net.cycle_s + bits / bandwidth
     e_link = link_energy_pj_per_bit(topo, net)
     e_router = router_energy_pj_per_bit(topo, net)
     link_energy = float(routed.link_load_bits @ e_link) * 1e-12

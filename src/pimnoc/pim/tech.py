@@ -108,6 +108,7 @@ class NetworkTech:
     freq_ghz: float = 1.0  # network clock (assumption; SIAM's NoP runs at 1 GHz)
     flit_bits: int = 32  # link width: SIAM GRS NoP links have 32 lanes
     router_stages: int = 4  # BookSim2 default: routing, VC alloc, SW alloc, ST, 1 cycle each
+    packet_flits: int = 4  # flits per packet (BookSim2 examples and pimnoc's cycle engine)
     router_energy_pj_per_bit: float = 0.081  # ISAAC via hwcomponents: 20.74 pJ / 256 bits
     router_reference_ports: int = 5  # ports of the router the energy/area above refers to
     router_area_mm2: float = 0.151  # ISAAC router (shared by 4 tiles there; one per PE here)
