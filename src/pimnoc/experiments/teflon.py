@@ -131,8 +131,9 @@ class TeflonReport:
             sel = [c for c in self.comparisons if c["cores"] == cores]
             entry = {}
             for key in ("edp_change", "noc_edp_change", "network_energy_change",
-                        "peak_temperature_change_k", "accuracy_change", "edp_cost",
-                        "latency_cost", "peak_temperature_change_vs_sfc_k"):
+                        "peak_temperature_change_k", "peak_temperature_change_iso_k",
+                        "accuracy_change", "edp_cost", "latency_cost", "throughput_change",
+                        "peak_temperature_change_vs_sfc_k"):
                 values = [c[key] for c in sel if key in c]
                 if values:
                     entry[key] = {"mean": float(np.mean(values)), "min": float(np.min(values)),
@@ -188,15 +189,15 @@ def noc_edp(evaluation) -> float:
 
 
 def evaluate_row(cores: int, net: dict[str, Any], vertical: str, design: str,
-                 accuracy_trials: int = 20) -> TeflonRow:
-    """Evaluate one design (with thermal and accuracy results) into a row."""
+                 accuracy_trials: int = 20) -> tuple[TeflonRow, Any]:
+    """Evaluate one design (with thermal and accuracy results): its row and evaluation."""
     spec = parse_run(run_spec(cores, net, vertical, design, accuracy_trials),
                      f"teflon {cores} {design}")
     ev = evaluate_full(spec)
     r = ev.result
     extra = r.extra
     noc, placement, weight = DESIGNS[design]
-    return TeflonRow(
+    row = TeflonRow(
         cores=cores, workload=workload_label(net), vertical=vertical, design=design, noc=noc,
         placement=placement, thermal_weight=weight, latency_s=r.latency_s,
         interval_s=float(r.interval_s), throughput_ips=float(r.throughput_ips),
@@ -208,10 +209,28 @@ def evaluate_row(cores: int, net: dict[str, Any], vertical: str, design: str,
         energy_balance_error=extra["thermal"]["energy_balance_error"], pes_used=r.pes_used,
         tier_maps_k=extra["tier_temperature_maps_k"],
     )
+    return row, ev
 
 
-def compare(rows: Sequence[TeflonRow]) -> dict[str, Any]:
-    """The comparisons of one point: sfc3d vs mesh3d, thermal vs perf (and vs sfc3d)."""
+def iso_throughput_peak(evaluation, throughput_ips: float) -> float:
+    """Peak temperature of an evaluated design were it run at another throughput.
+
+    Dynamic power scales with the inference rate (`thermal.power_scale`); leakage does not.
+    """
+    from pimnoc.thermal_analysis import ThermalParams, solve_design
+
+    scale = throughput_ips / float(evaluation.result.throughput_ips)
+    given = dict(evaluation.spec.thermal.params())
+    given.update(power_scale=scale, accuracy=False)
+    return solve_design(evaluation, ThermalParams.from_spec(given)).peak_temperature_k
+
+
+def compare(rows: Sequence[TeflonRow], thermal_iso_peak_k: float | None = None) -> dict[str, Any]:
+    """The comparisons of one point: sfc3d vs mesh3d, thermal vs perf (and vs sfc3d).
+
+    `thermal_iso_peak_k`: the thermally aware design's peak at the performance-only
+    design's throughput (a placement that runs faster also dissipates more).
+    """
     by = {r.design: r for r in rows}
     first = rows[0]
     out: dict[str, Any] = {"cores": first.cores, "workload": first.workload,
@@ -229,6 +248,9 @@ def compare(rows: Sequence[TeflonRow]) -> dict[str, Any]:
         out["edp_cost"] = t.edp_js / p.edp_js - 1
         out["latency_cost"] = t.latency_s / p.latency_s - 1
         out["network_energy_cost"] = t.network_energy_j / p.network_energy_j - 1
+        out["throughput_change"] = t.throughput_ips / p.throughput_ips - 1
+        if thermal_iso_peak_k is not None:
+            out["peak_temperature_change_iso_k"] = thermal_iso_peak_k - p.peak_temperature_k
     if "thermal" in by and "sfc3d" in by:
         out["peak_temperature_change_vs_sfc_k"] = (by["thermal"].peak_temperature_k
                                                    - by["sfc3d"].peak_temperature_k)
@@ -256,20 +278,26 @@ def reproduce_teflon(sizes: Sequence[int] = FULL["sizes"],
     comparisons, skipped = [], []
     done = 0
     for cores, net, vertical in points:
-        point_rows = []
+        point_rows, evaluations = [], {}
         for design in designs:
             if progress is not None:
                 progress(done, total, f"{cores} cores {workload_label(net)} {vertical} {design}")
             done += 1
             try:
-                point_rows.append(evaluate_row(cores, net, vertical, design, accuracy_trials))
+                row, evaluations[design] = evaluate_row(cores, net, vertical, design,
+                                                        accuracy_trials)
+                point_rows.append(row)
             except CapacityError as exc:
                 skipped.append({"cores": str(cores), "workload": workload_label(net),
                                 "vertical": vertical, "design": design, "reason": str(exc)})
                 break
         if len(point_rows) == len(designs):
             rows += point_rows
-            comparisons.append(compare(point_rows))
+            iso = None
+            if "thermal" in evaluations and "perf" in evaluations:
+                iso = iso_throughput_peak(evaluations["thermal"],
+                                          float(evaluations["perf"].result.throughput_ips))
+            comparisons.append(compare(point_rows, iso))
     if progress is not None:
         progress(total, total, "done")
     return TeflonReport(rows, comparisons, skipped=skipped, wall_s=time.perf_counter() - started)

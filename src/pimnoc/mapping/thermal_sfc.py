@@ -9,16 +9,19 @@ lands on. For a permutation pi (slot -> node) it minimises
     J(pi) = (1 - w) * C(pi) / C(sfc) + w * Theta(pi) / Theta(sfc)
 
 with w = `mapping.thermal_weight` (0: communication only, a performance-optimised SFC
-placement; 1: temperature only),
-C = sum over slot pairs of bits x hops (the communication volume, the dataflow locality of
-the curve), and Theta = the 8-norm (a smooth peak) of the node temperature rises, from a
-linear thermal model of the design's own stack: an influence matrix A (K per W, node to
-node; one multi-right-hand-side solve of the grid model) times the slot powers (compute
-energy per inference of each slot's crossbars; the same throughput scales them all). Hot
-slots migrate to the tier next to the heat sink and apart from each other; idle PEs take
-the far tiers. The search is simulated annealing over pairwise swaps (seeded, so the same
-inputs give the same order), as in the multi-objective mapping searches of the TEFLON
-line of work (Narang et al., ACM TECS 2024), here with a fixed scalarisation weight.
+placement; 1: temperature only), C = sum over slot pairs of bits x hops (the communication
+volume, the dataflow locality of the curve), and Theta = the 8-norm (a smooth peak) of the
+node temperature rises, from a linear thermal model of the design's own stack: an
+influence matrix A (K per W, node to node; one multi-right-hand-side solve of the grid
+model) times the slot powers (compute energy per inference of each slot's crossbars; the
+same throughput scales them all). Hot slots migrate to the tier next to the heat sink and
+apart from each other; idle PEs take the far tiers. The search is simulated annealing over
+pairwise swaps (seeded, so the same inputs give the same order), started from the best of
+the SFC, the tier-by-tier orders and the performance-only (w = 0) optimum, so it never ends
+worse in J than the latter; as in the multi-objective mapping searches of the TEFLON line
+of work (Narang et al., ACM TECS 2024), here with a fixed scalarisation weight. The model
+sees power at a fixed throughput: a placement that changes the achieved throughput changes
+the real power too (compare designs at equal throughput with `thermal.power_scale`).
 """
 
 from __future__ import annotations
@@ -215,9 +218,11 @@ def refine(mapping, seed: int = 0, params: dict[str, Any] | None = None) -> np.n
     position = np.full(topo.num_nodes, -1)
     position[order] = np.arange(order.size)
     tier_major = position[hilbert(topo, seed)]  # tier 0 first (sink side), curve per tier
-    starts = (tier_major, tier_major[::-1].copy())
-    perm = anneal(slot_traffic(mapping), slot_power(mapping), hops, influence, float(weight),
-                  seed, starts)
+    traffic, power = slot_traffic(mapping), slot_power(mapping)
+    starts: tuple[np.ndarray, ...] = (tier_major, tier_major[::-1].copy())
+    if weight > 0:  # also start from the performance-only optimum: J can only improve on it
+        starts += (anneal(traffic, power, hops, influence, 0.0, seed, starts),)
+    perm = anneal(traffic, power, hops, influence, float(weight), seed, starts)
     return order[perm]
 
 
