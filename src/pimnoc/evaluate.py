@@ -158,6 +158,10 @@ def _area(topo: Topology, pe: PeTech, net: NetworkTech, digital=None) -> dict[st
 def evaluate_full(spec: RunSpec) -> Evaluation:
     """Evaluate one design point and keep every intermediate stage."""
     started = time.perf_counter()
+    if spec.thermal.enabled:
+        from pimnoc.thermal_analysis import ThermalParams
+
+        ThermalParams.from_spec(spec.thermal.params())  # bad thermal keys fail before the work
     pe, net = spec.pe_tech(), spec.network_tech()
     topo, routing = topology_and_routing(spec)
     workloads = workloads_of(spec)

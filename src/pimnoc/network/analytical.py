@@ -53,8 +53,9 @@ class RoutedFlows:
         per_input = np.bincount(inverse, weights=self.flow_bits[self.pair_flow])
         squares = np.bincount(keys // width, weights=per_input**2, minlength=links)
         load = self.link_load_bits
-        share = squares / np.maximum(load, 1e-300) ** 2
-        return np.where(load > 0, share, 1.0)
+        share = np.ones(links)
+        np.divide(squares, load**2, out=share, where=load > 0)
+        return share
 
 
 def link_energy_pj_per_bit(topo: Topology, net: NetworkTech) -> np.ndarray:
