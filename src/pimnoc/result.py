@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -38,9 +38,10 @@ class Result:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form; `extra` entries (thermal, accuracy, cycle engine) merge at top."""
-        data = asdict(self)
-        extra = data.pop("extra")
-        data.update(extra)
+        # A shallow copy: the fields already hold plain JSON values (asdict would deep-copy
+        # the per-link and per-layer lists, the bulk of the cost in sweeps).
+        data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        data.update(self.extra)
         return data
 
     @classmethod

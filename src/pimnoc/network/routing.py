@@ -153,6 +153,9 @@ ROUTINGS.register("hierarchical")(hierarchical)
 TABLE_MAX_NODES = 4096
 """Largest network whose full next-hop table (N x N) is cached for route walking."""
 
+TABLE_AFTER_LOOKUPS = 600
+"""Hop lookups (about 20 per walk) after which walking switches to the full table."""
+
 
 @dataclass(frozen=True, eq=False)
 class Routing:
@@ -176,10 +179,16 @@ class Routing:
         return self._cache["table"]
 
     def lookup(self, cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
-        """Next links for (cur, dst) pairs: from the cached table on networks small enough."""
-        if self.topology.num_nodes <= TABLE_MAX_NODES:
-            return self.table()[cur, dst]
-        return self.next_hop(cur, dst)
+        """Next links for (cur, dst) pairs: from the full table once it exists or pays off.
+
+        The table costs about as much as a few dozen route walks, so it is built only for a
+        routing that keeps being walked (the same design evaluated again and again).
+        """
+        if "table" not in self._cache:
+            calls = self._cache["lookups"] = self._cache.get("lookups", 0) + 1
+            if calls < TABLE_AFTER_LOOKUPS or self.topology.num_nodes > TABLE_MAX_NODES:
+                return self.next_hop(cur, dst)
+        return self.table()[cur, dst]
 
     def walk(self, src: np.ndarray, dst: np.ndarray):
         """Yield (flow indices, link ids) hop by hop for flows src->dst (vectorised per hop)."""
