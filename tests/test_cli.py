@@ -119,3 +119,33 @@ def test_error_text_in_brackets_survives(tmp_path, capsys):
                                          "noc": {"topology": "[mesh]"}}})
     assert main(["run", str(config)]) == 2
     assert "[mesh]" in capsys.readouterr().err
+
+
+def test_usage_errors_exit_2():
+    proc = subprocess.run([sys.executable, "-m", "pimnoc.cli", "run", "--bogus"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "No such option" in proc.stderr
+
+
+def test_only_declared_dependencies_are_imported():
+    """click is typer's vendored copy, not a dependency: importing it breaks fresh installs."""
+    import ast
+    import re
+    import tomllib
+
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=\[ ]", d)[0].lower().replace("-", "_")
+             for group in [declared["dependencies"], *declared["optional-dependencies"].values()]
+             for d in group}
+    aliases = {"yaml": "pyyaml", "sklearn": "scikit_learn", "distributed": "dask"}
+    stdlib = set(sys.stdlib_module_names)
+    for path in (ROOT / "src").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        modules = [alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                   for alias in node.names]
+        modules += [node.module for node in ast.walk(tree)
+                    if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module]
+        for module in {m.split(".")[0] for m in modules}:
+            if module in stdlib or module in ("pimnoc", "__future__"):
+                continue
+            assert aliases.get(module, module).lower() in names, f"{path.name} imports {module}"

@@ -8,11 +8,11 @@ import pkgutil
 import sys
 from pathlib import Path
 
-import click
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from typer.exceptions import Abort, Exit, TyperException
 
 from pimnoc.errors import PimnocError
 
@@ -149,14 +149,14 @@ def main(argv: list[str] | None = None) -> int:
     except PimnocError as exc:
         err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
         return 2
-    except click.exceptions.Abort:
+    except Abort:
         err.print("interrupted")
         return 130
-    except click.exceptions.Exit as exc:
+    except Exit as exc:
         return exc.exit_code
-    except click.ClickException as exc:
+    except TyperException as exc:  # usage errors (typer's own click)
         exc.show()
-        return exc.exit_code
+        return getattr(exc, "exit_code", 2)
     return code if isinstance(code, int) else 0
 
 

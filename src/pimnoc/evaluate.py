@@ -241,12 +241,11 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
         })
     util = network.link_utilisation
     loads = network.routed.link_load_bits
-    per_link = [
-        {"src": int(s), "dst": int(d), "kind": LINK_KINDS[k], "length_mm": float(length),
-         "load_bits": float(load), "utilisation": float(u)}
-        for s, d, k, length, load, u in zip(topo.link_src, topo.link_dst, topo.link_kind,
-                                            topo.link_length_mm, loads, util, strict=False)
-    ]
+    kinds = [LINK_KINDS[k] for k in topo.link_kind.tolist()]
+    columns = (topo.link_src.tolist(), topo.link_dst.tolist(), kinds,
+               topo.link_length_mm.tolist(), loads.tolist(), util.tolist())
+    keys = ("src", "dst", "kind", "length_mm", "load_bits", "utilisation")
+    per_link = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
     busiest = per_link[int(np.argmax(util))] if per_link else {}
     per_network = []
     for k, w in enumerate(mapping.workloads):
