@@ -88,3 +88,12 @@ def test_onnx_model_evaluates_end_to_end(tmp_path):
     names = [layer["op"] for layer in r.per_layer]
     assert names.count("conv") == 2 and "add" in names
     assert r.latency_s > 0 and r.energy_j["total"] > 0
+
+
+def test_without_detail_the_figures_are_the_same(small_spec):
+    full = evaluate(small_spec).to_dict()
+    lean = evaluate(small_spec, detail=False).to_dict()
+    assert lean["per_layer"] == [] and lean["per_link"] == []
+    for key in ("latency_s", "throughput_ips", "energy_j", "edp_js", "area_mm2",
+                "busiest_link", "per_network", "links", "wire_length_mm"):
+        assert lean[key] == full[key]

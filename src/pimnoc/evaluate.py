@@ -155,8 +155,11 @@ def _area(topo: Topology, pe: PeTech, net: NetworkTech, digital=None) -> dict[st
     }
 
 
-def evaluate_full(spec: RunSpec) -> Evaluation:
-    """Evaluate one design point and keep every intermediate stage."""
+def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
+    """Evaluate one design point and keep every intermediate stage.
+
+    Without `detail` the Result's per-layer and per-link lists stay empty (sweeps).
+    """
     started = time.perf_counter()
     if spec.thermal.enabled:
         from pimnoc.thermal_analysis import ThermalParams
@@ -184,7 +187,7 @@ def evaluate_full(spec: RunSpec) -> Evaluation:
                           mapping.num_layers, interval)
     finish = critical_path(mapping, compute.time_s, comm)
     result = _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish,
-                       comm, interval, compute_interval, started)
+                       comm, interval, compute_interval, started, detail)
     evaluation = Evaluation(spec, pe, net, topo, routing, mapping, compute, flows, network,
                             result)
     if spec.thermal.enabled:
@@ -196,13 +199,40 @@ def evaluate_full(spec: RunSpec) -> Evaluation:
     return evaluation
 
 
-def evaluate(spec: RunSpec) -> Result:
-    """Evaluate one design point."""
-    return evaluate_full(spec).result
+def evaluate(spec: RunSpec, detail: bool = True) -> Result:
+    """Evaluate one design point (`detail=False`: no per-layer and per-link lists)."""
+    return evaluate_full(spec, detail).result
+
+
+def _per_layer(mapping, compute, comm_in, finish, layer_net_energy,
+               layer_bits) -> list[dict[str, Any]]:
+    """One row of figures per layer."""
+    rows = []
+    for i, layer in enumerate(mapping.layers):
+        nodes, _counts = mapping.layer_node_crossbars[i]
+        rows.append({
+            "network": int(mapping.network_of[i]), "name": layer.name, "op": layer.op,
+            "macs": layer.macs, "crossbars": int(mapping.xbar_count[i]),
+            "replication": int(mapping.replication[i]), "pes": int(nodes.size),
+            "compute_s": float(compute.time_s[i]), "comm_in_s": float(comm_in[i]),
+            "finish_s": float(finish[i]), "compute_energy_j": float(compute.energy_j[i]),
+            "network_energy_j": float(layer_net_energy[i]), "bits_in": float(layer_bits[i]),
+        })
+    return rows
+
+
+def _link_rows(topo: Topology, loads: np.ndarray, util: np.ndarray,
+               rows: np.ndarray) -> list[dict[str, Any]]:
+    """One row of figures for each of the directed links `rows`."""
+    kinds = [LINK_KINDS[k] for k in topo.link_kind[rows].tolist()]
+    columns = (topo.link_src[rows].tolist(), topo.link_dst[rows].tolist(), kinds,
+               topo.link_length_mm[rows].tolist(), loads[rows].tolist(), util[rows].tolist())
+    keys = ("src", "dst", "kind", "length_mm", "load_bits", "utilisation")
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish, comm,
-              interval, compute_interval, started) -> Result:
+              interval, compute_interval, started, detail: bool = True) -> Result:
     n_routers = topo.num_nodes
     digital = mapping.digital.tech if mapping.digital is not None else None
     n_digital = int(np.count_nonzero(topo.node_kind == DIGITAL))
@@ -228,25 +258,14 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
     comm_in = np.zeros(mapping.num_layers)
     for (_u, v), t in comm.items():
         comm_in[v] = max(comm_in[v], t)
-    per_layer = []
-    for i, layer in enumerate(mapping.layers):
-        nodes, counts = mapping.layer_node_crossbars[i]
-        per_layer.append({
-            "network": int(mapping.network_of[i]), "name": layer.name, "op": layer.op,
-            "macs": layer.macs, "crossbars": int(mapping.xbar_count[i]),
-            "replication": int(mapping.replication[i]), "pes": int(nodes.size),
-            "compute_s": float(compute.time_s[i]), "comm_in_s": float(comm_in[i]),
-            "finish_s": float(finish[i]), "compute_energy_j": float(compute.energy_j[i]),
-            "network_energy_j": float(layer_net_energy[i]), "bits_in": float(layer_bits[i]),
-        })
+    per_layer = (_per_layer(mapping, compute, comm_in, finish, layer_net_energy, layer_bits)
+                 if detail else [])
     util = network.link_utilisation
     loads = network.routed.link_load_bits
-    kinds = [LINK_KINDS[k] for k in topo.link_kind.tolist()]
-    columns = (topo.link_src.tolist(), topo.link_dst.tolist(), kinds,
-               topo.link_length_mm.tolist(), loads.tolist(), util.tolist())
-    keys = ("src", "dst", "kind", "length_mm", "load_bits", "utilisation")
-    per_link = [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
-    busiest = per_link[int(np.argmax(util))] if per_link else {}
+    rows = np.arange(topo.num_directed_links) if detail else np.array([np.argmax(util)])
+    per_link = _link_rows(topo, loads, util, rows) if util.size else []
+    busiest = (per_link[int(np.argmax(util))] if detail else per_link[0]) if per_link else {}
+    per_link = per_link if detail else []
     per_network = []
     for k, w in enumerate(mapping.workloads):
         members = np.asarray(mapping.network_of) == k

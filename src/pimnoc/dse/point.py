@@ -75,7 +75,8 @@ def evaluate_task(task: Task) -> Outcome:
 
             metrics = anneal_and_evaluate(task.config, task.extra["anneal"])
         else:
-            metrics = stored_metrics(evaluate(parse_run(task.config, "point")).to_dict())
+            result = evaluate(parse_run(task.config, "point"), detail=False)
+            metrics = stored_metrics(result.to_dict())
         status = "ok"
     except Exception as exc:  # noqa: BLE001 - a failing point must not stop the sweep
         metrics, status = {}, _error_message(exc)

@@ -61,8 +61,14 @@ class Mapping:
             if self.xbar_count[i] == 0:
                 result.append((np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)))
                 continue
-            nodes, counts = np.unique(self.crossbar_nodes(i), return_counts=True)
-            result.append((nodes, counts))
+            start, end = int(self.xbar_start[i]), int(self.xbar_start[i] + self.xbar_count[i])
+            per_pe = self.pe.crossbars
+            slots = np.arange(start // per_pe, (end - 1) // per_pe + 1)
+            counts = (np.minimum((slots + 1) * per_pe, end)
+                      - np.maximum(slots * per_pe, start))
+            nodes = self.order[slots]
+            by_node = np.argsort(nodes, kind="stable")
+            result.append((nodes[by_node], counts[by_node]))
         return result
 
     @cached_property
