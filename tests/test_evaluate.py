@@ -97,3 +97,18 @@ def test_without_detail_the_figures_are_the_same(small_spec):
     for key in ("latency_s", "throughput_ips", "energy_j", "edp_js", "area_mm2",
                 "busiest_link", "per_network", "links", "wire_length_mm"):
         assert lean[key] == full[key]
+
+
+def test_mapping_reused_only_where_it_cannot_change(run_dict):
+    from pimnoc.evaluate import evaluate_full
+
+    first = evaluate_full(parse_run(run_dict()))
+    wider = run_dict()
+    wider["design"]["network"] = {"flit_bits": 64}
+    second = evaluate_full(parse_run(wider))
+    assert second.mapping is first.mapping  # link width does not change the mapping
+    assert second.result.interval_s <= first.result.interval_s
+    other = run_dict(mapping={"placement": "row_major"})
+    third = evaluate_full(parse_run(other))
+    assert third.mapping is not first.mapping
+    assert third.mapping.order.tolist() != first.mapping.order.tolist()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -127,6 +128,44 @@ def workloads_of(spec: RunSpec) -> list[Workload]:
             for n in spec.workload.networks]
 
 
+MAPPING_CACHE_SIZE = 8
+"""Mappings (with their flows) kept per process: sweep points that differ only in
+parameters the mapping does not depend on (link width, energies, clock) reuse them."""
+
+_mapping_cache: OrderedDict[str, tuple[Mapping, Flows]] = OrderedDict()
+
+
+def _mapping_key(spec: RunSpec, pe: PeTech, net: NetworkTech) -> str | None:
+    """What a mapping and its flows depend on; None where they must not be reused."""
+    if spec.mapping.placement == "annealed":  # replays a per-process registered order
+        return None
+    return json.dumps([repr(system_spec(spec, net, pe)), repr(pe),
+                       spec.workload.model_dump(), spec.mapping.model_dump(),
+                       spec.design.digital.model_dump() if spec.design.digital else None,
+                       spec.thermal.model_dump()], sort_keys=True, default=str)
+
+
+def mapped_flows(spec: RunSpec, topo: Topology, pe: PeTech,
+                 net: NetworkTech) -> tuple[Mapping, Flows]:
+    """Partition, place and derive the flows of a design (reused across equal mappings)."""
+    key = _mapping_key(spec, pe, net)
+    if key is not None and key in _mapping_cache:
+        _mapping_cache.move_to_end(key)
+        return _mapping_cache[key]
+    mapping = map_workloads(workloads_of(spec), topo, pe, spec.mapping.placement,
+                            spec.mapping.replication, spec.mapping.seed,
+                            {"thermal_weight": spec.mapping.thermal_weight,
+                             "thermal": spec.thermal.params()})
+    mapping = attach_digital(mapping, spec.mapping.placement, spec.mapping.seed,
+                             spec.digital_tech())
+    value = (mapping, workload_flows(mapping))
+    if key is not None:
+        _mapping_cache[key] = value
+        while len(_mapping_cache) > MAPPING_CACHE_SIZE:
+            _mapping_cache.popitem(last=False)
+    return value
+
+
 def critical_path(mapping: Mapping, compute_s: np.ndarray,
                   comm: dict[tuple[int, int], float]) -> np.ndarray:
     """Finish time of each layer: its inputs' finish plus communication, then its compute."""
@@ -167,15 +206,8 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
         ThermalParams.from_spec(spec.thermal.params())  # bad thermal keys fail before the work
     pe, net = spec.pe_tech(), spec.network_tech()
     topo, routing = topology_and_routing(spec)
-    workloads = workloads_of(spec)
-    mapping = map_workloads(workloads, topo, pe, spec.mapping.placement,
-                            spec.mapping.replication, spec.mapping.seed,
-                            {"thermal_weight": spec.mapping.thermal_weight,
-                             "thermal": spec.thermal.params()})
-    mapping = attach_digital(mapping, spec.mapping.placement, spec.mapping.seed,
-                             spec.digital_tech())
+    mapping, flows = mapped_flows(spec, topo, pe, net)
     compute = layer_compute(mapping, net)
-    flows = workload_flows(mapping)
     routed = route_flows(routing, flows, net)
     compute_interval = max(float(compute.time_s.max(initial=0.0)), compute.busiest_node_s)
     net_interval = network_interval(topo, routed, flows, net)
