@@ -20,6 +20,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pimnoc.errors import ConfigError
+
 reproduce_app = typer.Typer(
     no_args_is_help=True,
     help="Reproduce published results (figures and a JSON of the numbers in --out).",
@@ -45,6 +47,33 @@ def progress_bar(enabled: bool = True) -> Iterator[Callable[[int, int, str], Non
             bar.update(task, completed=done, total=total, description=what[:60])
 
         yield update
+
+
+def run_experiment(run: Callable, as_json: bool, out: Path, stem: str, draw: Callable):
+    """Run an experiment under a progress bar and write `stem`.json and its figures to `out`.
+
+    Returns (report, data, figures) for the caller's tables, or None once `--json` printed
+    the data.
+    """
+    from pimnoc.result import write_json_atomic
+
+    with progress_bar(not as_json) as progress:
+        report = run(progress)
+    data = report.to_dict()
+    write_json_atomic(data, out / f"{stem}.json")
+    figures = draw(report, out)
+    if as_json:
+        print(json.dumps(data))
+        return None
+    return report, data, figures
+
+
+def parse_ints(flag: str, text: str, example: str) -> tuple[int, ...]:
+    """A comma-separated list of integers from a command-line flag."""
+    try:
+        return tuple(int(part) for part in text.split(",") if part.strip())
+    except ValueError:
+        raise ConfigError(f"{flag}: '{text}' is not a list of integers like {example}") from None
 
 
 def wide_console() -> Console:
@@ -119,27 +148,19 @@ def floret(
     as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of tables."),
 ) -> None:
     """Floret vs mesh, Kite, ButterDonut, HexaMesh and SWAP on multi-CNN mixes (TECS 2023)."""
-    from pimnoc.errors import ConfigError
     from pimnoc.experiments import floret as exp
     from pimnoc.experiments.plots import floret_figures
-    from pimnoc.result import write_json_atomic
 
     options = dict(exp.QUICK) if quick else {}
     if sizes is not None:
-        try:
-            options["sizes"] = tuple(int(s) for s in sizes.split(",") if s.strip())
-        except ValueError:
-            raise ConfigError(f"--sizes: '{sizes}' is not a list of integers like 6,8,10") from None
+        options["sizes"] = parse_ints("--sizes", sizes, "6,8,10")
     if mixes is not None:
         options["mixes"] = tuple(m.strip() for m in mixes.split(",") if m.strip())
-    with progress_bar(not as_json) as progress:
-        report = exp.reproduce_floret(progress=progress, **options)
-    data = report.to_dict()
-    write_json_atomic(data, out / "floret.json")
-    figures = floret_figures(report, out)
-    if as_json:
-        print(json.dumps(data))
+    outcome = run_experiment(lambda progress: exp.reproduce_floret(progress=progress, **options),
+                             as_json, out, "floret", floret_figures)
+    if outcome is None:
         return
+    report, data, figures = outcome
     console = wide_console()
     for table in floret_tables(report):
         console.print(table)
@@ -194,7 +215,6 @@ def scaling(
     """Throughput vs crossbar budget on mesh and Floret, with compute and network bounds."""
     from pimnoc.experiments import scaling as exp
     from pimnoc.experiments.plots import scaling_plot
-    from pimnoc.result import write_json_atomic
 
     options = dict(exp.QUICK if quick else exp.FULL)
     if chiplets is not None:
@@ -203,14 +223,12 @@ def scaling(
         options["mix"] = mix
     if topologies is not None:
         options["topologies"] = tuple(t.strip() for t in topologies.split(",") if t.strip())
-    with progress_bar(not as_json) as progress:
-        report = exp.reproduce_scaling(progress=progress, **options)
-    data = report.to_dict()
-    write_json_atomic(data, out / "scaling.json")
-    figure = scaling_plot(report, out / "scaling.png")
-    if as_json:
-        print(json.dumps(data))
+    outcome = run_experiment(lambda progress: exp.reproduce_scaling(progress=progress, **options),
+                             as_json, out, "scaling",
+                             lambda report, folder: scaling_plot(report, folder / "scaling.png"))
+    if outcome is None:
         return
+    report, data, figure = outcome
     console = wide_console()
     console.print(scaling_table(report))
     console.print(f"{len(report.points)} evaluations in {report.wall_s:.1f} s")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import typer
@@ -35,18 +34,15 @@ def hetrax(
     as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of the table."),
 ) -> None:
     """HeTraX (ISLPED 2024): attention on digital PEs, weights in ReRAM, vs ReRAM only."""
-    from pimnoc.commands.reproduce import progress_bar
+    from pimnoc.commands.reproduce import run_experiment
     from pimnoc.experiments.hetrax import hetrax_figure, reproduce_hetrax
-    from pimnoc.result import write_json_atomic
 
-    with progress_bar(not as_json) as progress:
-        report = reproduce_hetrax(quick=quick, progress=progress)
-    data = report.to_dict()
-    write_json_atomic(data, out / "hetrax.json")
-    figure = hetrax_figure(report, out / "hetrax.png")
-    if as_json:
-        print(json.dumps(data))
+    outcome = run_experiment(lambda progress: reproduce_hetrax(quick=quick, progress=progress),
+                             as_json, out, "hetrax",
+                             lambda report, folder: hetrax_figure(report, folder / "hetrax.png"))
+    if outcome is None:
         return
+    report, data, figure = outcome
     console = Console(width=max(Console().width, 110))  # the table needs 110 columns
     console.print(hetrax_table(report))
     best = data["best"]

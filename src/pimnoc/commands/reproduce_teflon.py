@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -58,27 +57,18 @@ def teflon(
     as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of the table."),
 ) -> None:
     """TEFLON (ACM TECS 2024): EDP vs 3D mesh; temperature and accuracy vs performance-only."""
-    from pimnoc.commands.reproduce import progress_bar, wide_console
-    from pimnoc.errors import ConfigError
+    from pimnoc.commands.reproduce import parse_ints, run_experiment, wide_console
     from pimnoc.experiments import teflon as exp
     from pimnoc.report.thermal_plots import teflon_figures
-    from pimnoc.result import write_json_atomic
 
     options = dict(exp.QUICK if quick else exp.FULL)
     if sizes is not None:
-        try:
-            options["sizes"] = tuple(int(s) for s in sizes.split(",") if s.strip())
-        except ValueError:
-            raise ConfigError(f"--sizes: '{sizes}' is not a list of core counts like "
-                              "36,64,100") from None
-    with progress_bar(not as_json) as progress:
-        report = exp.reproduce_teflon(progress=progress, **options)
-    data = report.to_dict()
-    write_json_atomic(data, out / "teflon.json")
-    figures = teflon_figures(report, out)
-    if as_json:
-        print(json.dumps(data))
+        options["sizes"] = parse_ints("--sizes", sizes, "36,64,100")
+    outcome = run_experiment(lambda progress: exp.reproduce_teflon(progress=progress, **options),
+                             as_json, out, "teflon", teflon_figures)
+    if outcome is None:
         return
+    report, data, figures = outcome
     console = wide_console()
     console.print(teflon_table(report))
     for skip in report.skipped:
