@@ -3,25 +3,12 @@
 from __future__ import annotations
 
 import numpy as np
+from support import small_cnn
 
 from pimnoc.mapping.greedy import greedy_order, hop_rows, slot_traffic, traffic_order
 from pimnoc.mapping.mapper import map_workloads
 from pimnoc.network.system import SystemSpec, build_system
 from pimnoc.pim.tech import PeTech
-from pimnoc.workload.builder import GraphBuilder
-
-
-def small_cnn(name: str, width: int = 48):
-    """A small CNN with a residual add and a concat (a few crossbars per layer)."""
-    g = GraphBuilder(name, 3, (16, 16))
-    a = g.conv("c1", "input", width, 3, padding=1)
-    b = g.conv("c2", a, width, 3, padding=1)
-    s = g.add("add", a, b)
-    c = g.conv("c3", s, width, 1)
-    cat = g.concat("cat", s, c)
-    p = g.global_pool("pool", cat)
-    g.linear("fc", p, 10)
-    return g.build()
 
 
 def _system(noi: str = "mesh"):

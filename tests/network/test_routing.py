@@ -6,6 +6,7 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from support import all_pairs_hops
 
 from pimnoc.errors import TopologyError
 from pimnoc.network.routing import (
@@ -15,15 +16,6 @@ from pimnoc.network.routing import (
 )
 from pimnoc.network.system import SystemSpec, build_system
 from pimnoc.network.topology import INTERPOSER, NOI_ROUTER
-
-
-def all_pairs_hops(routing):
-    n = routing.topology.num_nodes
-    src, dst = np.divmod(np.arange(n * n), n)
-    hops = np.zeros(n * n, dtype=int)
-    for active, _link in routing.walk(src, dst):
-        hops[active] += 1
-    return hops.reshape(n, n)
 
 
 def test_mesh_dor_hops_are_manhattan_distance():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from support import all_pairs_hops
 
 from pimnoc.config import parse_run
 from pimnoc.errors import ConfigError
@@ -21,15 +22,6 @@ SIZES = [(4, 3, 3), (4, 4, 4), (2, 5, 5), (3, 2, 5), (2, 1, 4), (1, 3, 3)]
 def stack(tiers: int, rows: int, cols: int, noc: str = "mesh3d", vertical: str = "tsv"):
     return build_system(SystemSpec("3d", pe_rows=rows, pe_cols=cols, tiers=tiers, noc=noc,
                                    vertical=vertical))
-
-
-def all_pairs_hops(routing) -> np.ndarray:
-    n = routing.topology.num_nodes
-    src, dst = np.divmod(np.arange(n * n), n)
-    hops = np.zeros(n * n, dtype=int)
-    for active, _link in routing.walk(src, dst):
-        hops[active] += 1
-    return hops.reshape(n, n)
 
 
 @pytest.mark.parametrize("tiers,rows,cols", SIZES)

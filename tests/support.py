@@ -1,0 +1,30 @@
+"""Helpers shared by several test modules (pytest puts tests/ on the path)."""
+
+from __future__ import annotations
+
+from pimnoc.workload.builder import GraphBuilder
+
+
+def small_cnn(name: str, width: int = 48):
+    """A small CNN with a residual add and a concat (a few crossbars per layer)."""
+    g = GraphBuilder(name, 3, (16, 16))
+    a = g.conv("c1", "input", width, 3, padding=1)
+    b = g.conv("c2", a, width, 3, padding=1)
+    s = g.add("add", a, b)
+    c = g.conv("c3", s, width, 1)
+    cat = g.concat("cat", s, c)
+    p = g.global_pool("pool", cat)
+    g.linear("fc", p, 10)
+    return g.build()
+
+
+def all_pairs_hops(routing):
+    """Hops of the route between every pair of nodes (walked, as the models walk them)."""
+    import numpy as np
+
+    n = routing.topology.num_nodes
+    src, dst = np.divmod(np.arange(n * n), n)
+    hops = np.zeros(n * n, dtype=int)
+    for active, _link in routing.walk(src, dst):
+        hops[active] += 1
+    return hops.reshape(n, n)
