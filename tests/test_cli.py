@@ -149,3 +149,15 @@ def test_only_declared_dependencies_are_imported():
             if module in stdlib or module in ("pimnoc", "__future__"):
                 continue
             assert aliases.get(module, module).lower() in names, f"{path.name} imports {module}"
+
+
+def test_unwritable_output_is_a_clear_error_before_any_work(tmp_path, run_dict):
+    config = write(tmp_path, run_dict())
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    for flags in (["-o", str(blocker / "r.json")], ["--plot", str(blocker / "figs")]):
+        proc = subprocess.run([sys.executable, "-m", "pimnoc.cli", "run", str(config), *flags],
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 2 and "Traceback" not in proc.stderr
+        assert "cannot write" in proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "run.yaml"]

@@ -72,9 +72,13 @@ def run(
     """Evaluate one design point and print a summary."""
     from pimnoc.config import load_run
     from pimnoc.evaluate import evaluate_full
-    from pimnoc.result import write_json_atomic
+    from pimnoc.result import check_writable, write_json_atomic
 
     spec = load_run(config)
+    if output is not None:
+        check_writable(output.parent, "-o/--output")
+    if plot is not None:
+        check_writable(plot, "--plot")
     evaluation = evaluate_full(spec)
     result = evaluation.result
     if plot is not None:

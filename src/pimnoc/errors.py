@@ -26,6 +26,10 @@ class TopologyError(PimnocError):
     """A topology that is disconnected, unroutable or not deadlock-free."""
 
 
+class OutputError(PimnocError):
+    """An output file or folder that cannot be written."""
+
+
 class SimulationError(PimnocError):
     """A simulation that cannot run or stops making progress (deadlock)."""
 

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from pimnoc.errors import OutputError
+
 
 @dataclass(frozen=True)
 class Result:
@@ -71,11 +73,35 @@ def default_file_mode() -> int:
     return 0o666 & ~mask
 
 
+def check_writable(folder: str | Path, option: str) -> None:
+    """Raise OutputError (naming `option`) unless files can be created in `folder`.
+
+    Creates the folder if needed; called before long work so that a bad output path fails
+    first and leaves nothing behind.
+    """
+    folder = Path(folder)
+    missing = [p for p in (folder, *folder.parents) if not p.exists()]
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=".pimnoc-probe-")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"{option}: cannot write in '{folder}' ({exc.strerror}); "
+                          "choose a writable path") from None
+    for made in missing:  # deepest first; made again when the output is written
+        made.rmdir()
+
+
 def write_text_atomic(text: str, path: str | Path) -> Path:
     """Write `text` to `path` through a temporary file, so no half-written file is left."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{path}: cannot write ({exc.strerror}); choose a writable path"
+                          ) from None
     try:
         with os.fdopen(fd, "w") as handle:
             handle.write(text)

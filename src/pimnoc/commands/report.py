@@ -20,7 +20,10 @@ def register(app: typer.Typer) -> None:
         from pimnoc.config import load_run
         from pimnoc.evaluate import evaluate_full
         from pimnoc.report.html import write_html
+        from pimnoc.result import check_writable
 
-        evaluation = evaluate_full(load_run(config))
+        spec = load_run(config)
+        check_writable(output.parent, "-o/--output")
+        evaluation = evaluate_full(spec)
         path = write_html(evaluation, output, f"pimnoc report: {config.name}")
         typer.echo(f"report written to {path}")
