@@ -192,10 +192,7 @@ def _print_table(name: str, algorithm: str, traffic: str, rows: list[dict]) -> N
 
 
 def _plot(path: Path, name: str, traffic: str, rows: list[dict]) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from pimnoc.report.common import plt, save_figure
 
     ok = [r for r in rows if not r["saturated"] and r["packet_latency_mean"] is not None]
     sat = [r for r in rows if r["saturated"]]
@@ -214,5 +211,4 @@ def _plot(path: Path, name: str, traffic: str, rows: list[dict]) -> None:
     ax.grid(alpha=0.3)
     ax.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
+    save_figure(fig, path, dpi=120)
