@@ -60,7 +60,7 @@ class PeTech:
     shift_add_energy_pj: float = 0.04  # ISAAC S+A: 0.05 mW at 1.28 GHz per unit
     buffer_energy_pj_per_bit: float = 0.067  # ISAAC eDRAM 64 KB: 20.7 mW / (256 b x 1.2 GHz)
     buffer_area_mm2: float = 0.083  # ISAAC eDRAM buffer per tile
-    tile_other_area_mm2: float = 0.1  # ISAAC tile bus, S+A, pooling, registers (approx.)
+    tile_other_area_mm2: float = 0.1  # rest of a tile (bus, S+A, pooling): assumption
     digital_ops_per_cycle: int = 16  # pool/add/concat unit width per PE (assumption)
     digital_energy_pj_per_op: float = 0.04  # as ISAAC's S+A unit (assumption)
     leakage_mw: float = 5.0  # per PE static power (assumption)
@@ -105,7 +105,7 @@ class PeTech:
 class NetworkTech:
     """Routers and links."""
 
-    freq_ghz: float = 1.0  # network clock (assumption; SIAM's NoP runs at 1 GHz)
+    freq_ghz: float = 1.0  # network clock (assumption)
     flit_bits: int = 32  # link width: SIAM GRS NoP links have 32 lanes
     router_stages: int = 4  # BookSim2 default: routing, VC alloc, SW alloc, ST, 1 cycle each
     packet_flits: int = 4  # flits per packet (BookSim2 examples and pimnoc's cycle engine)
