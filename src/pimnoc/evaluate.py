@@ -59,7 +59,14 @@ ENGINES: Registry[EngineFn] = Registry("network engine", "simulation.engine")
 @ENGINES.register("analytical")
 def analytical_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: float,
                       routed: Any, spec: RunSpec) -> NetworkEstimate:
-    """Closed-form link loads, zero-load latency and M/D/1 contention."""
+    """Closed-form loads, calibrated packet latency and processor-sharing transfers.
+
+    Cycle-engine keys in `simulation` are accepted (to switch engines by one word) but
+    must be real ones: a misspelt key is an error here too.
+    """
+    from pimnoc.network.cycle.pipeline import sim_params
+
+    sim_params(spec.simulation.params())
     return estimate(routing, flows, net, interval_s, routed)
 
 

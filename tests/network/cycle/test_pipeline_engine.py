@@ -28,3 +28,9 @@ def test_cycle_engine_runs_a_mapped_workload_and_agrees_with_analytical(run_dict
 def test_unknown_cycle_parameter_is_named(run_dict):
     with pytest.raises(ConfigError, match="simulation.num_vc.*num_vcs"):
         evaluate(_run(run_dict, engine="cycle", num_vc=2))
+
+
+def test_misspelt_simulation_key_is_an_error_under_the_analytical_engine_too(run_dict):
+    with pytest.raises(ConfigError, match="simulation.sample_perod.*sample_period"):
+        evaluate(_run(run_dict, engine="analytical", sample_perod=500))
+    evaluate(_run(run_dict, engine="analytical", sample_period=500))  # a real key is fine
