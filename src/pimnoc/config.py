@@ -111,6 +111,7 @@ class SimulationSpec(Open):
 
     engine: str = "analytical"
     routing: str | None = None
+    layer_overlap: bool = False  # layers of one inference overlap (row-wise pipelining)
 
 
 class ThermalSpec(Open):

@@ -12,12 +12,13 @@ from typing import Any
 
 import numpy as np
 
+from pimnoc import pipeline_latency
 from pimnoc.config import RunSpec
 from pimnoc.mapping.digital import attach_digital
 from pimnoc.mapping.mapper import Mapping, map_workloads
 from pimnoc.network.analytical import (
     NetworkEstimate,
-    edge_latencies,
+    edge_parts,
     estimate,
     flow_network_energy_j,
     network_interval,
@@ -176,11 +177,26 @@ def mapped_flows(spec: RunSpec, topo: Topology, pe: PeTech,
 def critical_path(mapping: Mapping, compute_s: np.ndarray,
                   comm: dict[tuple[int, int], float]) -> np.ndarray:
     """Finish time of each layer: its inputs' finish plus communication, then its compute."""
-    finish = np.zeros(mapping.num_layers)
-    for v in range(mapping.num_layers):
-        start = max((finish[u] + comm.get((u, v), 0.0) for u in mapping.preds[v]), default=0.0)
-        finish[v] = start + comm.get((v, v), 0.0) + compute_s[v]
-    return finish
+    return pipeline_latency.sequential(mapping.preds, compute_s, comm)
+
+
+def latency_without_network(evaluation: Evaluation) -> float:
+    """Latency the design would have with free communication (same latency model)."""
+    mapping, compute_s = evaluation.mapping, evaluation.compute.time_s
+    if evaluation.spec.simulation.layer_overlap:
+        finish = pipeline_latency.overlapped(mapping.layers, mapping.preds, compute_s,
+                                             compute_steps(mapping), {})
+    else:
+        finish = critical_path(mapping, compute_s, {})
+    return float(finish.max(initial=0.0))
+
+
+def compute_steps(mapping: Mapping) -> np.ndarray:
+    """Sequential steps of each layer: MVM rounds of weighted layers, output rows otherwise."""
+    positions = np.array([layer.positions for layer in mapping.layers])
+    rows = np.array([layer.out_hw[0] for layer in mapping.layers])
+    reps = np.maximum(mapping.replication, 1)
+    return np.where(mapping.replication > 0, -(-positions // reps), rows)
 
 
 def _area(topo: Topology, pe: PeTech, net: NetworkTech, digital=None) -> dict[str, float]:
@@ -222,9 +238,14 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
     engine = ENGINES.get(spec.simulation.engine)
     network = engine(routing, flows, net, interval, routed, spec)
     interval = max(interval, network.network_interval_s)
-    comm = edge_latencies(flows, network.routed, network.flow_latency_s, net,
-                          mapping.num_layers, interval)
-    finish = critical_path(mapping, compute.time_s, comm)
+    parts = edge_parts(flows, network.routed, network.flow_latency_s, net,
+                       mapping.num_layers, interval)
+    comm = {edge: head + transfer for edge, (head, transfer) in parts.items()}
+    if spec.simulation.layer_overlap:
+        finish = pipeline_latency.overlapped(mapping.layers, mapping.preds, compute.time_s,
+                                             compute_steps(mapping), parts)
+    else:
+        finish = critical_path(mapping, compute.time_s, comm)
     result = _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish,
                        comm, interval, compute_interval, started, detail)
     evaluation = Evaluation(spec, pe, net, topo, routing, mapping, compute, flows, network,

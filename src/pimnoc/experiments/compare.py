@@ -17,7 +17,12 @@ import numpy as np
 
 from pimnoc.config import RunSpec, parse_run
 from pimnoc.errors import ConfigError, unknown_name
-from pimnoc.evaluate import ENGINES, critical_path, evaluate_full, topology_and_routing
+from pimnoc.evaluate import (
+    ENGINES,
+    evaluate_full,
+    latency_without_network,
+    topology_and_routing,
+)
 from pimnoc.mapping.placement import PLACEMENTS
 from pimnoc.network.topology import INTERPOSER, Topology
 
@@ -139,8 +144,7 @@ def measure(spec: RunSpec, topology: str, placement: str, kind: str) -> CompareR
     """Evaluate one design point and keep the figures a comparison reports."""
     evaluation = evaluate_full(spec)
     result = evaluation.result
-    compute_only = critical_path(evaluation.mapping, evaluation.compute.time_s, {})
-    latency_compute = float(compute_only.max(initial=0.0))
+    latency_compute = latency_without_network(evaluation)
     noi_links, noi_wire = _noi_figures(evaluation.topology)
     energy = result.energy_j
     return CompareRow(

@@ -210,7 +210,15 @@ def shared_transfer_s(bits: np.ndarray, load_bits: np.ndarray, bandwidth: float,
 def edge_latencies(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
                    net: NetworkTech, num_layers: int,
                    interval_s: float | None = None) -> dict[tuple[int, int], float]:
-    """Communication time of each (producer, consumer) pair: slowest head plus transfer.
+    """Communication time of each (producer, consumer) pair: slowest head plus transfer."""
+    parts = edge_parts(flows, routed, flow_latency_s, net, num_layers, interval_s)
+    return {edge: head + transfer for edge, (head, transfer) in parts.items()}
+
+
+def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
+               net: NetworkTech, num_layers: int,
+               interval_s: float | None = None) -> dict[tuple[int, int], tuple[float, float]]:
+    """(slowest packet head, transfer time) of each (producer, consumer) pair.
 
     The transfer time is taken at the edge's most contended channel: each link on its
     routes (e.g. the single micro-bump link of a chiplet that all of an edge's inter-chiplet
@@ -249,6 +257,5 @@ def edge_latencies(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray
     if routed.pair_flow.size:
         charge(routed.pair_link, bits[routed.pair_flow], routed.link_load_bits,
                inverse[routed.pair_flow])
-    total = worst_head + transfer
-    pairs = zip(keys.tolist(), total.tolist(), strict=True)
-    return {(k // num_layers, k % num_layers): t for k, t in pairs}
+    pairs = zip(keys.tolist(), worst_head.tolist(), transfer.tolist(), strict=True)
+    return {(k // num_layers, k % num_layers): (h, t) for k, h, t in pairs}
