@@ -74,23 +74,25 @@ def floorplan(evaluation, path: str | Path) -> Path:
     return save_figure(fig, path)
 
 
+def _stacked_bars(ax, x, rows, lower, upper, ylabel: str) -> None:
+    """Two per-layer figures (key, label, colour), stacked, in micro-units."""
+    below = np.array([r[lower[0]] for r in rows]) * 1e6
+    above = np.array([r[upper[0]] for r in rows]) * 1e6
+    ax.bar(x, below, label=lower[1], color=lower[2])
+    ax.bar(x, above, bottom=below, label=upper[1], color=upper[2])
+    ax.set_ylabel(ylabel)
+    ax.legend()
+
+
 def layer_breakdown(evaluation, path: str | Path) -> Path:
     """Per-layer compute and communication time, and compute and network energy."""
     rows = [r for r in evaluation.result.per_layer if r["op"] not in ("input", "concat")]
     x = np.arange(len(rows))
     fig, (top, bottom) = plt.subplots(2, 1, figsize=(max(8, len(rows) * 0.08), 7), sharex=True)
-    compute_us = np.array([r["compute_s"] for r in rows]) * 1e6
-    comm_us = np.array([r["comm_in_s"] for r in rows]) * 1e6
-    top.bar(x, compute_us, label="compute", color="tab:blue")
-    top.bar(x, comm_us, bottom=compute_us, label="communication in", color="tab:orange")
-    top.set_ylabel("time per inference (µs)")
-    top.legend()
-    e_compute = np.array([r["compute_energy_j"] for r in rows]) * 1e6
-    e_net = np.array([r["network_energy_j"] for r in rows]) * 1e6
-    bottom.bar(x, e_compute, label="compute", color="tab:green")
-    bottom.bar(x, e_net, bottom=e_compute, label="network", color="tab:red")
-    bottom.set_ylabel("energy per inference (µJ)")
-    bottom.legend()
+    _stacked_bars(top, x, rows, ("compute_s", "compute", "tab:blue"),
+                  ("comm_in_s", "communication in", "tab:orange"), "time per inference (µs)")
+    _stacked_bars(bottom, x, rows, ("compute_energy_j", "compute", "tab:green"),
+                  ("network_energy_j", "network", "tab:red"), "energy per inference (µJ)")
     step = max(1, len(rows) // 40)
     bottom.set_xticks(x[::step])
     bottom.set_xticklabels([r["name"] for r in rows][::step], rotation=90, fontsize=6)

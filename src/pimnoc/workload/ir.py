@@ -20,6 +20,15 @@ KNOWN_OPS = frozenset(
 )
 
 
+def unique_name(wanted: str, taken, separator: str = "_") -> str:
+    """`wanted`, or `wanted` + separator + a counter if `taken` already holds that name."""
+    name, n = wanted, 1
+    while name in taken:
+        n += 1
+        name = f"{wanted}{separator}{n}"
+    return name
+
+
 @dataclass(frozen=True)
 class Layer:
     """One operator; `preds` name the layers whose outputs it reads (the dataflow edges).

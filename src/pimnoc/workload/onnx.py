@@ -14,7 +14,7 @@ import onnx
 from onnx import ModelProto, NodeProto, ValueInfoProto
 
 from pimnoc.errors import WorkloadError
-from pimnoc.workload.ir import Layer, Workload
+from pimnoc.workload.ir import Layer, Workload, unique_name
 
 __all__ = ["load_onnx", "supported_ops"]
 
@@ -145,11 +145,7 @@ class _Importer:
 
     def unique_name(self, wanted: str) -> str:
         """`wanted`, suffixed if a layer already has that name."""
-        name, n = wanted, 1
-        while name in self.index:
-            n += 1
-            name = f"{wanted}_{n}"
-        return name
+        return unique_name(wanted, self.index)
 
     def emit(self, node: NodeProto, **fields: object) -> Layer:
         """Append a layer for `node` and map its first output to it."""

@@ -28,7 +28,7 @@ from dataclasses import replace
 from typing import Any
 
 from pimnoc.errors import WorkloadError
-from pimnoc.workload.ir import Layer, Workload
+from pimnoc.workload.ir import Layer, Workload, unique_name
 
 INSTALL_HINT = "install the torch extra: pip install 'pimnoc[torch]' (torch==2.13.0, CPU wheel)"
 
@@ -105,11 +105,8 @@ class _Importer:
         return total
 
     def unique(self, base: str) -> str:
-        name, k = base, 1
-        while name in self.layers:
-            k += 1
-            name = f"{base}#{k}"
-        return name
+        """`base`, suffixed if a layer already has that name."""
+        return unique_name(base, self.layers, "#")
 
     def emit(self, node, op: str, preds: Sequence[str], cin: int, cout: int | None = None,
              out_shape: tuple[int, ...] | None = None, name: str | None = None,
