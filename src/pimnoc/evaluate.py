@@ -14,6 +14,7 @@ import numpy as np
 
 from pimnoc import pipeline_latency
 from pimnoc.config import RunSpec
+from pimnoc.errors import ConfigError
 from pimnoc.mapping.digital import attach_digital
 from pimnoc.mapping.mapper import Mapping, map_workloads
 from pimnoc.network.analytical import (
@@ -77,6 +78,10 @@ def cycle_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: f
     """The flit-level simulator (network/cycle) on the mapped workload's flows."""
     from pimnoc.network.cycle.pipeline import cycle_estimate
 
+    if net.multicast:
+        raise ConfigError("design.network.multicast: the cycle engine simulates unicast "
+                          "packets only; set simulation.engine: analytical, or multicast: "
+                          "false")
     return cycle_estimate(routing, flows, net, interval_s, routed, spec.simulation.params())
 
 

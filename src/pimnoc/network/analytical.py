@@ -27,7 +27,13 @@ MAX_UTILISATION = 0.98
 
 @dataclass(frozen=True)
 class RoutedFlows:
-    """Remote flows walked over the routing: per-link loads and per-flow hop data."""
+    """Remote flows walked over the routing: per-link loads and per-flow hop data.
+
+    Pairs (flow, link) list every hop of every route. `pair_copy` marks the pairs that carry
+    bits: all of them, or with multicast one per (group, link), the copy a router makes
+    where the routes of a group part. `injects` marks the flows whose bits leave the source
+    (all, or with multicast one per group).
+    """
 
     flow_index: np.ndarray
     hops: np.ndarray
@@ -37,6 +43,8 @@ class RoutedFlows:
     link_load_bits: np.ndarray
     pair_input: np.ndarray
     flow_bits: np.ndarray
+    pair_copy: np.ndarray
+    injects: np.ndarray
 
     def input_concentration(self) -> np.ndarray:
         """Per link, the share of its load that comes through one same input (Herfindahl).
@@ -45,12 +53,13 @@ class RoutedFlows:
         packets arrive already spaced; 1/k for k equal inputs that contend with each other.
         """
         links = self.link_load_bits.size
-        if self.pair_link.size == 0:
+        copy = self.pair_copy
+        if not copy.any():
             return np.ones(links)
-        width = int(self.pair_input.max()) + 1
-        keys, inverse = np.unique(self.pair_link * width + self.pair_input,
-                                  return_inverse=True)
-        per_input = np.bincount(inverse, weights=self.flow_bits[self.pair_flow])
+        pair_link, pair_input = self.pair_link[copy], self.pair_input[copy]
+        width = int(pair_input.max()) + 1
+        keys, inverse = np.unique(pair_link * width + pair_input, return_inverse=True)
+        per_input = np.bincount(inverse, weights=self.flow_bits[self.pair_flow[copy]])
         squares = np.bincount(keys // width, weights=per_input**2, minlength=links)
         load = self.link_load_bits
         share = np.ones(links)
@@ -77,6 +86,19 @@ def router_energy_pj_per_bit(topo: Topology, net: NetworkTech) -> np.ndarray:
     return net.router_energy_pj_per_bit * topo.router_ports / net.router_reference_ports
 
 
+def router_delay_extra(topo: Topology, net: NetworkTech) -> np.ndarray:
+    """Cycles each router's pipeline has beyond the reference router's `router_stages`.
+
+    The allocation stages take `log2(ports) / log2(reference ports)` of their cycles
+    (rounded), so a 3-port ring router saves a cycle and a 10-port router spends one more;
+    at most the routing stage is saved (lookahead routing).
+    """
+    ports = np.maximum(topo.router_ports, 2)
+    scale = np.log2(ports) / np.log2(net.router_reference_ports)
+    extra = np.rint(net.router_alloc_stages * (scale - 1.0)).astype(np.int64)
+    return np.maximum(extra, -1)
+
+
 def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows:
     """Walk every remote flow over its route, vectorised across flows hop by hop."""
     topo = routing.topology
@@ -89,21 +111,44 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     # A link's input is the channel a flow arrives on: the previous link, or for the first
     # hop the injection port of the source (numbered after the links).
     previous = load.size + src
+    stages = net.router_stages + router_delay_extra(topo, net)
     for active, link in routing.walk(src, dst):
         pair_input.append(previous[active])
         previous[active] = link
         hops[active] += 1
-        cycles[active] += net.router_stages + topo.link_latency_cycles[link]
+        cycles[active] += stages[topo.link_src[link]] + topo.link_latency_cycles[link]
         load += np.bincount(link, weights=bits[active], minlength=load.size)
         pair_flow.append(active)
         pair_link.append(link)
     # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
-    cycles += np.where(hops > 0, net.router_stages + 2 * TERMINAL_CHANNEL_CYCLES, 0)
+    cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
     empty = np.zeros(0, dtype=np.int64)
-    return RoutedFlows(remote, hops, cycles,
-                       np.concatenate(pair_flow) if pair_flow else empty,
-                       np.concatenate(pair_link) if pair_link else empty, load,
-                       np.concatenate(pair_input) if pair_input else empty, bits)
+    pair_flow = np.concatenate(pair_flow) if pair_flow else empty
+    pair_link = np.concatenate(pair_link) if pair_link else empty
+    copy = np.ones(pair_flow.size, dtype=bool)
+    injects = np.ones(remote.size, dtype=bool)
+    if net.multicast:
+        group = flows.group[remote]
+        copy = _first_of(group[pair_flow] * (topo.num_directed_links + 1) + pair_link)
+        injects = _first_of(group)
+        load = np.bincount(pair_link[copy], weights=bits[pair_flow[copy]],
+                           minlength=load.size)
+    return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load,
+                       np.concatenate(pair_input) if pair_input else empty, bits, copy,
+                       injects)
+
+
+def _first_of(keys: np.ndarray) -> np.ndarray:
+    """Mask of the first occurrence of each key."""
+    mask = np.zeros(keys.size, dtype=bool)
+    mask[np.unique(keys, return_index=True)[1]] = True
+    return mask
+
+
+def injected_bits(routed: RoutedFlows, flows: Flows, num_nodes: int) -> np.ndarray:
+    """Bits each node sends into the network per inference (a multicast group once)."""
+    sent = routed.flow_index[routed.injects]
+    return np.bincount(flows.src[sent], weights=flows.bits[sent], minlength=num_nodes)
 
 
 @dataclass(frozen=True)
@@ -124,7 +169,7 @@ def network_interval(topo: Topology, routed: RoutedFlows, flows: Flows,
     """Shortest inference interval the network sustains: busiest link or terminal port."""
     bandwidth = net.link_bandwidth_bps
     remote = routed.flow_index
-    inject = np.bincount(flows.src[remote], weights=flows.bits[remote], minlength=topo.num_nodes)
+    inject = injected_bits(routed, flows, topo.num_nodes)
     eject = np.bincount(flows.dst[remote], weights=flows.bits[remote], minlength=topo.num_nodes)
     busiest = max(routed.link_load_bits.max(initial=0.0), inject.max(initial=0.0),
                   eject.max(initial=0.0))
@@ -146,7 +191,7 @@ def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
     capacity = net.link_bandwidth_bps * interval_s if interval_s > 0 else np.inf
     rho_link = np.minimum(routed.link_load_bits / capacity, MAX_UTILISATION)
     idx = routed.flow_index
-    inject = np.bincount(flows.src[idx], weights=flows.bits[idx], minlength=topo.num_nodes)
+    inject = injected_bits(routed, flows, topo.num_nodes)
     rho_port = np.minimum(inject / capacity, MAX_UTILISATION)
     service = float(net.packet_flits)
 
@@ -188,8 +233,10 @@ def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
     bits = flows.bits[routed.flow_index]
     e_link = link_energy_pj_per_bit(topo, net)
     e_router = router_energy_pj_per_bit(topo, net)
-    per_hop = e_link[routed.pair_link] + e_router[topo.link_src[routed.pair_link]]
-    along = np.bincount(routed.pair_flow, weights=per_hop, minlength=bits.size)
+    copy = routed.pair_copy
+    links = routed.pair_link[copy]
+    per_hop = e_link[links] + e_router[topo.link_src[links]]
+    along = np.bincount(routed.pair_flow[copy], weights=per_hop, minlength=bits.size)
     return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
 
 
@@ -251,11 +298,15 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
         np.maximum.at(transfer, pair_keys // width, time)
 
     n_nodes = int(max(flows.src.max(initial=0), flows.dst.max(initial=0))) + 1
-    for ends in (flows.src[idx], flows.dst[idx]):
-        port_load = np.bincount(ends, weights=bits, minlength=n_nodes)
-        charge(ends, bits, port_load, inverse)
-    if routed.pair_flow.size:
-        charge(routed.pair_link, bits[routed.pair_flow], routed.link_load_bits,
-               inverse[routed.pair_flow])
+    sent = routed.injects
+    src = flows.src[idx][sent]
+    charge(src, bits[sent], np.bincount(src, weights=bits[sent], minlength=n_nodes),
+           inverse[sent])
+    dst = flows.dst[idx]
+    charge(dst, bits, np.bincount(dst, weights=bits, minlength=n_nodes), inverse)
+    copy = routed.pair_copy
+    if copy.any():
+        carried = routed.pair_flow[copy]
+        charge(routed.pair_link[copy], bits[carried], routed.link_load_bits, inverse[carried])
     pairs = zip(keys.tolist(), worst_head.tolist(), transfer.tolist(), strict=True)
     return {(k // num_layers, k % num_layers): (h, t) for k, h, t in pairs}

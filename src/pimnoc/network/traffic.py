@@ -43,7 +43,11 @@ class Pieces:
 
 @dataclass(frozen=True)
 class Flows:
-    """Point-to-point transfers of one inference; `kind` is ACTIVATION or PARTIAL_SUM."""
+    """Point-to-point transfers of one inference; `kind` is ACTIVATION or PARTIAL_SUM.
+
+    Flows with the same `group` carry the same bits from the same source node (one
+    rectangle of a tensor to several destinations): a multicast network sends them once.
+    """
 
     src: np.ndarray
     dst: np.ndarray
@@ -51,6 +55,11 @@ class Flows:
     producer: np.ndarray
     consumer: np.ndarray
     kind: np.ndarray
+    group: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.group is None:  # every flow its own data
+            object.__setattr__(self, "group", np.arange(np.size(self.src)))
 
     @property
     def remote(self) -> np.ndarray:
@@ -205,7 +214,17 @@ def _overlap_flows(src: Pieces, dst: Pieces, bits: float):
                 - np.maximum(src.c0[:, None], dst.c0[None, :]), 0, None)
     frac = p * c
     a, b = np.nonzero(frac > 1e-15)
-    return src.node[a], dst.node[b], frac[a, b] * bits
+    return src.node[a], dst.node[b], frac[a, b] * bits, _same_data(src, dst, a, b)
+
+
+def _same_data(src: Pieces, dst: Pieces, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Label overlaps (source piece a, need b) that are the same rectangle of the same piece."""
+    if a.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    corners = np.stack([np.maximum(src.p0[a], dst.p0[b]), np.minimum(src.p1[a], dst.p1[b]),
+                        np.maximum(src.c0[a], dst.c0[b]), np.minimum(src.c1[a], dst.c1[b])])
+    key = np.column_stack([a, np.rint(corners.T * 2**40).astype(np.int64)])
+    return np.unique(key, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
 
 
 def partial_sum_flows(mapping: Mapping, i: int, seg: Segments | None = None):
@@ -231,16 +250,21 @@ def workload_flows(mapping: Mapping) -> Flows:
     segments = weighted_segments(mapping)
     outputs, needs = layer_pieces(mapping, segments)
     act_bits = mapping.pe.act_bits
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in
-                                         ("src", "dst", "bits", "producer", "consumer", "kind")}
+    names = ("src", "dst", "bits", "producer", "consumer", "kind", "group")
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in names}
+    groups = [0]
 
-    def emit(src, dst, bits, u, v, kind):
+    def emit(src, dst, bits, u, v, kind, same=None):
+        """Add flows; `same` labels those carrying the same data (default: all distinct)."""
+        same = np.arange(src.size) if same is None else same
         cols["src"].append(src)
         cols["dst"].append(dst)
         cols["bits"].append(bits)
         cols["producer"].append(np.full(src.size, u))
         cols["consumer"].append(np.full(src.size, v))
         cols["kind"].append(np.full(src.size, kind))
+        cols["group"].append(groups[0] + same)
+        groups[0] += int(same.max(initial=-1)) + 1
 
     for v, layer in enumerate(mapping.layers):
         if needs[v] is not None:
@@ -249,13 +273,14 @@ def workload_flows(mapping: Mapping) -> Flows:
                 # One need for every input, or one per input (a tuple, see network/hosted.py);
                 # a callable need (graph aggregation) computes its own flows.
                 need = needs[v][j] if isinstance(needs[v], tuple) else needs[v]
-                found = (need(outputs[u], tensor_bits) if callable(need)
-                         else _overlap_flows(outputs[u], need, tensor_bits))
-                emit(*found, u, v, ACTIVATION)
+                if callable(need):
+                    emit(*need(outputs[u], tensor_bits), u, v, ACTIVATION)
+                else:
+                    src, dst, bits, same = _overlap_flows(outputs[u], need, tensor_bits)
+                    emit(src, dst, bits, u, v, ACTIVATION, same)
         if layer.weighted:
             emit(*partial_sum_flows(mapping, v, segments[v]), v, v, PARTIAL_SUM)
     if not cols["src"]:
         empty = np.zeros(0, dtype=np.int64)
-        return Flows(empty, empty, np.zeros(0), empty, empty, empty)
-    return Flows(*(np.concatenate(cols[k]) for k in
-                   ("src", "dst", "bits", "producer", "consumer", "kind")))
+        return Flows(empty, empty, np.zeros(0), empty, empty, empty, empty)
+    return Flows(*(np.concatenate(cols[k]) for k in names))

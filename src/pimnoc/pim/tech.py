@@ -111,6 +111,10 @@ class NetworkTech:
     packet_flits: int = 4  # flits per packet (BookSim2 examples and pimnoc's cycle engine)
     router_energy_pj_per_bit: float = 0.081  # ISAAC via hwcomponents: 20.74 pJ / 256 bits
     router_reference_ports: int = 5  # ports of the router the energy/area above refers to
+    # Peh & Dally, HPCA 2001: VC and switch allocation delays grow with the log of the port
+    # count; these 2 stages scale by log2(ports)/log2(reference ports) (the form: assumption)
+    router_alloc_stages: int = 2
+    multicast: bool = False  # routers replicate packets: one copy per link (ReGraphX-style)
     router_area_mm2: float = 0.151  # ISAAC router (shared by 4 tiles there; one per PE here)
     router_leakage_mw: float = 1.0  # per router static power (assumption)
     onchip_wire_pj_per_bit_mm: float = 0.122  # SIAM ITRS 32 nm: 0.30 pF/mm, 0.9 V, activity 0.5

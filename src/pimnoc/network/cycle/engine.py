@@ -47,11 +47,16 @@ class Network:
     router_nin: np.ndarray
     router_nout: np.ndarray
     terminals: np.ndarray
+    router_rd: np.ndarray
 
 
 def build_network(topology: Topology, routing: Routing | str | None,
-                  params: SimParams) -> Network:
-    """Check the parameters and routing, and lay out ports, routes and VC classes."""
+                  params: SimParams, router_delay_extra: np.ndarray | None = None) -> Network:
+    """Check the parameters and routing, and lay out ports, routes and VC classes.
+
+    `router_delay_extra` adds cycles (or removes, down to lookahead routing) to each router's
+    routing delay: the per-router pipeline of routers with more or fewer ports.
+    """
     params.validate()
     if routing is None or isinstance(routing, str):
         routing = make_routing(topology, routing)
@@ -144,6 +149,9 @@ def build_network(topology: Topology, routing: Routing | str | None,
     prm[K.P_MAXIN] = maxin
     prm[K.P_MAXOUT] = maxout
     prm[K.P_HIST] = HIST_BINS
+    extra = (np.zeros(n_r, dtype=np.int64) if router_delay_extra is None
+             else np.asarray(router_delay_extra, dtype=np.int64))
+    router_rd = np.maximum(params.routing_delay + extra, 0)
     return Network(
         topology=topo, routing=routing, params=params, prm=prm, inport=inport,
         outport=outport, router_in=router_in, router_out=router_out, route_out=route_out,
@@ -152,7 +160,7 @@ def build_network(topology: Topology, routing: Routing | str | None,
         link_dir=np.asarray(topo.link_dir, dtype=np.int64),
         link_dateline=np.asarray(topo.link_dateline, dtype=np.bool_),
         link_split=link_split.astype(np.bool_), router_nin=nin, router_nout=nout,
-        terminals=term,
+        terminals=term, router_rd=router_rd,
     )
 
 
@@ -224,6 +232,7 @@ class State:
         self.router = np.zeros((n_r, K.N_R_FIELDS), dtype=np.int64)
         self.router[:, K.R_NIN] = net.router_nin
         self.router[:, K.R_NOUT] = net.router_nout
+        self.router[:, K.R_RD] = net.router_rd
         for f in (K.R_RTBUSY, K.R_VABUSY, K.R_SABUSY, K.R_XBBUSY):
             self.router[:, f] = -1
         self.xb = np.zeros((n_r, int(prm[K.P_XCAP]), 4), dtype=np.int64)
@@ -478,15 +487,17 @@ def simulate(topology: Topology, routing: Routing | str | None = None,
 def simulate_flows(topology: Topology, routing: Routing | str | None, src: np.ndarray,
                    dst: np.ndarray, bits: np.ndarray, interval_cycles: float, flit_bits: float,
                    params: SimParams | None = None, *,
-                   progress: Progress | None = None) -> SimResult:
+                   progress: Progress | None = None,
+                   router_delay_extra: np.ndarray | None = None) -> SimResult:
     """Inject each flow (src -> dst node, bits per inference) at the rate its bits imply.
 
     Flow f sends bits[f] / flit_bits flits every `interval_cycles` cycles, as packets of
     `params.packet_size` flits with Bernoulli arrivals; flows with src == dst stay off the
-    network. `flow_packet_latency_mean` in the result is indexed like the inputs.
+    network. `flow_packet_latency_mean` in the result is indexed like the inputs;
+    `router_delay_extra` as in `build_network`.
     """
     params = params or SimParams()
-    net = build_network(topology, routing, params)
+    net = build_network(topology, routing, params, router_delay_extra)
     table = flow_traffic(topology, src, dst, bits, interval_cycles, flit_bits,
                          params.packet_size)
     return run_latency_mode(State(net, table, n_flows=len(np.ravel(src))), progress)

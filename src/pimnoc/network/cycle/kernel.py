@@ -40,8 +40,10 @@ N_OP_FIELDS = 6
 
 # --- router fields
 (R_NIN, R_NOUT, R_RTN, R_VAN, R_SAN, R_XBN, R_OQN,
- R_RTBUSY, R_VABUSY, R_SABUSY, R_XBBUSY, R_NBUSY) = range(12)
-N_R_FIELDS = 12
+ R_RTBUSY, R_VABUSY, R_SABUSY, R_XBBUSY, R_NBUSY, R_RD) = range(13)
+N_R_FIELDS = 13
+# R_RD: the router's routing delay (BookSim's routing_delay, per router when it has more
+# or fewer ports than the reference router)
 # busy[router, slot] lists the router's non-idle input VCs: (ivc row, local input, vc)
 
 # --- crossbar item fields (xb[router, slot, field])
@@ -126,7 +128,6 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
     """
     nv = prm[P_V]
     depth = prm[P_B]
-    rd = prm[P_RD]
     vad = prm[P_VAD]
     sad = prm[P_SAD]
     xd = prm[P_XD]
@@ -278,7 +279,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                     glob[G_ERR_ORDER] += 1
                 ivc[i, I_STATE] = ROUTING
                 # with routing_delay 0 the route is ready on arrival (lookahead routing)
-                ivc[i, I_QT] = -1 if rd > 0 else t - 1
+                ivc[i, I_QT] = -1 if router[r, R_RD] > 0 else t - 1
                 router[r, R_RTN] += 1
                 nb = router[r, R_NBUSY]
                 busy[r, nb, 0] = i
@@ -487,7 +488,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
 
             # ===== evaluate: routing
             if n_rt_wait > 0 and router[r, R_RTBUSY] < t:
-                done = t + rd - 1
+                done = t + router[r, R_RD] - 1
                 router[r, R_RTBUSY] = done
                 for e in range(n_rt_wait):
                     ivc[busy[r, l_rt_wait[e], 0], I_QT] = done
@@ -721,7 +722,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                     router[r, R_SAN] -= 1
                     router[r, R_RTN] += 1
                     ivc[i, I_STATE] = ROUTING
-                    ivc[i, I_QT] = -1 if rd > 0 else t
+                    ivc[i, I_QT] = -1 if router[r, R_RD] > 0 else t
                 else:
                     ivc[i, I_QT] = -1
 

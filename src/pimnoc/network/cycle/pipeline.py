@@ -8,7 +8,12 @@ from typing import Any
 import numpy as np
 
 from pimnoc.errors import ConfigError, suggest
-from pimnoc.network.analytical import NetworkEstimate, RoutedFlows, estimate
+from pimnoc.network.analytical import (
+    NetworkEstimate,
+    RoutedFlows,
+    estimate,
+    router_delay_extra,
+)
 from pimnoc.network.routing import Routing
 from pimnoc.network.traffic import Flows
 from pimnoc.pim.tech import NetworkTech
@@ -49,9 +54,11 @@ def cycle_estimate(routing: Routing, flows: Flows, net: NetworkTech, interval_s:
     params = sim_params(options)
     idx = routed.flow_index
     interval = interval_s
+    extra = router_delay_extra(routing.topology, net)
     for step in range(MAX_STEPS + 1):
         sim = simulate_flows(routing.topology, routing, flows.src[idx], flows.dst[idx],
-                             flows.bits[idx], interval / net.cycle_s, net.flit_bits, params)
+                             flows.bits[idx], interval / net.cycle_s, net.flit_bits, params,
+                             router_delay_extra=extra)
         if not sim.saturated:
             break
         if step < MAX_STEPS:
