@@ -65,3 +65,15 @@ def test_concurrent_networks_never_share_a_pe(strategy):
         for node in nodes.tolist():
             assert owner.setdefault(node, int(mapping.network_of[i])) == mapping.network_of[i]
     assert len(set(owner.values())) == 3
+
+
+def test_sfc_on_floret_follows_its_curve_over_chiplets_and_rows_inside():
+    topo = build_system(SystemSpec("2.5d", pe_rows=2, pe_cols=3, chiplet_rows=4,
+                                   chiplet_cols=4, noi="floret"))
+    order = placement_order(topo, "sfc")
+    per_chip = 6
+    chips = topo.node_group[order].reshape(-1, per_chip)
+    assert np.all(chips == chips[:, :1])  # one chiplet after another
+    np.testing.assert_array_equal(chips[:, 0], topo.meta["noi"].curve_order)
+    inside = order.reshape(-1, per_chip) - order.reshape(-1, per_chip).min(axis=1, keepdims=True)
+    np.testing.assert_array_equal(inside, np.tile(np.arange(per_chip), (16, 1)))

@@ -65,14 +65,19 @@ def hilbert(topo: Topology, seed: int = 0) -> np.ndarray:
 
 @PLACEMENTS.register("sfc")
 def sfc(topo: Topology, seed: int = 0) -> np.ndarray:
-    """The topology's own curve (Floret, 3D SFC) if it has one, else Hilbert over chiplets."""
+    """The topology's own curve (Floret, 3D SFC) if it has one, else Hilbert over chiplets.
+
+    On an NoI with curves (Floret) the curve orders the chiplets and the PEs inside each keep
+    row-major order, as in `row_major`: the curve says which chiplet holds a layer, not where
+    on it, so against `row_major` only the NoI and the chiplet order differ.
+    """
     if topo.meta.get("curve_order") is not None:  # a node sequence (3D stacks)
         return np.asarray(topo.meta["curve_order"])
     noi = topo.meta.get("noi")
     curve = getattr(noi, "curve_order", None)
     if curve is None:
         return hilbert(topo, seed)
-    return _compose(topo, np.asarray(curve), hilbert_order, alternate=True)
+    return _compose(topo, np.asarray(curve), row_major_order, alternate=False)
 
 
 @PLACEMENTS.register("random")
