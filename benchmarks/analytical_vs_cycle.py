@@ -22,6 +22,7 @@ from pimnoc.network.analytical import (
     SAME_INPUT_WEIGHT,
     network_interval,
     packet_latency_cycles,
+    router_delay_extra,
 )
 from pimnoc.network.cycle import SimParams, simulate_flows
 
@@ -62,7 +63,8 @@ def run_case(model: str, design: dict, loads, params: SimParams) -> list[dict]:
     for load in loads:
         interval = busiest / load
         sim = simulate_flows(ev.topology, ev.routing, flows.src[idx], flows.dst[idx],
-                             flows.bits[idx], interval / net.cycle_s, net.flit_bits, params)
+                             flows.bits[idx], interval / net.cycle_s, net.flit_bits, params,
+                             router_delay_extra=router_delay_extra(ev.topology, net))
         weight = flows.bits[idx] / (net.flit_bits * params.packet_size)
         per_scale = [float(np.average(packet_latency_cycles(
             ev.routing, flows, routed, net, interval, scale, same_input), weights=weight))
