@@ -120,6 +120,8 @@ def floret_tables(report) -> list[Table]:
                          if n in per and metrics[0] in per[n] else "-" for n in baselines]
                 table.add_row("", f"[bold]{label}[/]", *cells)
             tables.append(table)
+    if report.summary.get("orders"):
+        tables.append(orders_table(report.summary["orders"]))
     fab = report.summary["fabrication"]
     table = Table(title="Fabrication cost proxies of each NoI: links / wire (mm)",
                   header_style="bold")
@@ -138,6 +140,23 @@ def floret_tables(report) -> list[Table]:
     return tables
 
 
+def orders_table(summary) -> Table:
+    """Floret (sfc) vs the mesh (row_major) over several orders of each mix's networks."""
+    table = Table(title="Floret (sfc) vs mesh (row_major) over orders of each mix's networks",
+                  header_style="bold")
+    for column in ("chiplets", "mix", "orders", "latency mean [min, max]", "Floret lower",
+                   "energy mean [min, max]", "Floret lower "):
+        table.add_column(column, justify="right", no_wrap=True)
+    for e in summary:
+        cells = [str(e["chiplets"]), e["mix"], str(e["orders"])]
+        for metric in ("latency_change", "energy_change"):
+            m = e[metric]
+            cells += [f"{_pct(m['mean'])} [{_pct(m['min'])}, {_pct(m['max'])}]",
+                      f"{m['floret_lower']}/{e['orders']}"]
+        table.add_row(*cells)
+    return table
+
+
 @reproduce_app.command("floret")
 def floret(
     quick: bool = typer.Option(False, "--quick", help="A small subset (36 chiplets, one mix)."),
@@ -145,6 +164,10 @@ def floret(
     sizes: str | None = typer.Option(None, "--sizes",
                                      help="Chiplets per side, e.g. 6,8,10 (36, 64, 100)."),
     mixes: str | None = typer.Option(None, "--mixes", help="Mix names (see the JSON config)."),
+    multicast: bool = typer.Option(False, "--multicast",
+                                   help="Routers of every design multicast (one copy per link)."),
+    orders: int = typer.Option(0, "--orders", help="Also compare Floret with the mesh under "
+                               "this many orders of each mix's networks (0: off)."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of tables."),
 ) -> None:
     """Floret vs mesh, Kite, ButterDonut, HexaMesh and SWAP on multi-CNN mixes (TECS 2023)."""
@@ -156,6 +179,7 @@ def floret(
         options["sizes"] = parse_ints("--sizes", sizes, "6,8,10")
     if mixes is not None:
         options["mixes"] = tuple(m.strip() for m in mixes.split(",") if m.strip())
+    options.update(multicast=multicast, orders=orders)
     outcome = run_experiment(lambda progress: exp.reproduce_floret(progress=progress, **options),
                              as_json, out, "floret", floret_figures)
     if outcome is None:

@@ -82,6 +82,7 @@ class FloretReport:
     skipped: tuple[dict[str, Any], ...] = ()
     wall_s: float = 0.0
     config: dict[str, Any] = field(default_factory=dict)
+    orders: tuple[dict[str, Any], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
@@ -89,17 +90,19 @@ class FloretReport:
             "config": self.config, "cases": [asdict(c) for c in self.cases],
             "rows": list(self.rows), "relative": list(self.relative),
             "summary": self.summary, "skipped": list(self.skipped), "wall_s": self.wall_s,
+            "orders": list(self.orders),
         }
 
 
-def design(case: FloretCase, topology: str = "mesh", placement: str = "row_major") -> RunSpec:
+def design(case: FloretCase, topology: str = "mesh", placement: str = "row_major",
+           multicast: bool = False) -> RunSpec:
     """The run spec of a case: its mix on a square grid of 4x4-PE chiplets."""
     rows, cols = PES_PER_CHIPLET
     return parse_run({
         "workload": {"networks": [{"model": m, "input_hw": 224} for m in case.networks]},
         "design": {"integration": "2.5d", "chiplets": {"rows": case.side, "cols": case.side},
                    "pes": {"rows": rows, "cols": cols}, "noi": {"topology": topology},
-                   "noc": {"topology": "mesh"}},
+                   "noc": {"topology": "mesh"}, "network": {"multicast": multicast}},
         "mapping": {"placement": placement, "replication": "auto"},
         "simulation": {"engine": "analytical"},
     }, f"floret case {case.chiplets}/{case.mix}")
@@ -207,12 +210,27 @@ def fabrication(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def reproduce_floret(sizes: Sequence[int] = SIZES, mixes: Sequence[str] = tuple(MIXES),
                      baselines: Sequence[str] = BASELINES, placements: str = "both",
-                     progress: ProgressFn | None = None) -> FloretReport:
-    """Evaluate Floret and the baselines on every case; relative figures from the results."""
+                     progress: ProgressFn | None = None, multicast: bool = False,
+                     orders: int = 0) -> FloretReport:
+    """Evaluate Floret and the baselines on every case; relative figures from the results.
+
+    `multicast` gives every design multicast routers; `orders` > 0 adds Floret vs the mesh
+    under that many orders of each mix's networks (experiments/floret_orders.py).
+    """
+    from pimnoc.errors import ConfigError
+    from pimnoc.experiments.floret_orders import order_sensitivity, summarise_orders
+
+    if orders < 0:
+        raise ConfigError(f"--orders: must be 0 or more, got {orders}")
     started = time.perf_counter()
     cases, skipped = cases_for(sizes, mixes)
+
+    def case_design(case: FloretCase, topology: str = "mesh",
+                    placement: str = "row_major") -> RunSpec:
+        return design(case, topology, placement, multicast)
+
     topologies = [TARGET, *[b for b in baselines if b != TARGET]]
-    points_per_case = [len(plan(design(c), topologies, placements)) for c in cases]  # type: ignore[arg-type]
+    points_per_case = [len(plan(case_design(c), topologies, placements)) for c in cases]  # type: ignore[arg-type]
     total, done = sum(points_per_case), 0
     rows: list[dict[str, Any]] = []
     for case, count in zip(cases, points_per_case, strict=True):
@@ -220,7 +238,7 @@ def reproduce_floret(sizes: Sequence[int] = SIZES, mixes: Sequence[str] = tuple(
             if progress is not None and i < n:
                 progress(_done + i, total, f"{_case.chiplets} chiplets, {_case.mix}: {what}")
 
-        result: list[CompareRow] = compare(design(case), topologies, placements,  # type: ignore[arg-type]
+        result: list[CompareRow] = compare(case_design(case), topologies, placements,  # type: ignore[arg-type]
                                            progress=step)
         rows.extend({"chiplets": case.chiplets, "mix": case.mix, **r.to_dict()} for r in result)
         done += count
@@ -231,10 +249,12 @@ def reproduce_floret(sizes: Sequence[int] = SIZES, mixes: Sequence[str] = tuple(
         relative += relative_figures(rows, "same", baselines)
     natural = [e for e in relative if e["placements"] == "natural"]
     same = [e for e in relative if e["placements"] == "same"]
+    by_order = order_sensitivity(cases, orders, case_design, progress=progress) if orders else []
     summary = {"natural": summarise(natural), "same": summarise(same),
-               "fabrication": fabrication(rows)}
+               "fabrication": fabrication(rows), "orders": summarise_orders(by_order)}
     config = {"sizes": list(sizes), "mixes": {m: list(MIXES[m]) for m in mixes},
               "baselines": list(baselines), "placements": placements,
-              "pes_per_chiplet": list(PES_PER_CHIPLET)}
+              "pes_per_chiplet": list(PES_PER_CHIPLET), "multicast": multicast,
+              "orders": orders}
     return FloretReport(tuple(cases), tuple(rows), tuple(relative), summary, tuple(skipped),
-                        time.perf_counter() - started, config)
+                        time.perf_counter() - started, config, tuple(by_order))

@@ -1,0 +1,82 @@
+"""Floret vs the mesh over orders of a mix's networks: distinct orders, figures from evaluations."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from pimnoc.cli import main
+from pimnoc.config import parse_run
+from pimnoc.evaluate import evaluate
+from pimnoc.experiments.floret import FloretCase
+from pimnoc.experiments.floret_orders import (
+    network_orders,
+    order_sensitivity,
+    summarise_orders,
+)
+
+
+def test_orders_start_with_the_listed_one_and_are_distinct():
+    orders = network_orders(6, 4, seed=3)
+    assert orders[0] == (0, 1, 2, 3)
+    assert len(set(orders)) == 6
+    assert all(sorted(o) == [0, 1, 2, 3] for o in orders)
+    assert len(network_orders(10, 3)) == 6  # only 3! orders exist
+
+
+def _small(case: FloretCase, topology: str = "mesh", placement: str = "row_major"):
+    return parse_run({
+        "workload": {"networks": [{"model": m, "input_hw": 32, "num_classes": 10}
+                                  for m in case.networks]},
+        "design": {"integration": "2.5d", "chiplets": {"rows": 2, "cols": 2},
+                   "pes": {"rows": 3, "cols": 3}, "noi": {"topology": topology},
+                   "pe": {"crossbars": 128}},
+        "mapping": {"placement": placement},
+    })
+
+
+@pytest.fixture(scope="module")
+def rows():
+    case = FloretCase(4, "pair", ("resnet18", "mobilenet_v2"))
+    return order_sensitivity([case], 2, _small)
+
+
+def test_each_order_is_evaluated_on_both_nois(rows):
+    assert [r["order"] for r in rows] == [["resnet18", "mobilenet_v2"],
+                                          ["mobilenet_v2", "resnet18"]]
+    swapped = FloretCase(4, "pair", ("mobilenet_v2", "resnet18"))
+    mesh = evaluate(_small(swapped, "mesh", "row_major"), detail=False)
+    floret = evaluate(_small(swapped, "floret", "sfc"), detail=False)
+    assert rows[1]["latency_change"] == pytest.approx(floret.latency_s / mesh.latency_s - 1)
+    assert rows[1]["energy_change"] == pytest.approx(
+        floret.energy_j["total"] / mesh.energy_j["total"] - 1)
+
+
+def test_summary_counts_orders_where_floret_is_lower(rows):
+    (entry,) = summarise_orders(rows)
+    values = [r["latency_change"] for r in rows]
+    assert entry["orders"] == 2
+    assert entry["latency_change"]["min"] == min(values)
+    assert entry["latency_change"]["max"] == max(values)
+    assert entry["latency_change"]["floret_lower"] == sum(v < 0 for v in values)
+
+
+def test_cli_orders_and_multicast_reach_the_json(tmp_path, capsys):
+    out = tmp_path / "floret"
+    code = main(["reproduce", "floret", "--quick", "--orders", "2", "--multicast",
+                 "--out", str(out)])
+    assert code == 0
+    text = capsys.readouterr().out
+    assert "orders of each mix" in text
+    data = json.loads((out / "floret.json").read_text())
+    assert data["config"]["multicast"] is True
+    assert len(data["orders"]) == 2
+    assert data["summary"]["orders"][0]["orders"] == 2
+
+
+def test_cli_rejects_negative_orders(tmp_path, capsys):
+    assert main(["reproduce", "floret", "--quick", "--orders", "-1", "--out",
+                 str(tmp_path / "x")]) == 2
+    assert "--orders" in capsys.readouterr().err
+    assert not (tmp_path / "x" / "floret.json").exists()
