@@ -28,6 +28,17 @@ def _si(value: float, unit: str) -> str:
     return f"{value:.4g} {unit}"
 
 
+def _pace(result) -> str:
+    """What sets the inference interval, and whether an offered rate was met."""
+    rate = result.extra.get("rate")
+    if rate and not rate["met"]:
+        return (f"{result.bottleneck}-bound; offered {rate['offered_ips']:,.1f}/s NOT met, "
+                f"at most {rate['max_ips']:,.1f}/s")
+    if result.bottleneck == "rate":
+        return f"offered rate; up to {rate['max_ips']:,.1f}/s possible"
+    return f"{result.bottleneck}-bound"
+
+
 def summary_table(result) -> Table:
     """A rich table of the headline figures of a Result."""
     table = Table(title="pimnoc result", show_header=True, header_style="bold")
@@ -37,7 +48,7 @@ def summary_table(result) -> Table:
     rows = [
         ("latency / inference", _si(result.latency_s, "s")),
         ("throughput", f"{result.throughput_ips:,.1f} inferences/s"),
-        ("inference interval", f"{_si(result.interval_s, 's')} ({result.bottleneck}-bound)"),
+        ("inference interval", f"{_si(result.interval_s, 's')} ({_pace(result)})"),
         ("energy / inference", _si(e["total"], "J")),
         ("  compute", f"{_si(e['compute'], 'J')} ({e['compute'] / e['total']:.0%})"),
         ("  router", f"{_si(e['router'], 'J')} ({e['router'] / e['total']:.0%})"),

@@ -112,6 +112,7 @@ class SimulationSpec(Open):
     engine: str = "analytical"
     routing: str | None = None
     layer_overlap: bool = False  # layers of one inference overlap (row-wise pipelining)
+    rate_ips: float | None = Field(None, gt=0)  # offered inferences/s; None: the most it sustains
 
 
 class ThermalSpec(Open):

@@ -239,7 +239,8 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
     routed = route_flows(routing, flows, net)
     compute_interval = max(float(compute.time_s.max(initial=0.0)), compute.busiest_node_s)
     net_interval = network_interval(topo, routed, flows, net)
-    interval = max(compute_interval, net_interval)
+    offered = 1.0 / spec.simulation.rate_ips if spec.simulation.rate_ips else 0.0
+    interval = max(compute_interval, net_interval, offered)
     engine = ENGINES.get(spec.simulation.engine)
     network = engine(routing, flows, net, interval, routed, spec)
     interval = max(interval, network.network_interval_s)
@@ -253,6 +254,13 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
         finish = critical_path(mapping, compute.time_s, comm)
     result = _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish,
                        comm, interval, compute_interval, started, detail)
+    if offered:
+        sustained = max(compute_interval, net_interval, network.network_interval_s)
+        rate = {"offered_ips": spec.simulation.rate_ips, "max_ips": 1.0 / sustained,
+                "met": offered >= sustained * (1 - 1e-12)}
+        result = replace(result, extra={**result.extra, "rate": rate},
+                         bottleneck="rate" if rate["met"] and offered > sustained
+                         else result.bottleneck)
     evaluation = Evaluation(spec, pe, net, topo, routing, mapping, compute, flows, network,
                             result)
     if spec.thermal.enabled:

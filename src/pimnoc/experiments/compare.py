@@ -88,8 +88,10 @@ def topology_names(spec: RunSpec) -> list[str]:
 
 def with_changes(spec: RunSpec, topology: str | None = None, placement: str | None = None,
                  engine: str | None = None, design: dict[str, Any] | None = None,
-                 mapping: dict[str, Any] | None = None) -> RunSpec:
-    """A copy of `spec` with another topology, placement, engine or design/mapping keys.
+                 mapping: dict[str, Any] | None = None,
+                 simulation: dict[str, Any] | None = None) -> RunSpec:
+    """A copy of `spec` with another topology, placement, engine or design/mapping/simulation
+    keys.
 
     A new topology drops the old one's builder parameters (they belong to that builder).
     """
@@ -104,7 +106,8 @@ def with_changes(spec: RunSpec, topology: str | None = None, placement: str | No
         data.setdefault("mapping", {})["placement"] = placement
     if engine is not None:
         data.setdefault("simulation", {})["engine"] = engine
-    for section, changes in (("design", design), ("mapping", mapping)):
+    for section, changes in (("design", design), ("mapping", mapping),
+                             ("simulation", simulation)):
         for dotted, value in (changes or {}).items():
             target = data.setdefault(section, {})
             *parents, last = dotted.split(".")
@@ -193,19 +196,32 @@ def plan(spec: RunSpec, topologies: Iterable[str], placements: PlacementMode = "
 
 def compare(spec: RunSpec, topologies: Iterable[str], placements: PlacementMode = "both",
             same_placement: str = DEFAULT_SAME_PLACEMENT, engine: str | None = None,
-            progress: ProgressFn | None = None) -> list[CompareRow]:
-    """One row per (topology, placement): natural, shared, or both (see module doc)."""
+            progress: ProgressFn | None = None, equal_rate: bool = False) -> list[CompareRow]:
+    """One row per (topology, placement): natural, shared, or both (see module doc).
+
+    With `equal_rate`, every point runs at the throughput of the slowest one (its latency
+    at the same offered rate, as latency curves compare networks at equal injection).
+    """
     if engine is not None:
         ensure_engine(engine)
     points = plan(spec, topologies, placements, same_placement)
-    rows = []
-    for i, (name, placement, kind) in enumerate(points):
-        if progress is not None:
-            progress(i, len(points), f"{name} / {placement}")
-        point = with_changes(spec, topology=name, placement=placement, engine=engine)
-        rows.append(measure(point, name, placement, kind))
+    steps = len(points) * (2 if equal_rate else 1)
+
+    def run_all(rate: float | None, done: int) -> list[CompareRow]:
+        rows = []
+        for i, (name, placement, kind) in enumerate(points):
+            if progress is not None:
+                progress(done + i, steps, f"{name} / {placement}")
+            point = with_changes(spec, topology=name, placement=placement, engine=engine,
+                                 simulation={"rate_ips": rate} if rate else None)
+            rows.append(measure(point, name, placement, kind))
+        return rows
+
+    rows = run_all(spec.simulation.rate_ips, 0)
+    if equal_rate:
+        rows = run_all(min(r.throughput_ips for r in rows), len(points))
     if progress is not None:
-        progress(len(points), len(points), "done")
+        progress(steps, steps, "done")
     return rows
 
 
