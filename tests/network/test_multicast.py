@@ -117,3 +117,39 @@ def test_flows_without_groups_are_all_distinct():
                   np.ones(2, int), np.zeros(2, int))
     np.testing.assert_array_equal(flows.group, [0, 1])
     assert replace(flows, group=None).group.tolist() == [0, 1]
+
+
+def test_a_concatenation_keeps_where_its_channels_come_from():
+    from pimnoc.network.traffic import Pieces
+
+    one = np.ones(1)
+    fresh = Pieces(np.array([7]), 0 * one, one, 0.25 * one, 0.75 * one).produced_by(3)
+    inner = fresh.placed_in(0.5, 0.5)  # channels [0.5, 1) of a first concatenation
+    outer = inner.placed_in(0.0, 0.4)  # which is channels [0, 0.4) of a second
+    lo, hi = outer.origin_channels()
+    assert outer.origin[0] == 3
+    assert (lo[0], hi[0]) == pytest.approx((0.25, 0.75))
+    assert (outer.c0[0], outer.c1[0]) == pytest.approx((0.2 + 0.05, 0.2 + 0.15))
+
+
+def test_a_dense_block_sends_one_feature_map_to_its_later_layers_as_one_group():
+    spec = RunSpec.model_validate({
+        "workload": {"networks": [{"model": "densenet121", "input_hw": 32,
+                                   "num_classes": 10}]},
+        "design": {"integration": "2.5d", "chiplets": {"rows": 4, "cols": 4},
+                   "pes": {"rows": 4, "cols": 4}, "pe": {"crossbars": 96}},
+        "mapping": {"placement": "row_major", "replication": "none"},
+    })
+    topo, _routing = topology_and_routing(spec)
+    _mapping, flows = mapped_flows(spec, topo, spec.pe_tech(), spec.network_tech())
+    remote = np.flatnonzero(flows.src != flows.dst)
+    group = flows.group[remote]
+    consumers = {}
+    for g, v in zip(group.tolist(), flows.consumer[remote].tolist(), strict=True):
+        consumers.setdefault(g, set()).add(v)
+    shared = [g for g, vs in consumers.items() if len(vs) >= 3]
+    assert shared  # a feature map reaches several later layers of its block
+    for g in shared[:20]:
+        members = remote[group == g]
+        assert np.unique(flows.src[members]).size == 1
+        np.testing.assert_allclose(flows.bits[members], flows.bits[members[0]], rtol=1e-9)

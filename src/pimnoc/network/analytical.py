@@ -45,6 +45,7 @@ class RoutedFlows:
     flow_bits: np.ndarray
     pair_copy: np.ndarray
     injects: np.ndarray
+    multicast: bool = False
 
     def input_concentration(self) -> np.ndarray:
         """Per link, the share of its load that comes through one same input (Herfindahl).
@@ -135,7 +136,7 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
                            minlength=load.size)
     return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load,
                        np.concatenate(pair_input) if pair_input else empty, bits, copy,
-                       injects)
+                       injects, net.multicast)
 
 
 def _first_of(keys: np.ndarray) -> np.ndarray:
@@ -298,15 +299,22 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
         np.maximum.at(transfer, pair_keys // width, time)
 
     n_nodes = int(max(flows.src.max(initial=0), flows.dst.max(initial=0))) + 1
-    sent = routed.injects
-    src = flows.src[idx][sent]
-    charge(src, bits[sent], np.bincount(src, weights=bits[sent], minlength=n_nodes),
-           inverse[sent])
+    group = flows.group[idx] if routed.multicast else np.arange(idx.size)
+    # An edge needs each of its data once on a channel, even where a multicast copy that
+    # another edge's flow carries brings it (unicast: every flow is its own copy).
+    sends = _first_of(inverse * (group.max(initial=0) + 1) + group)
+    src = flows.src[idx]
+    port_load = injected_bits(routed, flows, n_nodes)
+    charge(src[sends], bits[sends], port_load, inverse[sends])
     dst = flows.dst[idx]
     charge(dst, bits, np.bincount(dst, weights=bits, minlength=n_nodes), inverse)
-    copy = routed.pair_copy
-    if copy.any():
-        carried = routed.pair_flow[copy]
-        charge(routed.pair_link[copy], bits[carried], routed.link_load_bits, inverse[carried])
+    if routed.pair_flow.size:
+        owner = inverse[routed.pair_flow]
+        width = routed.link_load_bits.size
+        key = (owner * (group.max(initial=0) + 1) + group[routed.pair_flow]) * width
+        needed = _first_of(key + routed.pair_link)
+        carried = routed.pair_flow[needed]
+        charge(routed.pair_link[needed], bits[carried], routed.link_load_bits,
+               inverse[carried])
     pairs = zip(keys.tolist(), worst_head.tolist(), transfer.tolist(), strict=True)
     return {(k // num_layers, k % num_layers): (h, t) for k, h, t in pairs}

@@ -8,7 +8,7 @@ tensor's bits. Partial sums travel from a column tile's row tiles to its first r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -21,24 +21,48 @@ DIGITAL_HOSTED = frozenset({"pool", "add", "mul", "softmax", "layernorm", "aggre
 
 @dataclass(frozen=True)
 class Pieces:
-    """Rectangles of a tensor in (position, channel) fractions, each held at a node."""
+    """Rectangles of a tensor in (position, channel) fractions, each held at a node.
+
+    `origin` is the layer whose output a piece's data is (a concatenation only views its
+    inputs), and channel `c` here is channel `(c - c_base) / c_scale` of that output.
+    """
 
     node: np.ndarray
     p0: np.ndarray
     p1: np.ndarray
     c0: np.ndarray
     c1: np.ndarray
+    origin: np.ndarray | None = None
+    c_base: np.ndarray | None = None
+    c_scale: np.ndarray | None = None
 
     @property
     def area(self) -> np.ndarray:
         """Fraction of the tensor each piece covers."""
         return (self.p1 - self.p0) * (self.c1 - self.c0)
 
+    def produced_by(self, layer: int) -> Pieces:
+        """These pieces as fresh data of `layer`'s output."""
+        n = self.node.size
+        return replace(self, origin=np.full(n, layer), c_base=np.zeros(n), c_scale=np.ones(n))
+
+    def placed_in(self, base: float, width: float) -> Pieces:
+        """These pieces as channels [base, base + width) of a concatenation."""
+        return Pieces(self.node, self.p0, self.p1, base + self.c0 * width,
+                      base + self.c1 * width, self.origin, base + self.c_base * width,
+                      self.c_scale * width)
+
+    def origin_channels(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each piece's channel range in its origin layer's output."""
+        return (self.c0 - self.c_base) / self.c_scale, (self.c1 - self.c_base) / self.c_scale
+
     @staticmethod
     def concat(parts: list[Pieces]) -> Pieces:
         """All pieces of several lists."""
-        return Pieces(*(np.concatenate([getattr(p, f) for p in parts])
-                        for f in ("node", "p0", "p1", "c0", "c1")))
+        names = ["node", "p0", "p1", "c0", "c1"]
+        if all(p.origin is not None for p in parts):
+            names += ["origin", "c_base", "c_scale"]
+        return Pieces(*(np.concatenate([getattr(p, f) for p in parts]) for f in names))
 
 
 @dataclass(frozen=True)
@@ -189,14 +213,12 @@ def layer_pieces(mapping: Mapping, segments: dict[int, Segments] | None = None
         elif layer.op == "concat":
             parts, offset = [], 0
             for u in preds:
-                src = outputs[u]
                 width = mapping.layers[u].cout / layer.cout
-                base = offset / layer.cout
-                parts.append(Pieces(src.node, src.p0, src.p1, base + src.c0 * width,
-                                    base + src.c1 * width))
+                parts.append(outputs[u].placed_in(offset / layer.cout, width))
                 offset += mapping.layers[u].cout
             outputs.append(Pieces.concat(parts))
             needs.append(None)
+            continue
         else:
             # Digital operators run on digital PEs, or where their first input is produced.
             from pimnoc.network.hosted import hosted_pieces
@@ -204,6 +226,7 @@ def layer_pieces(mapping: Mapping, segments: dict[int, Segments] | None = None
             output, need = hosted_pieces(mapping, i, outputs)
             outputs.append(output)
             needs.append(need)
+        outputs[i] = outputs[i].produced_by(i)
     return outputs, needs
 
 
@@ -214,17 +237,26 @@ def _overlap_flows(src: Pieces, dst: Pieces, bits: float):
                 - np.maximum(src.c0[:, None], dst.c0[None, :]), 0, None)
     frac = p * c
     a, b = np.nonzero(frac > 1e-15)
-    return src.node[a], dst.node[b], frac[a, b] * bits, _same_data(src, dst, a, b)
+    return src.node[a], dst.node[b], frac[a, b] * bits, _data_keys(src, dst, a, b)
 
 
-def _same_data(src: Pieces, dst: Pieces, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Label overlaps (source piece a, need b) that are the same rectangle of the same piece."""
-    if a.size == 0:
-        return np.zeros(0, dtype=np.int64)
+GRID = 2**40
+"""Resolution at which rectangle corners are compared to tell the same data apart."""
+
+
+def _data_keys(src: Pieces, dst: Pieces, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per overlap (piece a, need b): (origin layer, node, rectangle in the origin's output).
+
+    Equal keys are the same bits sent from the same node, whichever edge sends them.
+    """
+    c0, c1 = (np.maximum(src.c0[a], dst.c0[b]), np.minimum(src.c1[a], dst.c1[b]))
+    piece = Pieces(src.node[a], src.p0[a], src.p1[a], c0, c1, src.origin[a], src.c_base[a],
+                   src.c_scale[a])
+    o0, o1 = piece.origin_channels()
     corners = np.stack([np.maximum(src.p0[a], dst.p0[b]), np.minimum(src.p1[a], dst.p1[b]),
-                        np.maximum(src.c0[a], dst.c0[b]), np.minimum(src.c1[a], dst.c1[b])])
-    key = np.column_stack([a, np.rint(corners.T * 2**40).astype(np.int64)])
-    return np.unique(key, axis=0, return_inverse=True)[1].ravel().astype(np.int64)
+                        o0, o1], axis=1)
+    return np.column_stack([src.origin[a], src.node[a], np.rint(corners * GRID)]
+                           ).astype(np.int64)
 
 
 def partial_sum_flows(mapping: Mapping, i: int, seg: Segments | None = None):
@@ -250,21 +282,24 @@ def workload_flows(mapping: Mapping) -> Flows:
     segments = weighted_segments(mapping)
     outputs, needs = layer_pieces(mapping, segments)
     act_bits = mapping.pe.act_bits
-    names = ("src", "dst", "bits", "producer", "consumer", "kind", "group")
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in names}
-    groups = [0]
+    names = ("src", "dst", "bits", "producer", "consumer", "kind")
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in (*names, "key")}
+    distinct = [0]
 
-    def emit(src, dst, bits, u, v, kind, same=None):
-        """Add flows; `same` labels those carrying the same data (default: all distinct)."""
-        same = np.arange(src.size) if same is None else same
+    def emit(src, dst, bits, u, v, kind, keys=None):
+        """Add flows; `keys` (see _data_keys) tell the same data apart (default: all distinct)."""
+        if keys is None:  # a key no data key has: origin -1, then a running number
+            keys = np.zeros((src.size, 6), dtype=np.int64)
+            keys[:, 0] = -1
+            keys[:, 1] = distinct[0] + np.arange(src.size)
+            distinct[0] += src.size
         cols["src"].append(src)
         cols["dst"].append(dst)
         cols["bits"].append(bits)
         cols["producer"].append(np.full(src.size, u))
         cols["consumer"].append(np.full(src.size, v))
         cols["kind"].append(np.full(src.size, kind))
-        cols["group"].append(groups[0] + same)
-        groups[0] += int(same.max(initial=-1)) + 1
+        cols["key"].append(keys)
 
     for v, layer in enumerate(mapping.layers):
         if needs[v] is not None:
@@ -276,11 +311,14 @@ def workload_flows(mapping: Mapping) -> Flows:
                 if callable(need):
                     emit(*need(outputs[u], tensor_bits), u, v, ACTIVATION)
                 else:
-                    src, dst, bits, same = _overlap_flows(outputs[u], need, tensor_bits)
-                    emit(src, dst, bits, u, v, ACTIVATION, same)
+                    src, dst, bits, keys = _overlap_flows(outputs[u], need, tensor_bits)
+                    emit(src, dst, bits, u, v, ACTIVATION, keys)
         if layer.weighted:
             emit(*partial_sum_flows(mapping, v, segments[v]), v, v, PARTIAL_SUM)
     if not cols["src"]:
         empty = np.zeros(0, dtype=np.int64)
         return Flows(empty, empty, np.zeros(0), empty, empty, empty, empty)
-    return Flows(*(np.concatenate(cols[k]) for k in names))
+    keys = np.ascontiguousarray(np.concatenate(cols["key"]))
+    group = np.unique(keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))),
+                      return_inverse=True)[1].ravel()
+    return Flows(*(np.concatenate(cols[k]) for k in names), group.astype(np.int64))
