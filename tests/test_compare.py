@@ -131,18 +131,22 @@ def test_cli_bad_options_exit_2_with_one_message(tmp_path, run_dict, capsys, arg
     assert message in capsys.readouterr().err
 
 
-def test_equal_rate_runs_every_design_at_the_slowest_throughput(spec):
+@pytest.mark.parametrize("load", [1.0, 0.5])
+def test_load_runs_every_design_at_one_rate_below_the_slowest(spec, load):
     natural = compare(spec, ["mesh", "kite_small", "floret"], "natural")
-    equal = compare(spec, ["mesh", "kite_small", "floret"], "natural", equal_rate=True)
+    equal = compare(spec, ["mesh", "kite_small", "floret"], "natural", load=load)
     slowest = min(r.throughput_ips for r in natural)
     for before, after in zip(natural, equal, strict=True):
-        assert after.throughput_ips == pytest.approx(slowest)
+        assert after.throughput_ips == pytest.approx(load * slowest)
         assert after.latency_s <= before.latency_s * (1 + 1e-9)  # less load, no longer wait
+        assert after.busiest_link_utilisation <= load + 1e-9
 
 
-def test_cli_equal_rate(tmp_path, run_dict, capsys):
+def test_cli_load(tmp_path, run_dict, capsys):
     config = _write(tmp_path, run_dict())
     assert main(["compare", str(config), "-t", "mesh,floret", "--placements", "natural",
-                 "--equal-rate", "--json"]) == 0
+                 "--load", "0.8", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data[0]["throughput_ips"] == pytest.approx(data[1]["throughput_ips"])
+    assert main(["compare", str(config), "--load", "1.5"]) == 2
+    assert "--load" in capsys.readouterr().err

@@ -88,9 +88,9 @@ def register(app: typer.Typer) -> None:
             help="The placement every topology shares in the 'same' rows."),
         engine: str | None = typer.Option(
             None, "--engine", help="Network engine (analytical, cycle); default: the file's."),
-        equal_rate: bool = typer.Option(
-            False, "--equal-rate", help="Run every design at the slowest one's throughput "
-            "(latency at equal offered rate)."),
+        load: float | None = typer.Option(
+            None, "--load", help="Run every design at this fraction (0-1] of the slowest "
+            "one's maximum throughput: latency at an equal offered rate."),
         as_json: bool = typer.Option(False, "--json", help="Print the rows as a JSON list."),
         plot: Path | None = typer.Option(
             None, "--plot", help="Write a grouped bar chart normalised to mesh (PNG)."),
@@ -113,10 +113,10 @@ def register(app: typer.Typer) -> None:
                     bar.update(task, completed=done, total=total, description=f"comparing {what}")
 
                 rows = run_compare(spec, names, placements, same_placement,  # type: ignore[arg-type]
-                                   engine, progress, equal_rate)
+                                   engine, progress, load)
         else:
             rows = run_compare(spec, names, placements, same_placement,  # type: ignore[arg-type]
-                               engine, equal_rate=equal_rate)
+                               engine, load=load)
         if plot is not None:
             from pimnoc.experiments.plots import compare_plot
 

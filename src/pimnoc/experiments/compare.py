@@ -196,16 +196,19 @@ def plan(spec: RunSpec, topologies: Iterable[str], placements: PlacementMode = "
 
 def compare(spec: RunSpec, topologies: Iterable[str], placements: PlacementMode = "both",
             same_placement: str = DEFAULT_SAME_PLACEMENT, engine: str | None = None,
-            progress: ProgressFn | None = None, equal_rate: bool = False) -> list[CompareRow]:
+            progress: ProgressFn | None = None, load: float | None = None) -> list[CompareRow]:
     """One row per (topology, placement): natural, shared, or both (see module doc).
 
-    With `equal_rate`, every point runs at the throughput of the slowest one (its latency
-    at the same offered rate, as latency curves compare networks at equal injection).
+    With `load`, every point runs at the same offered rate, `load` times the throughput of
+    the slowest one: latencies compared at equal injection, as latency-load curves do (at
+    1.0 the slowest design sits at its saturation throughput).
     """
+    if load is not None and not 0.0 < load <= 1.0:
+        raise ConfigError(f"--load: must be in (0, 1], got {load}")
     if engine is not None:
         ensure_engine(engine)
     points = plan(spec, topologies, placements, same_placement)
-    steps = len(points) * (2 if equal_rate else 1)
+    steps = len(points) * (2 if load else 1)
 
     def run_all(rate: float | None, done: int) -> list[CompareRow]:
         rows = []
@@ -218,8 +221,8 @@ def compare(spec: RunSpec, topologies: Iterable[str], placements: PlacementMode 
         return rows
 
     rows = run_all(spec.simulation.rate_ips, 0)
-    if equal_rate:
-        rows = run_all(min(r.throughput_ips for r in rows), len(points))
+    if load:
+        rows = run_all(load * min(r.throughput_ips for r in rows), len(points))
     if progress is not None:
         progress(steps, steps, "done")
     return rows
