@@ -65,18 +65,35 @@ def test_summary_counts_orders_where_floret_is_lower(rows):
 def test_cli_orders_and_multicast_reach_the_json(tmp_path, capsys):
     out = tmp_path / "floret"
     code = main(["reproduce", "floret", "--quick", "--orders", "2", "--multicast",
-                 "--out", str(out)])
+                 "--load", "0.9", "--out", str(out)])
     assert code == 0
     text = capsys.readouterr().out
     assert "orders of each mix" in text
     data = json.loads((out / "floret.json").read_text())
     assert data["config"]["multicast"] is True
+    assert data["config"]["load"] == 0.9
+    rates = {round(r["throughput_ips"], 6) for r in data["rows"]}
+    assert len(rates) == 1  # one case: every NoI at the same offered rate
     assert len(data["orders"]) == 2
     assert data["summary"]["orders"][0]["orders"] == 2
 
 
-def test_cli_rejects_negative_orders(tmp_path, capsys):
-    assert main(["reproduce", "floret", "--quick", "--orders", "-1", "--out",
+@pytest.mark.parametrize("flag, value", [("--orders", "-1"), ("--load", "0")])
+def test_cli_rejects_bad_orders_and_load(tmp_path, capsys, flag, value):
+    assert main(["reproduce", "floret", "--quick", flag, value, "--out",
                  str(tmp_path / "x")]) == 2
-    assert "--orders" in capsys.readouterr().err
+    assert flag in capsys.readouterr().err
     assert not (tmp_path / "x" / "floret.json").exists()
+
+
+def test_orders_at_an_equal_load_run_both_nois_at_one_rate():
+    case = FloretCase(4, "pair", ("resnet18", "mobilenet_v2"))
+    (row,) = order_sensitivity([case], 1, _small, load=0.5)
+    mesh = evaluate(_small(case, "mesh", "row_major"), detail=False)
+    floret = evaluate(_small(case, "floret", "sfc"), detail=False)
+    rate = 0.5 * min(mesh.throughput_ips, floret.throughput_ips)
+    from pimnoc.experiments.compare import with_changes
+
+    at = [evaluate(with_changes(_small(case, t, p), simulation={"rate_ips": rate}),
+                   detail=False) for t, p in (("mesh", "row_major"), ("floret", "sfc"))]
+    assert row["latency_change"] == pytest.approx(at[1].latency_s / at[0].latency_s - 1)

@@ -168,6 +168,9 @@ def floret(
                                    help="Routers of every design multicast (one copy per link)."),
     orders: int = typer.Option(0, "--orders", help="Also compare Floret with the mesh under "
                                "this many orders of each mix's networks (0: off)."),
+    load: float | None = typer.Option(None, "--load", help="Run the designs of each case at "
+                                      "this fraction (0-1] of the slowest one's maximum "
+                                      "throughput (default: each at its own maximum)."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of tables."),
 ) -> None:
     """Floret vs mesh, Kite, ButterDonut, HexaMesh and SWAP on multi-CNN mixes (TECS 2023)."""
@@ -179,7 +182,7 @@ def floret(
         options["sizes"] = parse_ints("--sizes", sizes, "6,8,10")
     if mixes is not None:
         options["mixes"] = tuple(m.strip() for m in mixes.split(",") if m.strip())
-    options.update(multicast=multicast, orders=orders)
+    options.update(multicast=multicast, orders=orders, load=load)
     outcome = run_experiment(lambda progress: exp.reproduce_floret(progress=progress, **options),
                              as_json, out, "floret", floret_figures)
     if outcome is None:

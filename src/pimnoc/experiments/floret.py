@@ -211,17 +211,20 @@ def fabrication(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
 def reproduce_floret(sizes: Sequence[int] = SIZES, mixes: Sequence[str] = tuple(MIXES),
                      baselines: Sequence[str] = BASELINES, placements: str = "both",
                      progress: ProgressFn | None = None, multicast: bool = False,
-                     orders: int = 0) -> FloretReport:
+                     orders: int = 0, load: float | None = None) -> FloretReport:
     """Evaluate Floret and the baselines on every case; relative figures from the results.
 
     `multicast` gives every design multicast routers; `orders` > 0 adds Floret vs the mesh
-    under that many orders of each mix's networks (experiments/floret_orders.py).
+    under that many orders of each mix's networks (experiments/floret_orders.py); with
+    `load`, the designs of a case run at `load` x the slowest one's maximum throughput.
     """
     from pimnoc.errors import ConfigError
     from pimnoc.experiments.floret_orders import order_sensitivity, summarise_orders
 
     if orders < 0:
         raise ConfigError(f"--orders: must be 0 or more, got {orders}")
+    if load is not None and not 0.0 < load <= 1.0:
+        raise ConfigError(f"--load: must be in (0, 1], got {load}")
     started = time.perf_counter()
     cases, skipped = cases_for(sizes, mixes)
 
@@ -230,7 +233,8 @@ def reproduce_floret(sizes: Sequence[int] = SIZES, mixes: Sequence[str] = tuple(
         return design(case, topology, placement, multicast)
 
     topologies = [TARGET, *[b for b in baselines if b != TARGET]]
-    points_per_case = [len(plan(case_design(c), topologies, placements)) for c in cases]  # type: ignore[arg-type]
+    points_per_case = [len(plan(case_design(c), topologies, placements)) * (2 if load else 1)
+                       for c in cases]  # type: ignore[arg-type]
     total, done = sum(points_per_case), 0
     rows: list[dict[str, Any]] = []
     for case, count in zip(cases, points_per_case, strict=True):
@@ -239,7 +243,7 @@ def reproduce_floret(sizes: Sequence[int] = SIZES, mixes: Sequence[str] = tuple(
                 progress(_done + i, total, f"{_case.chiplets} chiplets, {_case.mix}: {what}")
 
         result: list[CompareRow] = compare(case_design(case), topologies, placements,  # type: ignore[arg-type]
-                                           progress=step)
+                                           progress=step, load=load)
         rows.extend({"chiplets": case.chiplets, "mix": case.mix, **r.to_dict()} for r in result)
         done += count
     if progress is not None:
@@ -249,12 +253,13 @@ def reproduce_floret(sizes: Sequence[int] = SIZES, mixes: Sequence[str] = tuple(
         relative += relative_figures(rows, "same", baselines)
     natural = [e for e in relative if e["placements"] == "natural"]
     same = [e for e in relative if e["placements"] == "same"]
-    by_order = order_sensitivity(cases, orders, case_design, progress=progress) if orders else []
+    by_order = (order_sensitivity(cases, orders, case_design, progress=progress, load=load)
+                if orders else [])
     summary = {"natural": summarise(natural), "same": summarise(same),
                "fabrication": fabrication(rows), "orders": summarise_orders(by_order)}
     config = {"sizes": list(sizes), "mixes": {m: list(MIXES[m]) for m in mixes},
               "baselines": list(baselines), "placements": placements,
               "pes_per_chiplet": list(PES_PER_CHIPLET), "multicast": multicast,
-              "orders": orders}
+              "orders": orders, "load": load}
     return FloretReport(tuple(cases), tuple(rows), tuple(relative), summary, tuple(skipped),
                         time.perf_counter() - started, config, tuple(by_order))

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from pimnoc.evaluate import evaluate
+from pimnoc.experiments.compare import with_changes
 
 ProgressFn = Callable[[int, int, str], None]
 
@@ -34,8 +35,12 @@ def network_orders(count: int, networks: int, seed: int = 0) -> list[tuple[int, 
 
 
 def order_sensitivity(cases: Sequence, count: int, design: Callable, seed: int = 0,
-                      progress: ProgressFn | None = None) -> list[dict[str, Any]]:
-    """Floret (sfc) / mesh (row_major) - 1 of latency and energy for each order of each case."""
+                      progress: ProgressFn | None = None,
+                      load: float | None = None) -> list[dict[str, Any]]:
+    """Floret (sfc) / mesh (row_major) - 1 of latency and energy for each order of each case.
+
+    With `load`, both run at `load` x the lower of their maximum throughputs.
+    """
     plans = [(case, order) for case in cases
              for order in network_orders(count, len(case.networks), seed)]
     rows = []
@@ -43,8 +48,12 @@ def order_sensitivity(cases: Sequence, count: int, design: Callable, seed: int =
         if progress is not None:
             progress(i, len(plans), f"orders: {case.chiplets} chiplets, {case.mix}")
         shuffled = replace(case, networks=tuple(case.networks[j] for j in order))
-        mesh = evaluate(design(shuffled, "mesh", "row_major"), detail=False)
-        floret = evaluate(design(shuffled, "floret", "sfc"), detail=False)
+        specs = (design(shuffled, "mesh", "row_major"), design(shuffled, "floret", "sfc"))
+        mesh, floret = (evaluate(spec, detail=False) for spec in specs)
+        if load:
+            rate = {"rate_ips": load * min(mesh.throughput_ips, floret.throughput_ips)}
+            mesh, floret = (evaluate(with_changes(spec, simulation=rate), detail=False)
+                            for spec in specs)
         rows.append({
             "chiplets": case.chiplets, "mix": case.mix, "order": list(shuffled.networks),
             "latency_change": floret.latency_s / mesh.latency_s - 1.0,
