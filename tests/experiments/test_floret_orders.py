@@ -11,6 +11,7 @@ from pimnoc.config import parse_run
 from pimnoc.evaluate import evaluate
 from pimnoc.experiments.floret import FloretCase
 from pimnoc.experiments.floret_orders import (
+    TIE,
     network_orders,
     order_sensitivity,
     summarise_orders,
@@ -59,7 +60,9 @@ def test_summary_counts_orders_where_floret_is_lower(rows):
     assert entry["orders"] == 2
     assert entry["latency_change"]["min"] == min(values)
     assert entry["latency_change"]["max"] == max(values)
-    assert entry["latency_change"]["floret_lower"] == sum(v < 0 for v in values)
+    lat = entry["latency_change"]
+    assert lat["floret_lower"] == sum(v < -TIE for v in values)
+    assert lat["floret_lower"] + lat["tied"] + lat["floret_higher"] == 2
 
 
 def test_cli_orders_and_multicast_reach_the_json(tmp_path, capsys):

@@ -19,6 +19,9 @@ from pimnoc.experiments.compare import with_changes
 
 ProgressFn = Callable[[int, int, str], None]
 
+TIE = 0.001
+"""Relative changes within +-0.1 % are counted as ties, not as wins (a reporting threshold)."""
+
 
 def network_orders(count: int, networks: int, seed: int = 0) -> list[tuple[int, ...]]:
     """The listed order first, then distinct seeded permutations (as many as exist)."""
@@ -65,7 +68,7 @@ def order_sensitivity(cases: Sequence, count: int, design: Callable, seed: int =
 
 
 def summarise_orders(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Per case: mean, lowest and highest change, and in how many orders Floret is lower."""
+    """Per case: mean, lowest and highest change; orders where Floret is lower, tied, higher."""
     out = []
     for key in dict.fromkeys((r["chiplets"], r["mix"]) for r in rows):
         mine = [r for r in rows if (r["chiplets"], r["mix"]) == key]
@@ -74,6 +77,8 @@ def summarise_orders(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
             values = np.array([r[metric] for r in mine])
             entry[metric] = {"mean": float(values.mean()), "min": float(values.min()),
                              "max": float(values.max()),
-                             "floret_lower": int(np.count_nonzero(values < 0))}
+                             "floret_lower": int(np.count_nonzero(values < -TIE)),
+                             "tied": int(np.count_nonzero(np.abs(values) <= TIE)),
+                             "floret_higher": int(np.count_nonzero(values > TIE))}
         out.append(entry)
     return out
