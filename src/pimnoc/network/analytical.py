@@ -263,6 +263,22 @@ def edge_latencies(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray
     return {edge: head + transfer for edge, (head, transfer) in parts.items()}
 
 
+def _edge_copies(routed: RoutedFlows, flows: Flows,
+                 edge: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the flows an edge sends and of the (flow, link) pairs it needs carried.
+
+    Unicast: all of them. Multicast: an edge needs each of its data once out of the source
+    and once on a link, even where the copy that brings it belongs to another edge's flow.
+    """
+    if not routed.multicast:
+        return (np.ones(routed.flow_index.size, dtype=bool),
+                np.ones(routed.pair_flow.size, dtype=bool))
+    group = flows.group[routed.flow_index]
+    data = edge * (int(group.max(initial=0)) + 1) + group
+    width = routed.link_load_bits.size
+    return _first_of(data), _first_of(data[routed.pair_flow] * width + routed.pair_link)
+
+
 def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
                net: NetworkTech, num_layers: int,
                interval_s: float | None = None) -> dict[tuple[int, int], tuple[float, float]]:
@@ -299,20 +315,13 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
         np.maximum.at(transfer, pair_keys // width, time)
 
     n_nodes = int(max(flows.src.max(initial=0), flows.dst.max(initial=0))) + 1
-    group = flows.group[idx] if routed.multicast else np.arange(idx.size)
-    # An edge needs each of its data once on a channel, even where a multicast copy that
-    # another edge's flow carries brings it (unicast: every flow is its own copy).
-    sends = _first_of(inverse * (group.max(initial=0) + 1) + group)
+    sends, needed = _edge_copies(routed, flows, inverse)
     src = flows.src[idx]
     port_load = injected_bits(routed, flows, n_nodes)
     charge(src[sends], bits[sends], port_load, inverse[sends])
     dst = flows.dst[idx]
     charge(dst, bits, np.bincount(dst, weights=bits, minlength=n_nodes), inverse)
     if routed.pair_flow.size:
-        owner = inverse[routed.pair_flow]
-        width = routed.link_load_bits.size
-        key = (owner * (group.max(initial=0) + 1) + group[routed.pair_flow]) * width
-        needed = _first_of(key + routed.pair_link)
         carried = routed.pair_flow[needed]
         charge(routed.pair_link[needed], bits[carried], routed.link_load_bits,
                inverse[carried])
