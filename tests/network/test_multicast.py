@@ -126,7 +126,7 @@ def test_a_concatenation_keeps_where_its_channels_come_from():
     fresh = Pieces(np.array([7]), 0 * one, one, 0.25 * one, 0.75 * one).produced_by(3)
     inner = fresh.placed_in(0.5, 0.5)  # channels [0.5, 1) of a first concatenation
     outer = inner.placed_in(0.0, 0.4)  # which is channels [0, 0.4) of a second
-    lo, hi = outer.origin_channels()
+    lo, hi = (outer.c0 - outer.c_base) / outer.c_scale, (outer.c1 - outer.c_base) / outer.c_scale
     assert outer.origin[0] == 3
     assert (lo[0], hi[0]) == pytest.approx((0.25, 0.75))
     assert (outer.c0[0], outer.c1[0]) == pytest.approx((0.2 + 0.05, 0.2 + 0.15))

@@ -90,8 +90,7 @@ def with_changes(spec: RunSpec, topology: str | None = None, placement: str | No
                  engine: str | None = None, design: dict[str, Any] | None = None,
                  mapping: dict[str, Any] | None = None,
                  simulation: dict[str, Any] | None = None) -> RunSpec:
-    """A copy of `spec` with another topology, placement, engine or design/mapping/simulation
-    keys.
+    """A copy of `spec` with another topology, placement, engine or section keys.
 
     A new topology drops the old one's builder parameters (they belong to that builder).
     """

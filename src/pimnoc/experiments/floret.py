@@ -233,8 +233,9 @@ def reproduce_floret(sizes: Sequence[int] = SIZES, mixes: Sequence[str] = tuple(
         return design(case, topology, placement, multicast)
 
     topologies = [TARGET, *[b for b in baselines if b != TARGET]]
-    points_per_case = [len(plan(case_design(c), topologies, placements)) * (2 if load else 1)
-                       for c in cases]  # type: ignore[arg-type]
+    passes = 2 if load else 1  # with a load, every point is evaluated again at the rate
+    points_per_case = [len(plan(case_design(c), topologies, placements)) * passes  # type: ignore[arg-type]
+                       for c in cases]
     total, done = sum(points_per_case), 0
     rows: list[dict[str, Any]] = []
     for case, count in zip(cases, points_per_case, strict=True):

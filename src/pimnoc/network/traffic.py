@@ -52,10 +52,6 @@ class Pieces:
                       base + self.c1 * width, self.origin, base + self.c_base * width,
                       self.c_scale * width)
 
-    def origin_channels(self) -> tuple[np.ndarray, np.ndarray]:
-        """Each piece's channel range in its origin layer's output."""
-        return (self.c0 - self.c_base) / self.c_scale, (self.c1 - self.c_base) / self.c_scale
-
     @staticmethod
     def concat(parts: list[Pieces]) -> Pieces:
         """All pieces of several lists."""
@@ -249,12 +245,10 @@ def _data_keys(src: Pieces, dst: Pieces, a: np.ndarray, b: np.ndarray) -> np.nda
 
     Equal keys are the same bits sent from the same node, whichever edge sends them.
     """
-    c0, c1 = (np.maximum(src.c0[a], dst.c0[b]), np.minimum(src.c1[a], dst.c1[b]))
-    piece = Pieces(src.node[a], src.p0[a], src.p1[a], c0, c1, src.origin[a], src.c_base[a],
-                   src.c_scale[a])
-    o0, o1 = piece.origin_channels()
+    base, scale = src.c_base[a], src.c_scale[a]
     corners = np.stack([np.maximum(src.p0[a], dst.p0[b]), np.minimum(src.p1[a], dst.p1[b]),
-                        o0, o1], axis=1)
+                        (np.maximum(src.c0[a], dst.c0[b]) - base) / scale,
+                        (np.minimum(src.c1[a], dst.c1[b]) - base) / scale], axis=1)
     return np.column_stack([src.origin[a], src.node[a], np.rint(corners * GRID)]
                            ).astype(np.int64)
 
