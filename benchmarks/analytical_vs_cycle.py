@@ -16,15 +16,15 @@ import time
 import numpy as np
 
 from pimnoc.config import parse_run
-from pimnoc.evaluate import evaluate_full
-from pimnoc.network.analytical import (
+from pimnoc.engines.analytical.network import (
     CONTENTION_SCALE,
     SAME_INPUT_WEIGHT,
     network_interval,
     packet_latency_cycles,
     router_delay_extra,
 )
-from pimnoc.network.cycle import SimParams, simulate_flows
+from pimnoc.engines.flit import SimParams, simulate_flows
+from pimnoc.evaluate import evaluate_full
 
 CASES = [
     ("resnet18", {"integration": "2d", "pes": {"rows": 6, "cols": 6}}),

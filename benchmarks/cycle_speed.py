@@ -31,8 +31,8 @@ ROUTER = {"num_vcs": 4, "vc_buf_size": 8, "packet_size": 4, "routing_delay": 1,
 
 def ours(kind: str, k: int, rate: float, repeat: int) -> dict:
     """Best of `repeat` runs of the cycle engine (kernel compiled by a short run first)."""
-    from pimnoc.network.cycle import SimParams, kary_topology, simulate
-    from pimnoc.network.cycle.engine import build_network
+    from pimnoc.engines.flit import SimParams, kary_topology, simulate
+    from pimnoc.engines.flit.engine import build_network
 
     topo = kary_topology(kind, k)
     params = SimParams(seed=1, **ROUTER)

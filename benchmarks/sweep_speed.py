@@ -67,6 +67,8 @@ def profile_stages(rows: int = 10, cols: int = 10, repeats: int = 5) -> dict:
     import numpy as np
 
     from pimnoc.config import parse_run
+    from pimnoc.engines.analytical.network import edge_latencies, network_interval, route_flows
+    from pimnoc.engines.compute.layer import layer_compute
     from pimnoc.evaluate import (
         ENGINES,
         _assemble,
@@ -77,9 +79,7 @@ def profile_stages(rows: int = 10, cols: int = 10, repeats: int = 5) -> dict:
         workloads_of,
     )
     from pimnoc.mapping.mapper import map_workloads
-    from pimnoc.network.analytical import edge_latencies, network_interval, route_flows
-    from pimnoc.network.traffic import workload_flows
-    from pimnoc.pim.compute import layer_compute
+    from pimnoc.traffic.flows import workload_flows
 
     base = json.loads(json.dumps(SPACE["base"]))
     base["design"]["chiplets"] = {"rows": rows, "cols": cols}

@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 
-from pimnoc.thermal import (
+from pimnoc.analysis.thermal import (
     DEFAULT_NX,
     DEFAULT_NY,
     build_model,

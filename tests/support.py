@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pimnoc.workload.builder import GraphBuilder
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+DATA_DIR = REPO_ROOT / "tests" / "data"
 
 
 def small_cnn(name: str, width: int = 48):

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pimnoc.cli import main
+from pimnoc.cli.main import main
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -74,7 +74,7 @@ def test_bad_input_exits_2_without_traceback_or_output(tmp_path, case):
     data, message = BAD_CASES[case]
     config = write(tmp_path, data)
     out = tmp_path / "result.json"
-    proc = subprocess.run([sys.executable, "-m", "pimnoc.cli", "run", str(config), "-o",
+    proc = subprocess.run([sys.executable, "-m", "pimnoc.cli.main", "run", str(config), "-o",
                            str(out), "--plot", str(tmp_path / "figs")],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2, proc.stderr
@@ -91,7 +91,7 @@ def test_unreadable_onnx_is_a_clear_error(tmp_path):
     bad.write_bytes(b"not an onnx file")
     config = write(tmp_path, {"workload": {"networks": [{"model": "model.onnx"}]},
                               "design": {"integration": "2d", "pes": {"rows": 4, "cols": 4}}})
-    proc = subprocess.run([sys.executable, "-m", "pimnoc.cli", "run", str(config)],
+    proc = subprocess.run([sys.executable, "-m", "pimnoc.cli.main", "run", str(config)],
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2
     assert "model.onnx" in proc.stderr and "Traceback" not in proc.stderr
@@ -122,7 +122,7 @@ def test_error_text_in_brackets_survives(tmp_path, capsys):
 
 
 def test_usage_errors_exit_2():
-    proc = subprocess.run([sys.executable, "-m", "pimnoc.cli", "run", "--bogus"],
+    proc = subprocess.run([sys.executable, "-m", "pimnoc.cli.main", "run", "--bogus"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2 and "No such option" in proc.stderr
 
@@ -156,7 +156,7 @@ def test_unwritable_output_is_a_clear_error_before_any_work(tmp_path, run_dict):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     for flags in (["-o", str(blocker / "r.json")], ["--plot", str(blocker / "figs")]):
-        proc = subprocess.run([sys.executable, "-m", "pimnoc.cli", "run", str(config), *flags],
+        proc = subprocess.run([sys.executable, "-m", "pimnoc.cli.main", "run", str(config), *flags],
                               capture_output=True, text=True, timeout=300)
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
         assert "cannot write" in proc.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from pimnoc.cli import main
+from pimnoc.cli.main import main
 from pimnoc.config import parse_run
 from pimnoc.experiments.compare import (
     CompareRow,

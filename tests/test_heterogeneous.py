@@ -8,11 +8,11 @@ import pytest
 from pimnoc.config import parse_run
 from pimnoc.errors import ConfigError
 from pimnoc.evaluate import evaluate_full, topology_and_routing
+from pimnoc.hardware.digital import DigitalTech, DigitalWork, digital_work
+from pimnoc.hardware.heterogeneous import DIGITAL_PLACEMENTS, with_digital
+from pimnoc.hardware.system import INTEGRATIONS, SystemSpec, build_system
+from pimnoc.hardware.topology import DIGITAL, PE
 from pimnoc.mapping.digital import node_type
-from pimnoc.network.heterogeneous import DIGITAL_PLACEMENTS, with_digital
-from pimnoc.network.system import INTEGRATIONS, SystemSpec, build_system
-from pimnoc.network.topology import DIGITAL, PE
-from pimnoc.pim.digital import DigitalTech, DigitalWork, digital_work
 from pimnoc.workload.zoo import build_model
 
 
@@ -247,7 +247,7 @@ def test_reproduce_hetrax_rows_and_ratios() -> None:
 def test_reproduce_hetrax_cli(tmp_path, capsys) -> None:
     import json
 
-    from pimnoc.cli import main
+    from pimnoc.cli.main import main
 
     assert main(["reproduce", "hetrax", "--quick", "--json", "--out", str(tmp_path)]) == 0
     data = json.loads(capsys.readouterr().out)

@@ -51,7 +51,7 @@ def test_rate_must_be_positive(run_dict):
 def test_cli_says_when_the_offered_rate_is_not_met(tmp_path, run_dict):
     config = tmp_path / "run.yaml"
     config.write_text(yaml.safe_dump({**run_dict(), "simulation": {"rate_ips": 1e12}}))
-    proc = subprocess.run([sys.executable, "-m", "pimnoc.cli", "run", str(config)],
+    proc = subprocess.run([sys.executable, "-m", "pimnoc.cli.main", "run", str(config)],
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stderr
     assert "NOT met" in proc.stdout

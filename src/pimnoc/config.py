@@ -10,8 +10,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from pimnoc.errors import ConfigError, suggest
-from pimnoc.pim.digital import DigitalTech
-from pimnoc.pim.tech import NetworkTech, PeTech
+from pimnoc.hardware.digital import DigitalTech
+from pimnoc.hardware.tech import NetworkTech, PeTech
 
 
 class Strict(BaseModel):

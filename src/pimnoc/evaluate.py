@@ -12,12 +12,9 @@ from typing import Any
 
 import numpy as np
 
-from pimnoc import pipeline_latency
 from pimnoc.config import RunSpec
-from pimnoc.errors import ConfigError
-from pimnoc.mapping.digital import attach_digital
-from pimnoc.mapping.mapper import Mapping, map_workloads
-from pimnoc.network.analytical import (
+from pimnoc.engines.analytical import latency as pipeline_latency
+from pimnoc.engines.analytical.network import (
     NetworkEstimate,
     edge_parts,
     estimate,
@@ -25,15 +22,18 @@ from pimnoc.network.analytical import (
     network_interval,
     route_flows,
 )
-from pimnoc.network.heterogeneous import with_digital
-from pimnoc.network.routing import Routing, make_routing
-from pimnoc.network.system import SystemSpec, build_system
-from pimnoc.network.topology import DIGITAL, LINK_KINDS, Topology
-from pimnoc.network.traffic import Flows, workload_flows
-from pimnoc.pim.compute import LayerCompute, layer_compute
-from pimnoc.pim.tech import NetworkTech, PeTech
+from pimnoc.engines.compute.layer import LayerCompute, layer_compute
+from pimnoc.errors import ConfigError
+from pimnoc.hardware.heterogeneous import with_digital
+from pimnoc.hardware.routing import Routing, make_routing
+from pimnoc.hardware.system import SystemSpec, build_system
+from pimnoc.hardware.tech import NetworkTech, PeTech
+from pimnoc.hardware.topology import DIGITAL, LINK_KINDS, Topology
+from pimnoc.mapping.digital import attach_digital
+from pimnoc.mapping.mapper import Mapping, map_workloads
 from pimnoc.registry import Registry
 from pimnoc.result import Result
+from pimnoc.traffic.flows import Flows, workload_flows
 from pimnoc.workload.ir import Workload
 from pimnoc.workload.loader import load_network
 
@@ -66,7 +66,7 @@ def analytical_engine(routing: Routing, flows: Flows, net: NetworkTech, interval
     Cycle-engine keys in `simulation` are accepted (to switch engines by one word) but
     must be real ones: a misspelt key is an error here too.
     """
-    from pimnoc.network.cycle.pipeline import sim_params
+    from pimnoc.engines.flit.pipeline import sim_params
 
     sim_params(spec.simulation.params())
     return estimate(routing, flows, net, interval_s, routed)
@@ -76,7 +76,7 @@ def analytical_engine(routing: Routing, flows: Flows, net: NetworkTech, interval
 def cycle_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: float,
                  routed: Any, spec: RunSpec) -> NetworkEstimate:
     """The flit-level simulator (network/cycle) on the mapped workload's flows."""
-    from pimnoc.network.cycle.pipeline import cycle_estimate
+    from pimnoc.engines.flit.pipeline import cycle_estimate
 
     if net.multicast:
         raise ConfigError("design.network.multicast: the cycle engine simulates unicast "
@@ -229,7 +229,7 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
     """
     started = time.perf_counter()
     if spec.thermal.enabled:
-        from pimnoc.thermal_analysis import ThermalParams
+        from pimnoc.analysis.design_thermal import ThermalParams
 
         ThermalParams.from_spec(spec.thermal.params())  # bad thermal keys fail before the work
     pe, net = spec.pe_tech(), spec.network_tech()
@@ -264,7 +264,7 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
     evaluation = Evaluation(spec, pe, net, topo, routing, mapping, compute, flows, network,
                             result)
     if spec.thermal.enabled:
-        from pimnoc.thermal_analysis import thermal_extras
+        from pimnoc.analysis.design_thermal import thermal_extras
 
         extra = {**result.extra, **thermal_extras(evaluation)}
         result = replace(result, extra=extra, wall_s=time.perf_counter() - started)

@@ -10,7 +10,7 @@ import sys
 import pytest
 import yaml
 
-from pimnoc.cli import main
+from pimnoc.cli.main import main
 
 
 def _write(tmp_path, data, name="space.yaml"):
@@ -20,7 +20,7 @@ def _write(tmp_path, data, name="space.yaml"):
 
 
 def _run(args):
-    return subprocess.run([sys.executable, "-m", "pimnoc.cli", *args], capture_output=True,
+    return subprocess.run([sys.executable, "-m", "pimnoc.cli.main", *args], capture_output=True,
                           text=True, timeout=300)
 
 
@@ -93,7 +93,7 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, space_dict):
 
     space = _write(tmp_path, space_dict())
     store = tmp_path / "results.db"
-    args = [sys.executable, "-m", "pimnoc.cli", "sweep", str(space), "--store", str(store),
+    args = [sys.executable, "-m", "pimnoc.cli.main", "sweep", str(space), "--store", str(store),
             "--workers", "2"]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 120

@@ -48,7 +48,7 @@ def test_resume_after_kill_leaves_exactly_the_space(tmp_path, space_dict):
     space_file = tmp_path / "space.yaml"
     space_file.write_text(yaml.safe_dump(data))
     store = tmp_path / "results.db"
-    command = [sys.executable, "-m", "pimnoc.cli", "sweep", str(space_file), "--store",
+    command = [sys.executable, "-m", "pimnoc.cli.main", "sweep", str(space_file), "--store",
                str(store), "--workers", "2"]
     proc = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             start_new_session=True)

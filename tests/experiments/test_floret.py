@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pimnoc.cli import main
-from pimnoc.commands.reproduce import floret_tables, reproduce_app
+from pimnoc.cli.main import main
+from pimnoc.cli.reproduce import floret_tables, reproduce_app
 from pimnoc.experiments import floret as exp
 
 TINY = {"sizes": (6,), "mixes": ("dense",), "baselines": ("mesh", "kite_small", "swap"),

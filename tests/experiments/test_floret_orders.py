@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pimnoc.cli import main
+from pimnoc.cli.main import main
 from pimnoc.config import parse_run
 from pimnoc.evaluate import evaluate
 from pimnoc.experiments.floret import FloretCase

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pimnoc.cli import main
+from pimnoc.cli.main import main
 from pimnoc.experiments import scaling as exp
 
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pimnoc.cli import main
+from pimnoc.cli.main import main
 from pimnoc.config import parse_run
 from pimnoc.errors import ConfigError
 from pimnoc.experiments import teflon as exp

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from pimnoc.errors import CapacityError
+from pimnoc.hardware.tech import PeTech
 from pimnoc.mapping.partition import balance_replication, replication_for, tile_layer
-from pimnoc.pim.tech import PeTech
 from pimnoc.workload.ir import Layer
 
 

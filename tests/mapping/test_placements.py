@@ -9,10 +9,10 @@ from hypothesis import strategies as st
 from support import small_cnn
 
 import pimnoc.mapping.annealed as annealed_placement
+from pimnoc.hardware.system import SystemSpec, build_system
+from pimnoc.hardware.tech import PeTech
 from pimnoc.mapping.mapper import map_workloads
 from pimnoc.mapping.placement import PLACEMENTS, placement_order
-from pimnoc.network.system import SystemSpec, build_system
-from pimnoc.pim.tech import PeTech
 
 SYSTEMS = {
     "die 3x4": SystemSpec("2d", pe_rows=3, pe_cols=4),

@@ -142,14 +142,14 @@ def test_scaled_dot_product_attention() -> None:
 
 
 def test_imported_workload_maps_onto_a_heterogeneous_design() -> None:
+    from pimnoc.engines.compute.layer import layer_compute
+    from pimnoc.hardware.digital import DigitalTech
+    from pimnoc.hardware.heterogeneous import with_digital
+    from pimnoc.hardware.system import SystemSpec, build_system
+    from pimnoc.hardware.tech import NetworkTech, PeTech
     from pimnoc.mapping.digital import attach_digital
     from pimnoc.mapping.mapper import map_workloads
-    from pimnoc.network.heterogeneous import with_digital
-    from pimnoc.network.system import SystemSpec, build_system
-    from pimnoc.network.traffic import workload_flows
-    from pimnoc.pim.compute import layer_compute
-    from pimnoc.pim.digital import DigitalTech
-    from pimnoc.pim.tech import NetworkTech, PeTech
+    from pimnoc.traffic.flows import workload_flows
 
     w = load_torch(GPTBlock(), (1, 16, 64))
     topo = with_digital(build_system(SystemSpec("2d", 4, 4)), 0.25, "interleaved")

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from pimnoc.cli import main
+from pimnoc.cli.main import main
 from pimnoc.errors import WorkloadError
 from pimnoc.workload.ir import Workload
 from pimnoc.workload.zoo import build_model, model_names

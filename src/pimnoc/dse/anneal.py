@@ -19,10 +19,10 @@ import numpy as np
 from pimnoc.config import RunSpec, parse_run
 from pimnoc.errors import ConfigError
 from pimnoc.evaluate import evaluate, topology_and_routing, workloads_of
+from pimnoc.hardware.routing import Routing
 from pimnoc.mapping.annealed import register_order, topology_key
 from pimnoc.mapping.mapper import Mapping, map_workloads
-from pimnoc.network.routing import Routing
-from pimnoc.network.traffic import workload_flows
+from pimnoc.traffic.flows import workload_flows
 
 
 @dataclass(frozen=True)

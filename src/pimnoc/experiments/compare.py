@@ -23,8 +23,8 @@ from pimnoc.evaluate import (
     latency_without_network,
     topology_and_routing,
 )
+from pimnoc.hardware.topology import INTERPOSER, Topology
 from pimnoc.mapping.placement import PLACEMENTS
-from pimnoc.network.topology import INTERPOSER, Topology
 
 PlacementMode = Literal["natural", "same", "both"]
 PLACEMENT_MODES: tuple[str, ...] = ("natural", "same", "both")
@@ -81,7 +81,7 @@ def network_key(spec: RunSpec) -> str:
 
 def topology_names(spec: RunSpec) -> list[str]:
     """Topology names valid for this design's integration."""
-    from pimnoc.network.topologies import NOC_TOPOLOGIES, NOI_TOPOLOGIES
+    from pimnoc.hardware.topologies import NOC_TOPOLOGIES, NOI_TOPOLOGIES
 
     return (NOI_TOPOLOGIES if network_key(spec) == "noi" else NOC_TOPOLOGIES).names()
 
@@ -130,7 +130,7 @@ def ensure_engine(name: str) -> None:
         return
     if name == "cycle":
         try:
-            importlib.import_module("pimnoc.network.cycle")
+            importlib.import_module("pimnoc.engines.flit")
         except ImportError:
             pass
     if name not in ENGINES:

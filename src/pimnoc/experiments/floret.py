@@ -21,8 +21,8 @@ import numpy as np
 
 from pimnoc.config import RunSpec, parse_run
 from pimnoc.experiments.compare import CompareRow, compare, plan
+from pimnoc.hardware.tech import PeTech
 from pimnoc.mapping.partition import tile_layer
-from pimnoc.pim.tech import PeTech
 from pimnoc.workload.loader import load_network
 
 TARGET = "floret"

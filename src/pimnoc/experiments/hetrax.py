@@ -24,7 +24,7 @@ from typing import Any
 
 from pimnoc.config import parse_run
 from pimnoc.evaluate import evaluate
-from pimnoc.network.system import INTEGRATIONS
+from pimnoc.hardware.system import INTEGRATIONS
 
 PUBLISHED = {"speedup": 5.6, "edp_improvement": 14.5}
 """HeTraX's abstract: up to 5.6x speedup and 14.5x better EDP (vs prior accelerators)."""

@@ -27,7 +27,7 @@ from pimnoc.errors import CapacityError, ConfigError
 from pimnoc.evaluate import evaluate_full
 from pimnoc.experiments.compare import natural_placement, with_changes
 from pimnoc.experiments.floret import MIXES, FloretCase, design
-from pimnoc.network.topology import LINK_KINDS
+from pimnoc.hardware.topology import LINK_KINDS
 
 FACTORS: tuple[float, ...] = (1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
 """Crossbars per PE of the sweep, as multiples of the least that holds the mix."""

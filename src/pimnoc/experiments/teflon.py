@@ -79,7 +79,7 @@ DIFFERENCES: tuple[str, ...] = (
     "thermal model: pimnoc's finite-volume stack (HotSpot-like sink, 45 C ambient); "
     "monolithic tiers are 100 nm films on 100 nm ILD, so tiers differ little in "
     "temperature and the gain comes mostly from lateral spreading (TSV stacks: larger)",
-    "accuracy: a digits MLP on noisy crossbars (pimnoc.accuracy) with each third of the "
+    "accuracy: a digits MLP on noisy crossbars (pimnoc.analysis.accuracy) with each third of the "
     "CNN's crossbars at its effective temperature, not the CNN itself on CIFAR",
     "4 tiers per stack is our choice; TEFLON's abstract does not give its tier count",
 )
@@ -217,7 +217,7 @@ def iso_throughput_peak(evaluation, throughput_ips: float) -> float:
 
     Dynamic power scales with the inference rate (`thermal.power_scale`); leakage does not.
     """
-    from pimnoc.thermal_analysis import ThermalParams, solve_design
+    from pimnoc.analysis.design_thermal import ThermalParams, solve_design
 
     scale = throughput_ips / float(evaluation.result.throughput_ips)
     given = dict(evaluation.spec.thermal.params())

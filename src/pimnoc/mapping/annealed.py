@@ -12,8 +12,8 @@ import hashlib
 import numpy as np
 
 from pimnoc.errors import ConfigError
+from pimnoc.hardware.topology import Topology
 from pimnoc.mapping.placement import PLACEMENTS
-from pimnoc.network.topology import Topology
 
 _ORDERS: dict[tuple[str, int], np.ndarray] = {}
 

@@ -26,8 +26,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from pimnoc.network.topology import DIGITAL
-from pimnoc.pim.digital import DigitalTech, digital_work
+from pimnoc.hardware.digital import DigitalTech, digital_work
+from pimnoc.hardware.topology import DIGITAL
 from pimnoc.workload.ir import Layer
 
 if TYPE_CHECKING:

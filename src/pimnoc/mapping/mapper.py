@@ -10,11 +10,11 @@ from typing import Any
 import numpy as np
 
 from pimnoc.errors import CapacityError
+from pimnoc.hardware.tech import PeTech
+from pimnoc.hardware.topology import PE, Topology
 from pimnoc.mapping.digital import DigitalPlacement
 from pimnoc.mapping.partition import LayerTiles, replication_for, tile_layer
 from pimnoc.mapping.placement import PLACEMENTS, placement_order
-from pimnoc.network.topology import PE, Topology
-from pimnoc.pim.tech import PeTech
 from pimnoc.workload.ir import Layer, Workload
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pimnoc.errors import CapacityError, ConfigError
-from pimnoc.pim.tech import PeTech
+from pimnoc.hardware.tech import PeTech
 from pimnoc.workload.ir import Layer
 
 

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from pimnoc.network.sfc import hilbert_order, row_major_order, snake_order
-from pimnoc.network.topology import Topology
+from pimnoc.hardware.sfc import hilbert_order, row_major_order, snake_order
+from pimnoc.hardware.topology import Topology
 from pimnoc.registry import Registry
 
 PlacementFn = Callable[[Topology, int], np.ndarray]
@@ -91,4 +91,4 @@ def placement_order(topo: Topology, strategy: str, seed: int = 0) -> np.ndarray:
     return PLACEMENTS.get(strategy)(topo, seed)
 
 
-from pimnoc.mapping import thermal_sfc as _thermal_sfc  # noqa: E402,F401  (registers it)
+from pimnoc.search import thermal_sfc as _thermal_sfc  # noqa: E402,F401  (registers it)

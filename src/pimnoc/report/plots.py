@@ -8,7 +8,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.patches import Rectangle
 
-from pimnoc.network.topology import INTERPOSER, NOI_ROUTER, UBUMP
+from pimnoc.hardware.topology import INTERPOSER, NOI_ROUTER, UBUMP
 from pimnoc.report.common import plt, save_figure
 
 

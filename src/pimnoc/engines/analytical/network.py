@@ -1,0 +1,329 @@
+"""Analytical network model: link loads, zero-load latency, contention and bandwidth bound."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from pimnoc.hardware.routing import Routing
+from pimnoc.hardware.tech import NetworkTech
+from pimnoc.hardware.topology import INTERPOSER, MIV, ONCHIP, TSV, UBUMP, Topology
+from pimnoc.traffic.flows import Flows
+
+CONTENTION_SCALE = 2.1
+"""Multiplier on the M/D/1 waiting time per hop, fitted to the cycle engine on mapped CNN
+workloads at 20-70 % load by benchmarks/analytical_vs_cycle.py (worst error 4.5 %)."""
+
+SAME_INPUT_WEIGHT = 1.0
+"""How far traffic arriving through one same input is spared the link's queueing (0..1)."""
+
+TERMINAL_CHANNEL_CYCLES = 1
+"""Latency of the channel from a PE into its router, and from the router out to a PE."""
+
+MAX_UTILISATION = 0.98
+"""Utilisation at which the queueing term is capped (the link is saturated)."""
+
+
+@dataclass(frozen=True)
+class RoutedFlows:
+    """Remote flows walked over the routing: per-link loads and per-flow hop data.
+
+    Pairs (flow, link) list every hop of every route. `pair_copy` marks the pairs that carry
+    bits: all of them, or with multicast one per (group, link), the copy a router makes
+    where the routes of a group part. `injects` marks the flows whose bits leave the source
+    (all, or with multicast one per group).
+    """
+
+    flow_index: np.ndarray
+    hops: np.ndarray
+    zero_load_cycles: np.ndarray
+    pair_flow: np.ndarray
+    pair_link: np.ndarray
+    link_load_bits: np.ndarray
+    pair_input: np.ndarray
+    flow_bits: np.ndarray
+    pair_copy: np.ndarray
+    injects: np.ndarray
+    multicast: bool = False
+
+    def input_concentration(self) -> np.ndarray:
+        """Per link, the share of its load that comes through one same input (Herfindahl).
+
+        1 when a single upstream channel (or a single injection port) feeds the link, so its
+        packets arrive already spaced; 1/k for k equal inputs that contend with each other.
+        """
+        links = self.link_load_bits.size
+        copy = self.pair_copy
+        if not copy.any():
+            return np.ones(links)
+        pair_link, pair_input = self.pair_link[copy], self.pair_input[copy]
+        width = int(pair_input.max()) + 1
+        keys, inverse = np.unique(pair_link * width + pair_input, return_inverse=True)
+        per_input = np.bincount(inverse, weights=self.flow_bits[self.pair_flow[copy]])
+        squares = np.bincount(keys // width, weights=per_input**2, minlength=links)
+        load = self.link_load_bits
+        share = np.ones(links)
+        np.divide(squares, load**2, out=share, where=load > 0)
+        return share
+
+
+def link_energy_pj_per_bit(topo: Topology, net: NetworkTech) -> np.ndarray:
+    """Energy per bit of each directed link, by kind and length."""
+    fixed = np.zeros(len(topo.link_kind))
+    per_mm = np.zeros(len(topo.link_kind))
+    kind = topo.link_kind
+    per_mm[kind == ONCHIP] = net.onchip_wire_pj_per_bit_mm
+    fixed[kind == INTERPOSER] = net.interposer_pj_per_bit
+    per_mm[kind == INTERPOSER] = net.interposer_wire_pj_per_bit_mm
+    fixed[kind == UBUMP] = net.ubump_pj_per_bit
+    fixed[kind == TSV] = net.tsv_pj_per_bit
+    fixed[kind == MIV] = net.miv_pj_per_bit
+    return fixed + per_mm * topo.link_length_mm
+
+
+def router_energy_pj_per_bit(topo: Topology, net: NetworkTech) -> np.ndarray:
+    """Energy per bit through each router, scaled linearly with its port count (assumption)."""
+    return net.router_energy_pj_per_bit * topo.router_ports / net.router_reference_ports
+
+
+def router_delay_extra(topo: Topology, net: NetworkTech) -> np.ndarray:
+    """Cycles each router's pipeline has beyond the reference router's `router_stages`.
+
+    The allocation stages take `log2(ports) / log2(reference ports)` of their cycles
+    (rounded), so a 3-port ring router saves a cycle and a 10-port router spends one more;
+    at most the routing stage is saved (lookahead routing).
+    """
+    ports = np.maximum(topo.router_ports, 2)
+    scale = np.log2(ports) / np.log2(net.router_reference_ports)
+    extra = np.rint(net.router_alloc_stages * (scale - 1.0)).astype(np.int64)
+    return np.maximum(extra, -1)
+
+
+def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows:
+    """Walk every remote flow over its route, vectorised across flows hop by hop."""
+    topo = routing.topology
+    remote = np.flatnonzero(flows.remote)
+    src, dst, bits = flows.src[remote], flows.dst[remote], flows.bits[remote]
+    hops = np.zeros(remote.size, dtype=np.int64)
+    cycles = np.zeros(remote.size, dtype=np.float64)
+    load = np.zeros(topo.num_directed_links)
+    pair_flow, pair_link, pair_input = [], [], []
+    # A link's input is the channel a flow arrives on: the previous link, or for the first
+    # hop the injection port of the source (numbered after the links).
+    previous = load.size + src
+    stages = net.router_stages + router_delay_extra(topo, net)
+    for active, link in routing.walk(src, dst):
+        pair_input.append(previous[active])
+        previous[active] = link
+        hops[active] += 1
+        cycles[active] += stages[topo.link_src[link]] + topo.link_latency_cycles[link]
+        load += np.bincount(link, weights=bits[active], minlength=load.size)
+        pair_flow.append(active)
+        pair_link.append(link)
+    # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
+    cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
+    empty = np.zeros(0, dtype=np.int64)
+    pair_flow = np.concatenate(pair_flow) if pair_flow else empty
+    pair_link = np.concatenate(pair_link) if pair_link else empty
+    copy = np.ones(pair_flow.size, dtype=bool)
+    injects = np.ones(remote.size, dtype=bool)
+    if net.multicast:
+        group = flows.group[remote]
+        copy = _first_of(group[pair_flow] * (topo.num_directed_links + 1) + pair_link)
+        injects = _first_of(group)
+        load = np.bincount(pair_link[copy], weights=bits[pair_flow[copy]],
+                           minlength=load.size)
+    return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load,
+                       np.concatenate(pair_input) if pair_input else empty, bits, copy,
+                       injects, net.multicast)
+
+
+def _first_of(keys: np.ndarray) -> np.ndarray:
+    """Mask of the first occurrence of each key."""
+    mask = np.zeros(keys.size, dtype=bool)
+    mask[np.unique(keys, return_index=True)[1]] = True
+    return mask
+
+
+def injected_bits(routed: RoutedFlows, flows: Flows, num_nodes: int) -> np.ndarray:
+    """Bits each node sends into the network per inference (a multicast group once)."""
+    sent = routed.flow_index[routed.injects]
+    return np.bincount(flows.src[sent], weights=flows.bits[sent], minlength=num_nodes)
+
+
+@dataclass(frozen=True)
+class NetworkEstimate:
+    """What the network costs one inference at the given inference interval."""
+
+    routed: RoutedFlows
+    flow_latency_s: np.ndarray
+    link_utilisation: np.ndarray
+    network_interval_s: float
+    router_energy_j: float
+    link_energy_j: float
+    info: dict = field(default_factory=dict)
+
+
+def network_interval(topo: Topology, routed: RoutedFlows, flows: Flows,
+                     net: NetworkTech) -> float:
+    """Shortest inference interval the network sustains: busiest link or terminal port."""
+    bandwidth = net.link_bandwidth_bps
+    remote = routed.flow_index
+    inject = injected_bits(routed, flows, topo.num_nodes)
+    eject = np.bincount(flows.dst[remote], weights=flows.bits[remote], minlength=topo.num_nodes)
+    busiest = max(routed.link_load_bits.max(initial=0.0), inject.max(initial=0.0),
+                  eject.max(initial=0.0))
+    return busiest / bandwidth
+
+
+def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
+                          net: NetworkTech, interval_s: float,
+                          contention_scale: float = CONTENTION_SCALE,
+                          same_input_weight: float = SAME_INPUT_WEIGHT) -> np.ndarray:
+    """Mean latency of one packet of each remote flow, in cycles, at the given interval.
+
+    Zero-load (router pipeline and link cycles per hop) plus the tail's serialisation
+    (`packet_flits - 1`) plus, at the source port and at every link, an M/D/1 waiting time
+    for a packet-long service at that channel's utilisation; on links, only packets from
+    different inputs contend, so the wait is scaled by `1 - w * input_concentration`.
+    """
+    topo = routing.topology
+    capacity = net.link_bandwidth_bps * interval_s if interval_s > 0 else np.inf
+    rho_link = np.minimum(routed.link_load_bits / capacity, MAX_UTILISATION)
+    idx = routed.flow_index
+    inject = injected_bits(routed, flows, topo.num_nodes)
+    rho_port = np.minimum(inject / capacity, MAX_UTILISATION)
+    service = float(net.packet_flits)
+
+    def wait(rho: np.ndarray) -> np.ndarray:
+        return contention_scale * service * rho / (2.0 * (1.0 - rho))
+
+    contended = wait(rho_link) * (1.0 - same_input_weight * routed.input_concentration())
+    queue = np.bincount(routed.pair_flow, weights=contended[routed.pair_link],
+                        minlength=idx.size)
+    queue += wait(rho_port)[flows.src[idx]]
+    return routed.zero_load_cycles + (service - 1.0) + queue
+
+
+def estimate(routing: Routing, flows: Flows, net: NetworkTech, interval_s: float,
+             routed: RoutedFlows | None = None,
+             contention_scale: float = CONTENTION_SCALE) -> NetworkEstimate:
+    """Per-flow latency (a packet's latency, then the rest of the bits) and energies."""
+    topo = routing.topology
+    routed = routed or route_flows(routing, flows, net)
+    bandwidth = net.link_bandwidth_bps
+    capacity = bandwidth * interval_s if interval_s > 0 else np.inf
+    util = np.minimum(routed.link_load_bits / capacity, 1.0)
+    head = packet_latency_cycles(routing, flows, routed, net, interval_s, contention_scale)
+    bits = flows.bits[routed.flow_index]
+    latency = head * net.cycle_s + bits / bandwidth
+    e_link = link_energy_pj_per_bit(topo, net)
+    e_router = router_energy_pj_per_bit(topo, net)
+    link_energy = float(routed.link_load_bits @ e_link) * 1e-12
+    router_energy = (float(routed.link_load_bits @ e_router[topo.link_src])
+                     + float(bits @ e_router[flows.dst[routed.flow_index]])) * 1e-12
+    return NetworkEstimate(routed, latency, util, network_interval(topo, routed, flows, net),
+                           router_energy, link_energy)
+
+
+def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
+                          net: NetworkTech) -> np.ndarray:
+    """Router plus link energy of each remote flow (aligned with `routed.flow_index`)."""
+    topo = routing.topology
+    bits = flows.bits[routed.flow_index]
+    e_link = link_energy_pj_per_bit(topo, net)
+    e_router = router_energy_pj_per_bit(topo, net)
+    copy = routed.pair_copy
+    links = routed.pair_link[copy]
+    per_hop = e_link[links] + e_router[topo.link_src[links]]
+    along = np.bincount(routed.pair_flow[copy], weights=per_hop, minlength=bits.size)
+    return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
+
+
+def shared_transfer_s(bits: np.ndarray, load_bits: np.ndarray, bandwidth: float,
+                      interval_s: float) -> np.ndarray:
+    """Time to move `bits` over a channel that carries `load_bits` per interval in all.
+
+    Processor sharing in the pipeline's steady state: the other traffic takes
+    `load - bits` of the channel's `bandwidth * interval` capacity, and this transfer gets
+    the rest. Alone on the channel it takes `bits / bandwidth`; on a saturated channel it
+    stretches to the whole interval.
+    """
+    capacity = bandwidth * interval_s
+    free = np.maximum(capacity - load_bits + bits, bits)
+    return np.where(bits > 0, bits * interval_s / np.maximum(free, 1e-300), 0.0)
+
+
+def edge_latencies(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
+                   net: NetworkTech, num_layers: int,
+                   interval_s: float | None = None) -> dict[tuple[int, int], float]:
+    """Communication time of each (producer, consumer) pair: slowest head plus transfer."""
+    parts = edge_parts(flows, routed, flow_latency_s, net, num_layers, interval_s)
+    return {edge: head + transfer for edge, (head, transfer) in parts.items()}
+
+
+def _edge_copies(routed: RoutedFlows, flows: Flows,
+                 edge: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Masks of the flows an edge sends and of the (flow, link) pairs it needs carried.
+
+    Unicast: all of them. Multicast: an edge needs each of its data once out of the source
+    and once on a link, even where the copy that brings it belongs to another edge's flow.
+    """
+    if not routed.multicast:
+        return (np.ones(routed.flow_index.size, dtype=bool),
+                np.ones(routed.pair_flow.size, dtype=bool))
+    group = flows.group[routed.flow_index]
+    data = edge * (int(group.max(initial=0)) + 1) + group
+    width = routed.link_load_bits.size
+    return _first_of(data), _first_of(data[routed.pair_flow] * width + routed.pair_link)
+
+
+def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
+               net: NetworkTech, num_layers: int,
+               interval_s: float | None = None) -> dict[tuple[int, int], tuple[float, float]]:
+    """(slowest packet head, transfer time) of each (producer, consumer) pair.
+
+    The transfer time is taken at the edge's most contended channel: each link on its
+    routes (e.g. the single micro-bump link of a chiplet that all of an edge's inter-chiplet
+    flows share), and each source and destination port, with the edge's bits sharing the
+    channel with the rest of its load per inference interval (`shared_transfer_s`). Without
+    an interval the channel is taken as the edge's alone (pure serialisation).
+    """
+    if routed.flow_index.size == 0:
+        return {}
+    idx = routed.flow_index
+    bandwidth = net.link_bandwidth_bps
+    edge = flows.producer[idx] * num_layers + flows.consumer[idx]
+    keys, inverse = np.unique(edge, return_inverse=True)
+    bits = flows.bits[idx]
+    head = flow_latency_s - bits / bandwidth
+    worst_head = np.zeros(keys.size)
+    np.maximum.at(worst_head, inverse, head)
+    interval = interval_s if interval_s and np.isfinite(interval_s) else None
+    transfer = np.zeros(keys.size)
+
+    def charge(channel: np.ndarray, channel_bits: np.ndarray, channel_load: np.ndarray,
+               owner: np.ndarray) -> None:
+        """Charge each edge the time of its bits on each channel, keep the worst."""
+        width = int(channel_load.size)
+        pair_keys, pair_inv = np.unique(owner * width + channel, return_inverse=True)
+        per_pair = np.bincount(pair_inv, weights=channel_bits)
+        load = channel_load[pair_keys % width]
+        time = (shared_transfer_s(per_pair, load, bandwidth, interval) if interval
+                else per_pair / bandwidth)
+        np.maximum.at(transfer, pair_keys // width, time)
+
+    n_nodes = int(max(flows.src.max(initial=0), flows.dst.max(initial=0))) + 1
+    sends, needed = _edge_copies(routed, flows, inverse)
+    src = flows.src[idx]
+    port_load = injected_bits(routed, flows, n_nodes)
+    charge(src[sends], bits[sends], port_load, inverse[sends])
+    dst = flows.dst[idx]
+    charge(dst, bits, np.bincount(dst, weights=bits, minlength=n_nodes), inverse)
+    if routed.pair_flow.size:
+        carried = routed.pair_flow[needed]
+        charge(routed.pair_link[needed], bits[carried], routed.link_load_bits,
+               inverse[carried])
+    pairs = zip(keys.tolist(), worst_head.tolist(), transfer.tolist(), strict=True)
+    return {(k // num_layers, k % num_layers): (h, t) for k, h, t in pairs}

@@ -1,0 +1,84 @@
+"""Per-layer compute latency and energy of a mapped workload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pimnoc.engines.compute.crossbar import crossbar_activity
+from pimnoc.hardware.digital import HOST_ENERGY_PJ_PER_MAC, digital_work
+from pimnoc.hardware.tech import NetworkTech
+from pimnoc.mapping.mapper import Mapping
+
+ENERGY_PARTS = ("adc", "dac", "cells", "shift_add", "buffer", "digital")
+
+
+@dataclass(frozen=True)
+class LayerCompute:
+    """Stage time (s) and energy (J, by part) of every layer for one inference."""
+
+    time_s: np.ndarray
+    energy_by_part: dict[str, np.ndarray]
+    node_busy_s: np.ndarray | None = None  # digital time per node (operators sharing a unit)
+
+    @property
+    def energy_j(self) -> np.ndarray:
+        """Total compute energy per layer."""
+        return sum(self.energy_by_part.values())
+
+    @property
+    def busiest_node_s(self) -> float:
+        """Digital work of the busiest node: operators sharing a digital unit take turns."""
+        return float(self.node_busy_s.max(initial=0.0)) if self.node_busy_s is not None else 0.0
+
+
+def host_root(mapping: Mapping, i: int) -> int:
+    """The layer whose nodes run non-weighted layer i: first-input chain to a placed layer."""
+    digital = mapping.digital
+    while mapping.preds[i] and not mapping.layers[i].weighted and not (
+            digital is not None and digital.placed(i)):
+        i = mapping.preds[i][0]
+    return i
+
+
+def layer_compute(mapping: Mapping, net: NetworkTech) -> LayerCompute:
+    """Time and energy of each layer: crossbar MVMs for weighted ones, digital units otherwise."""
+    pe = mapping.pe
+    n = mapping.num_layers
+    time_s = np.zeros(n)
+    parts = {name: np.zeros(n) for name in ENERGY_PARTS}
+    busy = np.zeros(mapping.topology.num_nodes)
+    pj = 1e-12
+    for i, layer in enumerate(mapping.layers):
+        if layer.weighted:
+            act = crossbar_activity(layer, mapping.tiles[i], int(mapping.replication[i]), pe)
+            time_s[i] = act.mvm_steps * pe.mvm_s
+            parts["adc"][i] = act.adc_conversions * pe.adc_energy_pj * pj
+            parts["dac"][i] = act.dac_conversions * pe.dac_energy_pj * pj
+            parts["cells"][i] = act.cell_reads * pe.cell_read_energy_j
+            parts["shift_add"][i] = act.shift_adds * pe.shift_add_energy_pj * pj
+            parts["buffer"][i] = act.buffer_bits * pe.buffer_energy_pj_per_bit * pj
+        else:
+            meta = {**mapping.workloads[int(mapping.network_of[i])].meta,
+                    "act_bits": pe.act_bits}
+            work = digital_work(layer, len(mapping.preds[i]), meta)
+            root = host_root(mapping, i)
+            digital = mapping.digital
+            if digital is not None and digital.placed(root):
+                # On digital PEs: the root's share of their time (see mapping/digital.py).
+                shares = digital.shares[root]
+                time_s[i] = digital.tech.time_s(work, float(shares.sum()))
+                busy[digital.hosts[root]] += time_s[i] * shares
+                parts["digital"][i] = digital.tech.energy_j(work)
+                continue
+            # On the digital units of the PEs that hold the operator's first input.
+            hosts = (mapping.layer_node_crossbars[root][0] if mapping.layers[root].weighted
+                     else np.array([mapping.network_first_node(int(mapping.network_of[i]))]))
+            time_s[i] = ((work.macs + work.ops) / (pe.digital_ops_per_cycle * max(1, hosts.size))
+                         * net.cycle_s)
+            busy[hosts] += time_s[i]
+            parts["digital"][i] = (work.ops * pe.digital_energy_pj_per_op
+                                   + work.macs * HOST_ENERGY_PJ_PER_MAC
+                                   + work.buffer_bits * pe.buffer_energy_pj_per_bit) * pj
+    return LayerCompute(time_s, parts, busy)

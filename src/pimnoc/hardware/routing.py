@@ -1,0 +1,291 @@
+"""Routing: destination-based next-hop functions, route walking and the deadlock check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components, shortest_path
+
+from pimnoc.errors import TopologyError
+from pimnoc.hardware.topology import NOI_ROUTER, UBUMP, Topology
+from pimnoc.registry import Registry
+
+NextHop = Callable[[np.ndarray, np.ndarray], np.ndarray]
+RoutingBuilder = Callable[[Topology], NextHop]
+ROUTINGS: Registry[RoutingBuilder] = Registry("routing", "simulation.routing")
+
+
+def _port_table(topo: Topology) -> np.ndarray:
+    """ports[node, dim, 0 for +/1 for -] = directed link index, or -1."""
+    ports = np.full((topo.num_nodes, 3, 2), -1, dtype=np.int64)
+    has_dim = topo.link_dim >= 0
+    idx = np.flatnonzero(has_dim)
+    ports[topo.link_src[idx], topo.link_dim[idx], (topo.link_dir[idx] < 0).astype(int)] = idx
+    return ports
+
+
+def dimension_order(topo: Topology) -> NextHop:
+    """Dimension-order routing (x, then y, then z) within each node's grid group.
+
+    On wrapped dimensions (tori) the shorter way round is taken, ties going the + way.
+    """
+    ports = _port_table(topo)
+    coord, group = topo.node_coord, topo.node_group
+    dims, wraps = topo.group_dims, topo.group_wraps
+
+    def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        diff = coord[dst] - coord[cur]
+        size = dims[group[cur]]
+        wrap = wraps[group[cur]]
+        forward = np.mod(diff, size)
+        minus = np.where(wrap, forward > size / 2, diff < 0)
+        moving = diff != 0
+        first = np.argmax(moving, axis=1)
+        rows = np.arange(cur.shape[0])
+        link = ports[cur, first, minus[rows, first].astype(int)]
+        return np.where(moving.any(axis=1), link, -1)
+
+    return next_hop
+
+
+def _out_links(topo: Topology) -> np.ndarray:
+    """out[node, k] = k-th outgoing link of node (ascending link index), -1 padded."""
+    order = np.argsort(topo.link_src, kind="stable")
+    src = topo.link_src[order]
+    degree = np.bincount(src, minlength=topo.num_nodes)
+    start = np.concatenate([[0], np.cumsum(degree)[:-1]])
+    slot = np.arange(order.size) - start[src]
+    out = np.full((topo.num_nodes, max(1, degree.max(initial=0))), -1, dtype=np.int64)
+    out[src, slot] = order
+    return out
+
+
+def hop_distances(topo: Topology) -> np.ndarray:
+    """All-pairs hop counts over the directed links (inf where unreachable)."""
+    n = topo.num_nodes
+    adj = coo_matrix((np.ones(topo.num_directed_links), (topo.link_src, topo.link_dst)),
+                     shape=(n, n)).tocsr()
+    return shortest_path(adj, method="D", unweighted=True)
+
+
+def shortest_path_routing(topo: Topology) -> NextHop:
+    """Minimal (hop-count) routing; ties go to the lowest-numbered outgoing link."""
+    dist = hop_distances(topo)
+    out = _out_links(topo)
+    link_dst = np.append(topo.link_dst, 0)
+
+    def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        cand = out[cur]
+        nxt = link_dst[cand]
+        good = (cand >= 0) & (dist[nxt, dst[:, None]] == dist[cur, dst][:, None] - 1)
+        first = np.argmax(good, axis=1)
+        link = cand[np.arange(cur.shape[0]), first]
+        return np.where(good.any(axis=1) & (cur != dst), link, -1)
+
+    return next_hop
+
+
+def _subtopology_next_hop(topo: Topology, nodes: np.ndarray, algorithm: str) -> np.ndarray:
+    """Next-hop table (global link ids) among `nodes`, using only links inside that set."""
+    inside = np.zeros(topo.num_nodes, dtype=bool)
+    inside[nodes] = True
+    keep = inside[topo.link_src] & inside[topo.link_dst]
+    local = -np.ones(topo.num_nodes, dtype=np.int64)
+    local[nodes] = np.arange(nodes.size)
+    sub = Topology(
+        name=topo.name + "-sub",
+        node_xy_mm=topo.node_xy_mm[nodes], node_tier=topo.node_tier[nodes],
+        node_chiplet=topo.node_chiplet[nodes], node_kind=topo.node_kind[nodes],
+        node_coord=topo.node_coord[nodes], node_group=np.zeros(nodes.size, dtype=np.int64),
+        link_src=local[topo.link_src[keep]], link_dst=local[topo.link_dst[keep]],
+        link_kind=topo.link_kind[keep], link_length_mm=topo.link_length_mm[keep],
+        link_latency_cycles=topo.link_latency_cycles[keep], link_dim=topo.link_dim[keep],
+        link_dir=topo.link_dir[keep], link_dateline=topo.link_dateline[keep],
+        group_dims=topo.group_dims[topo.node_group[nodes[:1]]],
+        group_wraps=topo.group_wraps[topo.node_group[nodes[:1]]],
+    )
+    global_link = np.flatnonzero(keep)
+    next_hop = ROUTINGS.get(algorithm)(sub)
+    a, b = np.meshgrid(np.arange(nodes.size), np.arange(nodes.size), indexing="ij")
+    table = next_hop(a.ravel(), b.ravel()).reshape(nodes.size, nodes.size)
+    return np.where(table >= 0, global_link[np.maximum(table, 0)], -1)
+
+
+def hierarchical(topo: Topology) -> NextHop:
+    """2.5D routing: on-chip DOR to the boundary router, up, NoI routing, down, on-chip DOR."""
+    boundary = np.asarray(topo.meta["boundary_nodes"])
+    noi_nodes = np.asarray(topo.meta["noi_nodes"])
+    on_chip = dimension_order(topo)
+    noi_table = _subtopology_next_hop(topo, noi_nodes, topo.meta.get("noi_routing", "shortest"))
+    up = np.full(topo.num_nodes, -1, dtype=np.int64)
+    down = np.full(topo.num_nodes, -1, dtype=np.int64)
+    ubump = np.flatnonzero(topo.link_kind == UBUMP)
+    going_up = topo.node_kind[topo.link_dst[ubump]] == NOI_ROUTER
+    up[topo.link_src[ubump[going_up]]] = ubump[going_up]
+    down[topo.link_src[ubump[~going_up]]] = ubump[~going_up]
+    chip = topo.node_chiplet
+    is_router = topo.node_kind == NOI_ROUTER
+
+    def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        same_chip = chip[cur] == chip[dst]
+        dst_is_router = is_router[dst]
+        at_router = is_router[cur]
+        target = np.where(same_chip & ~dst_is_router, dst, boundary[chip[cur]])
+        result = on_chip(cur, np.where(at_router, cur, target))
+        leave = ~at_router & (cur == target) & (cur != dst)
+        result = np.where(leave, up[cur], result)
+        noi_hop = noi_table[chip[cur], chip[dst]]
+        router_step = np.where(same_chip, np.where(dst_is_router, -1, down[cur]), noi_hop)
+        return np.where(at_router, router_step, result)
+
+    return next_hop
+
+
+ROUTINGS.register("dor")(dimension_order)
+ROUTINGS.register("shortest")(shortest_path_routing)
+ROUTINGS.register("min")(shortest_path_routing)
+ROUTINGS.register("hierarchical")(hierarchical)
+
+
+TABLE_MAX_NODES = 4096
+"""Largest network whose full next-hop table (N x N) is cached for route walking."""
+
+TABLE_AFTER_LOOKUPS = 600
+"""Hop lookups (about 20 per walk) after which walking switches to the full table."""
+
+
+@dataclass(frozen=True, eq=False)
+class Routing:
+    """A topology with its routing function; `table()` gives the full next-hop matrix."""
+
+    topology: Topology
+    algorithm: str
+    next_hop: NextHop
+    _cache: dict = field(default_factory=dict, repr=False)
+
+    def table(self) -> np.ndarray:
+        """next_link[cur, dst] for all node pairs (-1 on the diagonal)."""
+        if "table" not in self._cache:
+            n = self.topology.num_nodes
+            table = np.empty((n, n), dtype=np.int32)
+            rows = max(1, 2_000_000 // n)
+            for first in range(0, n, rows):
+                cur, dst = np.divmod(np.arange(first * n, min(n, first + rows) * n), n)
+                table[first:first + rows] = self.next_hop(cur, dst).reshape(-1, n)
+            self._cache["table"] = table
+        return self._cache["table"]
+
+    def lookup(self, cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        """Next links for (cur, dst) pairs: from the full table once it exists or pays off.
+
+        The table costs about as much as a few dozen route walks, so it is built only for a
+        routing that keeps being walked (the same design evaluated again and again).
+        """
+        if "table" not in self._cache:
+            calls = self._cache["lookups"] = self._cache.get("lookups", 0) + 1
+            if calls < TABLE_AFTER_LOOKUPS or self.topology.num_nodes > TABLE_MAX_NODES:
+                return self.next_hop(cur, dst)
+        return self.table()[cur, dst]
+
+    def walk(self, src: np.ndarray, dst: np.ndarray):
+        """Yield (flow indices, link ids) hop by hop for flows src->dst (vectorised per hop)."""
+        active = np.flatnonzero(src != dst)
+        cur = src[active].copy()
+        target = dst[active]
+        for _ in range(self.topology.num_nodes + 1):
+            if active.size == 0:
+                return
+            link = self.lookup(cur, target)
+            if np.any(link < 0):
+                bad = active[link < 0][0]
+                raise TopologyError(
+                    f"topology '{self.topology.name}': routing '{self.algorithm}' finds no "
+                    f"route from node {src[bad]} to node {dst[bad]}; check that the topology "
+                    "is connected (design.noi / design.noc)"
+                )
+            yield active, link
+            cur = self.topology.link_dst[link]
+            arrived = cur == target
+            active, cur, target = active[~arrived], cur[~arrived], target[~arrived]
+        raise TopologyError(
+            f"topology '{self.topology.name}': routing '{self.algorithm}' loops without "
+            "reaching the destination; use another simulation.routing"
+        )
+
+
+def make_routing(topo: Topology, algorithm: str | None = None) -> Routing:
+    """The routing for `topo` (its own default algorithm unless one is named)."""
+    check_connected(topo)
+    name = algorithm or topo.routing
+    return Routing(topo, name, ROUTINGS.get(name)(topo))
+
+
+def check_connected(topo: Topology) -> None:
+    """Raise TopologyError if some router cannot reach another."""
+    n = topo.num_nodes
+    adj = coo_matrix((np.ones(topo.num_directed_links), (topo.link_src, topo.link_dst)),
+                     shape=(n, n))
+    count, labels = connected_components(adj, directed=True, connection="strong")
+    if count > 1:
+        sizes = np.bincount(labels)
+        lonely = np.flatnonzero(labels != np.argmax(sizes))[:5]
+        raise TopologyError(
+            f"topology '{topo.name}' is disconnected: {count} separate parts (nodes "
+            f"{lonely.tolist()} cannot reach the rest); add links in design.noi / design.noc"
+        )
+
+
+def channel_dependencies(routing: Routing) -> np.ndarray:
+    """Edges (l1, l2) of the channel-dependency graph of a destination-based routing.
+
+    A packet for d holding l1 = (m -> n) waits for l2 = next(n, d). Dependencies out of a
+    dateline link into its own dimension are dropped: with dateline virtual channels the
+    packet moves to the second VC class there, which breaks the ring's cycle.
+    """
+    topo = routing.topology
+    table = routing.table()
+    n = topo.num_nodes
+    m, d = np.divmod(np.arange(n * n), n)
+    l1 = table[m, d]
+    used = l1 >= 0
+    l1, d = l1[used], d[used]
+    l2 = table[topo.link_dst[l1], d]
+    keep = l2 >= 0
+    l1, l2 = l1[keep], l2[keep]
+    dateline_break = topo.link_dateline[l1] & (topo.link_dim[l1] == topo.link_dim[l2])
+    l1, l2 = l1[~dateline_break], l2[~dateline_break]
+    return np.unique(np.column_stack([l1, l2]), axis=0)
+
+
+def find_dependency_cycle(routing: Routing) -> list[int] | None:
+    """A cycle of channels in the dependency graph, or None if the routing is deadlock-free."""
+    import networkx as nx
+
+    edges = channel_dependencies(routing)
+    graph = nx.DiGraph()
+    graph.add_edges_from(map(tuple, edges.tolist()))
+    try:
+        cycle = nx.find_cycle(graph)
+    except nx.NetworkXNoCycle:
+        return None
+    return [int(a) for a, _ in cycle]
+
+
+def check_deadlock_free(routing: Routing) -> None:
+    """Raise TopologyError naming a channel cycle if the routing can deadlock."""
+    cycle = find_dependency_cycle(routing)
+    if cycle is not None:
+        topo = routing.topology
+        hops = [f"{topo.link_src[c]}->{topo.link_dst[c]}" for c in cycle[:6]]
+        raise TopologyError(
+            f"topology '{topo.name}' with routing '{routing.algorithm}' can deadlock: the "
+            f"channel-dependency graph has a cycle through links {', '.join(hops)}"
+            f"{' ...' if len(cycle) > 6 else ''}; use a deadlock-free routing (dor on "
+            "meshes/tori, updown on irregular networks) or add virtual channels"
+        )
+
+
+from pimnoc.hardware import updown as _updown  # noqa: E402,F401  (registers "updown")

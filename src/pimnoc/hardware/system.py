@@ -1,0 +1,195 @@
+"""Compose a whole system topology: a die (2D), or chiplets joined by an interposer (2.5D)."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from pimnoc.errors import ConfigError, suggest
+from pimnoc.hardware.topologies import NOC_TOPOLOGIES, NOI_TOPOLOGIES
+from pimnoc.hardware.topologies.grid import GridLinkSpec
+from pimnoc.hardware.topology import INTERPOSER, NOI_ROUTER, ONCHIP, PE, UBUMP, LinkList, Topology
+from pimnoc.registry import Registry
+
+
+@dataclass(frozen=True)
+class SystemSpec:
+    """What the topology builders need to know of a design (sizes, names, physical pitches)."""
+
+    integration: str
+    pe_rows: int
+    pe_cols: int
+    chiplet_rows: int = 1
+    chiplet_cols: int = 1
+    tiers: int = 1
+    noc: str = "mesh"
+    noi: str = "mesh"
+    noi_params: tuple[tuple[str, Any], ...] = ()
+    vertical: str = "tsv"
+    pe_pitch_mm: float = 0.6
+    chiplet_gap_mm: float = 0.5
+    onchip_cycles_per_mm: float = 0.0
+    interposer_cycles_per_mm: float = 0.25
+    vertical_length_mm: float = 0.05
+    boundary: str = "center"
+
+
+SystemBuilder = Callable[[SystemSpec], Topology]
+INTEGRATIONS: Registry[SystemBuilder] = Registry("integration", "design.integration")
+
+
+def _grid_positions(rows: int, cols: int, pitch: float, origin=(0.0, 0.0)) -> np.ndarray:
+    ys, xs = np.divmod(np.arange(rows * cols), cols)
+    return np.column_stack([origin[0] + (xs + 0.5) * pitch, origin[1] + (ys + 0.5) * pitch])
+
+
+def _grid_coords(rows: int, cols: int, tiers: int = 1) -> np.ndarray:
+    zs, rest = np.divmod(np.arange(tiers * rows * cols), rows * cols)
+    ys, xs = np.divmod(rest, cols)
+    return np.column_stack([xs, ys, zs])
+
+
+@INTEGRATIONS.register("2d")
+def build_die(spec: SystemSpec) -> Topology:
+    """A single die of `pe_rows x pe_cols` PE nodes joined by the on-die network."""
+    n = spec.pe_rows * spec.pe_cols
+    ids = np.arange(n).reshape(1, spec.pe_rows, spec.pe_cols)
+    links = LinkList()
+    wrap = NOC_TOPOLOGIES.get(spec.noc)(
+        links, ids, GridLinkSpec(spec.pe_pitch_mm, ONCHIP, spec.onchip_cycles_per_mm)
+    )
+    return Topology(
+        name=f"{spec.noc}-{spec.pe_rows}x{spec.pe_cols}",
+        node_xy_mm=_grid_positions(spec.pe_rows, spec.pe_cols, spec.pe_pitch_mm),
+        node_tier=np.zeros(n, dtype=np.int64),
+        node_chiplet=np.zeros(n, dtype=np.int64),
+        node_kind=np.full(n, PE, dtype=np.int64),
+        node_coord=_grid_coords(spec.pe_rows, spec.pe_cols),
+        node_group=np.zeros(n, dtype=np.int64),
+        group_dims=np.array([[spec.pe_cols, spec.pe_rows, 1]]),
+        group_wraps=np.array([wrap]),
+        routing="dor",
+        meta={"integration": "2d", "chiplet_rows": 1, "chiplet_cols": 1,
+              "pe_rows": spec.pe_rows, "pe_cols": spec.pe_cols, "tiers": 1,
+              "die_w_mm": spec.pe_cols * spec.pe_pitch_mm,
+              "die_h_mm": spec.pe_rows * spec.pe_pitch_mm},
+        **links.arrays(),
+    )
+
+
+def call_builder(builder: Callable, key: str, name: str, rows: int, cols: int,
+                 params: dict[str, Any]):
+    """Call a topology builder, turning unknown parameters into a ConfigError naming them."""
+    accepted = inspect.signature(builder).parameters
+    unknown = [p for p in params if p not in accepted]
+    if unknown:
+        allowed = [p for p in accepted if p not in ("rows", "cols")]
+        raise ConfigError(
+            f"{key}.{unknown[0]}: '{name}' takes no parameter '{unknown[0]}'"
+            f"{suggest(unknown[0], allowed)}; its parameters: {', '.join(allowed) or 'none'}"
+        )
+    return builder(rows, cols, **params)
+
+
+def boundary_pe(pe_rows: int, pe_cols: int, where: str) -> int:
+    """Index (within a chiplet) of the PE whose router connects to the interposer."""
+    if where == "center":
+        return (pe_rows // 2) * pe_cols + pe_cols // 2
+    if where == "corner":
+        return 0
+    raise ConfigError(f"design.noi.boundary: unknown '{where}'; choose 'center' or 'corner'")
+
+
+@INTEGRATIONS.register("2.5d")
+def build_chiplets(spec: SystemSpec) -> Topology:
+    """Chiplets, each a grid of PEs on its own NoC, joined by an interposer network (NoI).
+
+    Each chiplet has one boundary router (a PE router) tied by a micro-bump link to an
+    interposer router below it; the interposer routers form the NoI.
+    """
+    rows, cols = spec.chiplet_rows, spec.chiplet_cols
+    n_chiplets = rows * cols
+    per_chip = spec.pe_rows * spec.pe_cols
+    n_pe = n_chiplets * per_chip
+    chip_w = spec.pe_cols * spec.pe_pitch_mm
+    chip_h = spec.pe_rows * spec.pe_pitch_mm
+    pitch_x, pitch_y = chip_w + spec.chiplet_gap_mm, chip_h + spec.chiplet_gap_mm
+    noi = call_builder(NOI_TOPOLOGIES.get(spec.noi), "design.noi", spec.noi, rows, cols,
+                       dict(spec.noi_params))
+
+    links = LinkList()
+    noc_spec = GridLinkSpec(spec.pe_pitch_mm, ONCHIP, spec.onchip_cycles_per_mm)
+    noc_builder = NOC_TOPOLOGIES.get(spec.noc)
+    xy = np.zeros((n_pe + n_chiplets, 2))
+    wraps = []
+    for chip in range(n_chiplets):
+        cr, cc = divmod(chip, cols)
+        ids = chip * per_chip + np.arange(per_chip).reshape(1, spec.pe_rows, spec.pe_cols)
+        wraps.append(noc_builder(links, ids, noc_spec))
+        xy[chip * per_chip:(chip + 1) * per_chip] = _grid_positions(
+            spec.pe_rows, spec.pe_cols, spec.pe_pitch_mm, (cc * pitch_x, cr * pitch_y))
+
+    local_boundary = boundary_pe(spec.pe_rows, spec.pe_cols, spec.boundary)
+    boundary = np.arange(n_chiplets) * per_chip + local_boundary
+    noi_nodes = n_pe + np.arange(n_chiplets)
+    xy[noi_nodes] = xy[boundary]
+    for chip in range(n_chiplets):
+        links.add(int(boundary[chip]), int(noi_nodes[chip]), UBUMP, spec.vertical_length_mm, 1)
+
+    grid_xy = np.column_stack([np.arange(n_chiplets) % cols, np.arange(n_chiplets) // cols])
+    for i, (a, b) in enumerate(noi.edges):
+        # Interposer wires run Manhattan between router sites (assumption), unless the NoI
+        # gives its own length in pitches (scaled by the pitch along the link's direction).
+        length = float(np.abs(xy[noi_nodes[a]] - xy[noi_nodes[b]]).sum())
+        if noi.lengths is not None:
+            span = grid_xy[b] - grid_xy[a]
+            along = np.hypot(span[0] * pitch_x, span[1] * pitch_y) / max(np.hypot(*span), 1e-12)
+            length = float(noi.lengths[i]) * (along if np.any(span) else pitch_x)
+        latency = max(1, int(np.ceil(length * spec.interposer_cycles_per_mm - 1e-9)))
+        dim, direction = noi.dims[i] if noi.dims is not None else (-1, 1)
+        dateline = bool(noi.dateline[i]) if noi.dateline is not None else False
+        links.add(int(noi_nodes[a]), int(noi_nodes[b]), INTERPOSER, length, latency,
+                  dim, direction, dateline)
+
+    node_kind = np.concatenate([np.full(n_pe, PE), np.full(n_chiplets, NOI_ROUTER)])
+    node_chiplet = np.concatenate([np.repeat(np.arange(n_chiplets), per_chip),
+                                   np.arange(n_chiplets)])
+    pe_coord = np.tile(_grid_coords(spec.pe_rows, spec.pe_cols), (n_chiplets, 1))
+    logical = np.asarray(noi.coords, dtype=np.int64) if noi.coords is not None else grid_xy
+    noi_coord = np.column_stack([logical, np.zeros(n_chiplets, dtype=np.int64)])
+    node_group = np.concatenate([np.repeat(np.arange(n_chiplets), per_chip),
+                                 np.full(n_chiplets, n_chiplets)])
+    noi_dims = [int(logical[:, 0].max()) + 1, int(logical[:, 1].max()) + 1, 1]
+    group_dims = np.array([[spec.pe_cols, spec.pe_rows, 1]] * n_chiplets + [noi_dims])
+    group_wraps = np.array(wraps + [(noi.wrap[0], noi.wrap[1], False)])
+    return Topology(
+        name=f"{noi.name}-noi-{rows}x{cols}",
+        node_xy_mm=xy,
+        node_tier=np.zeros(n_pe + n_chiplets, dtype=np.int64),
+        node_chiplet=node_chiplet,
+        node_kind=node_kind,
+        node_coord=np.vstack([pe_coord, noi_coord]),
+        node_group=node_group,
+        group_dims=group_dims,
+        group_wraps=group_wraps,
+        routing="hierarchical",
+        meta={"integration": "2.5d", "chiplet_rows": rows, "chiplet_cols": cols,
+              "pe_rows": spec.pe_rows, "pe_cols": spec.pe_cols, "tiers": 1,
+              "boundary_nodes": boundary, "noi_nodes": noi_nodes, "noi": noi,
+              "noi_routing": noi.routing, "chiplet_w_mm": chip_w, "chiplet_h_mm": chip_h,
+              "die_w_mm": cols * pitch_x - spec.chiplet_gap_mm,
+              "die_h_mm": rows * pitch_y - spec.chiplet_gap_mm},
+        **links.arrays(),
+    )
+
+
+def build_system(spec: SystemSpec) -> Topology:
+    """Build the topology for `spec.integration` (registered builders: 2d, 2.5d, ...)."""
+    return INTEGRATIONS.get(spec.integration)(spec)
+
+
+from pimnoc.hardware import stack3d as _stack3d  # noqa: E402,F401  (registers "3d")

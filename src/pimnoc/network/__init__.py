@@ -1,1 +1,0 @@
-"""Interconnect: topologies, routing, traffic and network models."""

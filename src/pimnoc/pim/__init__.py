@@ -1,1 +1,0 @@
-"""Compute side: ReRAM crossbar technology parameters and per-layer compute models."""

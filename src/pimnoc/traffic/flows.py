@@ -1,0 +1,318 @@
+"""Traffic of a mapped workload: flows (src node, dst node, bits per inference).
+
+A layer's output tensor is a unit square in (position fraction, channel fraction); each
+layer owns *pieces* of it (rectangles held at a node) and *needs* pieces of its input.
+Flows for an edge u->v are the overlaps of u's output pieces with v's needs, times the
+tensor's bits. Partial sums travel from a column tile's row tiles to its first row tile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from pimnoc.mapping.mapper import Mapping
+
+ACTIVATION, PARTIAL_SUM = 0, 1
+DIGITAL_HOSTED = frozenset({"pool", "add", "mul", "softmax", "layernorm", "aggregate",
+                            "matmul", "embedding"})
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """Rectangles of a tensor in (position, channel) fractions, each held at a node.
+
+    `origin` is the layer whose output a piece's data is (a concatenation only views its
+    inputs), and channel `c` here is channel `(c - c_base) / c_scale` of that output.
+    """
+
+    node: np.ndarray
+    p0: np.ndarray
+    p1: np.ndarray
+    c0: np.ndarray
+    c1: np.ndarray
+    origin: np.ndarray | None = None
+    c_base: np.ndarray | None = None
+    c_scale: np.ndarray | None = None
+
+    @property
+    def area(self) -> np.ndarray:
+        """Fraction of the tensor each piece covers."""
+        return (self.p1 - self.p0) * (self.c1 - self.c0)
+
+    def produced_by(self, layer: int) -> Pieces:
+        """These pieces as fresh data of `layer`'s output."""
+        n = self.node.size
+        return replace(self, origin=np.full(n, layer), c_base=np.zeros(n), c_scale=np.ones(n))
+
+    def placed_in(self, base: float, width: float) -> Pieces:
+        """These pieces as channels [base, base + width) of a concatenation."""
+        return Pieces(self.node, self.p0, self.p1, base + self.c0 * width,
+                      base + self.c1 * width, self.origin, base + self.c_base * width,
+                      self.c_scale * width)
+
+    @staticmethod
+    def concat(parts: list[Pieces]) -> Pieces:
+        """All pieces of several lists."""
+        names = ["node", "p0", "p1", "c0", "c1"]
+        if all(p.origin is not None for p in parts):
+            names += ["origin", "c_base", "c_scale"]
+        return Pieces(*(np.concatenate([getattr(p, f) for p in parts]) for f in names))
+
+
+@dataclass(frozen=True)
+class Flows:
+    """Point-to-point transfers of one inference; `kind` is ACTIVATION or PARTIAL_SUM.
+
+    Flows with the same `group` carry the same bits from the same source node (one
+    rectangle of a tensor to several destinations): a multicast network sends them once.
+    """
+
+    src: np.ndarray
+    dst: np.ndarray
+    bits: np.ndarray
+    producer: np.ndarray
+    consumer: np.ndarray
+    kind: np.ndarray
+    group: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.group is None:  # every flow its own data
+            object.__setattr__(self, "group", np.arange(np.size(self.src)))
+
+    @property
+    def remote(self) -> np.ndarray:
+        """Mask of flows that cross the network (source and destination differ)."""
+        return self.src != self.dst
+
+
+def _merge_along(pieces: Pieces, along: str) -> Pieces:
+    """Merge neighbouring rectangles (in the given order) on one node that touch along `along`."""
+    if pieces.node.size <= 1:
+        return pieces
+    a0, a1 = (pieces.p0, pieces.p1) if along == "p" else (pieces.c0, pieces.c1)
+    b0, b1 = (pieces.c0, pieces.c1) if along == "p" else (pieces.p0, pieces.p1)
+    node = pieces.node
+    same = (node[1:] == node[:-1]) & (b0[1:] == b0[:-1]) & (b1[1:] == b1[:-1])
+    touching = np.abs(a0[1:] - a1[:-1]) <= 1e-12
+    first = np.flatnonzero(np.concatenate([[True], ~(same & touching)]))
+    last = np.append(first[1:] - 1, node.size - 1)
+    if along == "p":
+        return Pieces(node[first], a0[first], a1[last], b0[first], b1[first])
+    return Pieces(node[first], b0[first], b1[first], a0[first], a1[last])
+
+
+def merge(pieces: Pieces) -> Pieces:
+    """Merge runs of rectangles laid in stream order: column tiles of a copy, then copies."""
+    return _merge_along(_merge_along(pieces, "c"), "p")
+
+
+@dataclass(frozen=True)
+class Segments:
+    """Maximal runs of one layer's crossbars on one node within one (copy, column tile).
+
+    Run `n` holds row tiles `[row_lo[n], row_hi[n])` of column tile `col_tile[n]` of copy
+    `replica[n]`, on node `node[n]`.
+    """
+
+    node: np.ndarray
+    replica: np.ndarray
+    col_tile: np.ndarray
+    row_lo: np.ndarray
+    row_hi: np.ndarray
+
+
+def layer_segments(mapping: Mapping, i: int) -> Segments:
+    """Cut layer `i`'s crossbar stream at PE boundaries and at (copy, column tile) changes."""
+    tiles = mapping.tiles[i]
+    per_pe = mapping.pe.crossbars
+    start, count = int(mapping.xbar_start[i]), int(mapping.xbar_count[i])
+    is_cut = np.zeros(count, dtype=bool)
+    is_cut[::tiles.row_tiles] = True
+    is_cut[(per_pe - start % per_pe) % per_pe::per_pe] = True
+    cuts = np.flatnonzero(is_cut)
+    ends = np.append(cuts[1:], count)
+    block, row_lo = np.divmod(cuts, tiles.row_tiles)
+    replica, col_tile = np.divmod(block, tiles.col_tiles)
+    node = mapping.order[(start + cuts) // per_pe]
+    return Segments(node, replica, col_tile, row_lo, row_lo + (ends - cuts))
+
+
+def _col_fraction(col_tile: np.ndarray, tiles, pe) -> tuple[np.ndarray, np.ndarray]:
+    lo = col_tile * pe.crossbar_cols / tiles.cols
+    hi = np.minimum((col_tile + 1) * pe.crossbar_cols, tiles.cols) / tiles.cols
+    return lo, hi
+
+
+def weighted_outputs(mapping: Mapping, i: int, seg: Segments | None = None) -> Pieces:
+    """Output pieces of a weighted layer: each column tile of each copy, at its reducer."""
+    seg = seg or layer_segments(mapping, i)
+    r = int(mapping.replication[i])
+    holder = seg.row_lo == 0
+    c0, c1 = _col_fraction(seg.col_tile[holder], mapping.tiles[i], mapping.pe)
+    k = seg.replica[holder]
+    return merge(Pieces(seg.node[holder], k / r, (k + 1) / r, c0, c1))
+
+
+def _interval_union(key: np.ndarray, lo: np.ndarray, hi: np.ndarray):
+    """Union of integer intervals [lo, hi) per key: (key, lo, hi) of the disjoint results."""
+    order = np.lexsort((lo, key))
+    key, lo, hi = key[order], lo[order], hi[order]
+    new_key = np.concatenate([[True], key[1:] != key[:-1]])
+    rank = np.cumsum(new_key) - 1
+    span = int(hi.max(initial=0)) + 1
+    reach = np.maximum.accumulate(hi + rank * span) - rank * span
+    starts = new_key | np.concatenate([[True], lo[1:] > reach[:-1]])
+    first = np.flatnonzero(starts)
+    return key[first], lo[first], np.maximum.reduceat(hi, first)
+
+
+def weighted_needs(mapping: Mapping, i: int, seg: Segments | None = None) -> Pieces:
+    """Input pieces each node of a weighted layer needs (once per node, whatever its tiles)."""
+    seg = seg or layer_segments(mapping, i)
+    tiles, r, pe = mapping.tiles[i], int(mapping.replication[i]), mapping.pe
+    if mapping.layers[i].groups == 1:
+        key, lo, hi = _interval_union(seg.node * r + seg.replica, seg.row_lo, seg.row_hi)
+        node, k = np.divmod(key, r)
+        c0 = lo * pe.crossbar_rows / tiles.rows
+        c1 = np.minimum(hi * pe.crossbar_rows, tiles.rows) / tiles.rows
+    else:
+        # Grouped convolutions read the input channels of the groups their outputs belong to.
+        node, k = seg.node, seg.replica
+        c0, c1 = _col_fraction(seg.col_tile, tiles, pe)
+    return merge(Pieces(node, k / r, (k + 1) / r, c0, c1))
+
+
+def weighted_segments(mapping: Mapping) -> dict[int, Segments]:
+    """Crossbar runs of every weighted layer."""
+    return {i: layer_segments(mapping, i) for i, layer in enumerate(mapping.layers)
+            if layer.weighted}
+
+
+def layer_pieces(mapping: Mapping, segments: dict[int, Segments] | None = None
+                 ) -> tuple[list[Pieces], list[Pieces | None]]:
+    """Output pieces and input needs of every layer (needs None where no data is read)."""
+    segments = segments if segments is not None else weighted_segments(mapping)
+    outputs: list[Pieces] = []
+    needs: list[Pieces | None] = []
+    for i, layer in enumerate(mapping.layers):
+        preds = mapping.preds[i]
+        if layer.weighted:
+            outputs.append(weighted_outputs(mapping, i, segments[i]))
+            needs.append(weighted_needs(mapping, i, segments[i]))
+        elif layer.op == "input" or not preds:
+            node = mapping.network_first_node(int(mapping.network_of[i]))
+            outputs.append(Pieces(np.array([node]), np.zeros(1), np.ones(1), np.zeros(1),
+                                  np.ones(1)))
+            needs.append(None)
+        elif layer.op == "concat":
+            parts, offset = [], 0
+            for u in preds:
+                width = mapping.layers[u].cout / layer.cout
+                parts.append(outputs[u].placed_in(offset / layer.cout, width))
+                offset += mapping.layers[u].cout
+            outputs.append(Pieces.concat(parts))
+            needs.append(None)
+            continue
+        else:
+            # Digital operators run on digital PEs, or where their first input is produced.
+            from pimnoc.traffic.hosted import hosted_pieces
+
+            output, need = hosted_pieces(mapping, i, outputs)
+            outputs.append(output)
+            needs.append(need)
+        outputs[i] = outputs[i].produced_by(i)
+    return outputs, needs
+
+
+def _overlap_flows(src: Pieces, dst: Pieces, bits: float):
+    p = np.clip(np.minimum(src.p1[:, None], dst.p1[None, :])
+                - np.maximum(src.p0[:, None], dst.p0[None, :]), 0, None)
+    c = np.clip(np.minimum(src.c1[:, None], dst.c1[None, :])
+                - np.maximum(src.c0[:, None], dst.c0[None, :]), 0, None)
+    frac = p * c
+    a, b = np.nonzero(frac > 1e-15)
+    return src.node[a], dst.node[b], frac[a, b] * bits, _data_keys(src, dst, a, b)
+
+
+GRID = 2**40
+"""Resolution at which rectangle corners are compared to tell the same data apart."""
+
+
+def _data_keys(src: Pieces, dst: Pieces, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Per overlap (piece a, need b): (origin layer, node, rectangle in the origin's output).
+
+    Equal keys are the same bits sent from the same node, whichever edge sends them.
+    """
+    base, scale = src.c_base[a], src.c_scale[a]
+    corners = np.stack([np.maximum(src.p0[a], dst.p0[b]), np.minimum(src.p1[a], dst.p1[b]),
+                        (np.maximum(src.c0[a], dst.c0[b]) - base) / scale,
+                        (np.minimum(src.c1[a], dst.c1[b]) - base) / scale], axis=1)
+    return np.column_stack([src.origin[a], src.node[a], np.rint(corners * GRID)]
+                           ).astype(np.int64)
+
+
+def partial_sum_flows(mapping: Mapping, i: int, seg: Segments | None = None):
+    """Partial sums from the row tiles of each column tile to the node of its first row tile."""
+    tiles = mapping.tiles[i]
+    if tiles.row_tiles <= 1:
+        return np.zeros(0, int), np.zeros(0, int), np.zeros(0)
+    seg = seg or layer_segments(mapping, i)
+    r = int(mapping.replication[i])
+    block = seg.replica * tiles.col_tiles + seg.col_tile
+    holders = seg.row_lo == 0
+    holder_node = np.empty(r * tiles.col_tiles, dtype=seg.node.dtype)
+    holder_node[block[holders]] = seg.node[holders]
+    senders = ~holders
+    c0, c1 = _col_fraction(seg.col_tile[senders], tiles, mapping.pe)
+    layer = mapping.layers[i]
+    bits = (layer.positions / r) * (c1 - c0) * layer.cout * mapping.pe.psum_bits
+    return seg.node[senders], holder_node[block[senders]], bits
+
+
+def workload_flows(mapping: Mapping) -> Flows:
+    """All flows of one inference of every mapped network (local ones included)."""
+    segments = weighted_segments(mapping)
+    outputs, needs = layer_pieces(mapping, segments)
+    act_bits = mapping.pe.act_bits
+    names = ("src", "dst", "bits", "producer", "consumer", "kind")
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in (*names, "key")}
+    distinct = [0]
+
+    def emit(src, dst, bits, u, v, kind, keys=None):
+        """Add flows; `keys` (see _data_keys) tell the same data apart (default: all distinct)."""
+        if keys is None:  # a key no data key has: origin -1, then a running number
+            keys = np.zeros((src.size, 6), dtype=np.int64)
+            keys[:, 0] = -1
+            keys[:, 1] = distinct[0] + np.arange(src.size)
+            distinct[0] += src.size
+        cols["src"].append(src)
+        cols["dst"].append(dst)
+        cols["bits"].append(bits)
+        cols["producer"].append(np.full(src.size, u))
+        cols["consumer"].append(np.full(src.size, v))
+        cols["kind"].append(np.full(src.size, kind))
+        cols["key"].append(keys)
+
+    for v, layer in enumerate(mapping.layers):
+        if needs[v] is not None:
+            for j, u in enumerate(mapping.preds[v]):
+                tensor_bits = float(mapping.layers[u].output_elements * act_bits)
+                # One need for every input, or one per input (a tuple, see network/hosted.py);
+                # a callable need (graph aggregation) computes its own flows.
+                need = needs[v][j] if isinstance(needs[v], tuple) else needs[v]
+                if callable(need):
+                    emit(*need(outputs[u], tensor_bits), u, v, ACTIVATION)
+                else:
+                    src, dst, bits, keys = _overlap_flows(outputs[u], need, tensor_bits)
+                    emit(src, dst, bits, u, v, ACTIVATION, keys)
+        if layer.weighted:
+            emit(*partial_sum_flows(mapping, v, segments[v]), v, v, PARTIAL_SUM)
+    if not cols["src"]:
+        empty = np.zeros(0, dtype=np.int64)
+        return Flows(empty, empty, np.zeros(0), empty, empty, empty, empty)
+    keys = np.ascontiguousarray(np.concatenate(cols["key"]))
+    group = np.unique(keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))),
+                      return_inverse=True)[1].ravel()
+    return Flows(*(np.concatenate(cols[k]) for k in names), group.astype(np.int64))

@@ -1,0 +1,80 @@
+"""Routing tables: hop counts, hierarchical 2.5D routes, deadlock check."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from support import all_pairs_hops
+
+from pimnoc.errors import TopologyError
+from pimnoc.hardware.routing import (
+    check_deadlock_free,
+    find_dependency_cycle,
+    make_routing,
+)
+from pimnoc.hardware.system import SystemSpec, build_system
+from pimnoc.hardware.topology import INTERPOSER, NOI_ROUTER
+
+
+def test_mesh_dor_hops_are_manhattan_distance():
+    topo = build_system(SystemSpec("2d", pe_rows=5, pe_cols=7))
+    hops = all_pairs_hops(make_routing(topo))
+    xy = topo.node_coord[:, :2]
+    manhattan = np.abs(xy[:, None, :] - xy[None, :, :]).sum(axis=2)
+    assert np.array_equal(hops, manhattan)
+
+
+def test_torus_dor_takes_the_short_way_round():
+    topo = build_system(SystemSpec("2d", pe_rows=6, pe_cols=6, noc="torus"))
+    hops = all_pairs_hops(make_routing(topo))
+    xy = topo.node_coord[:, :2]
+    d = np.abs(xy[:, None, :] - xy[None, :, :])
+    ring = np.minimum(d, 6 - d).sum(axis=2)
+    assert np.array_equal(hops, ring)
+    assert topo.num_links == 2 * 6 * 6
+
+
+def test_2p5d_routes_leave_chiplets_only_through_the_interposer():
+    topo = build_system(SystemSpec("2.5d", pe_rows=3, pe_cols=3, chiplet_rows=2,
+                                   chiplet_cols=3))
+    routing = make_routing(topo)
+    pes = topo.compute_nodes
+    src, dst = np.meshgrid(pes, pes, indexing="ij")
+    src, dst = src.ravel(), dst.ravel()
+    crossings = np.zeros(src.size, dtype=int)
+    for active, link in routing.walk(src, dst):
+        crossings[active] += topo.link_kind[link] == INTERPOSER
+    same = topo.node_chiplet[src] == topo.node_chiplet[dst]
+    assert np.all(crossings[same] == 0)
+    cs, cd = topo.node_chiplet[src], topo.node_chiplet[dst]
+    grid = np.abs(np.c_[cs % 3, cs // 3] - np.c_[cd % 3, cd // 3]).sum(axis=1)
+    assert np.array_equal(crossings[~same], grid[~same])
+    assert np.count_nonzero(topo.node_kind == NOI_ROUTER) == 6
+
+
+@pytest.mark.parametrize("spec", [
+    SystemSpec("2d", pe_rows=4, pe_cols=4),
+    SystemSpec("2d", pe_rows=5, pe_cols=5, noc="torus"),
+    SystemSpec("2.5d", pe_rows=2, pe_cols=2, chiplet_rows=3, chiplet_cols=3),
+    SystemSpec("2.5d", pe_rows=2, pe_cols=3, chiplet_rows=3, chiplet_cols=4, noi="torus"),
+])
+def test_builtin_topologies_are_deadlock_free(spec):
+    check_deadlock_free(make_routing(build_system(spec)))
+
+
+def test_torus_without_datelines_has_a_dependency_cycle():
+    topo = build_system(SystemSpec("2d", pe_rows=5, pe_cols=5, noc="torus"))
+    no_dateline = replace(topo, link_dateline=np.zeros_like(topo.link_dateline))
+    routing = make_routing(no_dateline)
+    assert find_dependency_cycle(routing) is not None
+    with pytest.raises(TopologyError, match="deadlock"):
+        check_deadlock_free(routing)
+
+
+def test_disconnected_custom_noi_is_rejected():
+    spec = SystemSpec("2.5d", pe_rows=2, pe_cols=2, chiplet_rows=2, chiplet_cols=2,
+                      noi="custom", noi_params=(("edges", [[0, 1], [2, 3]]),))
+    with pytest.raises(TopologyError, match="disconnected"):
+        make_routing(build_system(spec))

@@ -1,0 +1,107 @@
+"""Traffic and the analytical model: conservation and load properties (hypothesis)."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
+
+from pimnoc.engines.analytical.network import estimate, route_flows
+from pimnoc.errors import CapacityError
+from pimnoc.hardware.routing import make_routing
+from pimnoc.hardware.system import SystemSpec, build_system
+from pimnoc.hardware.tech import NetworkTech, PeTech
+from pimnoc.mapping.mapper import map_workloads
+from pimnoc.traffic.flows import ACTIVATION, layer_pieces, workload_flows
+from pimnoc.workload.builder import GraphBuilder
+
+
+@st.composite
+def small_networks(draw):
+    """A random small CNN with a residual add, a concat and a classifier."""
+    hw = draw(st.sampled_from([8, 12, 16]))
+    g = GraphBuilder("rand", draw(st.integers(1, 8)), (hw, hw))
+    c1 = draw(st.integers(4, 96))
+    a = g.conv("c1", "input", c1, draw(st.sampled_from([1, 3])), padding=1 if hw else 0)
+    b = g.conv("c2", a, c1, 3, padding=1)
+    s = g.add("add", a, b)
+    c = g.conv("c3", s, draw(st.integers(4, 64)), 1)
+    cat = g.concat("cat", s, c)
+    p = g.pool("pool", cat, 2, 2)
+    g.linear("fc", p, draw(st.integers(2, 40)))
+    return g.build()
+
+
+def _setup(workload, rows, cols, xbar, per_pe, placement):
+    topo = build_system(SystemSpec("2d", pe_rows=rows, pe_cols=cols))
+    pe = PeTech(crossbars=per_pe, crossbar_rows=xbar, crossbar_cols=xbar)
+    try:
+        mapping = map_workloads([workload], topo, pe, placement)
+    except CapacityError:
+        assume(False)
+    return topo, pe, mapping
+
+
+settings_small = settings(max_examples=25, deadline=None)
+setups = st.tuples(st.integers(2, 5), st.integers(2, 5), st.sampled_from([32, 64, 128]),
+                   st.integers(8, 64), st.sampled_from(["row_major", "snake", "random"]))
+
+
+@settings_small
+@given(small_networks(), setups)
+def test_output_pieces_tile_each_tensor_exactly_once(workload, setup):
+    _topo, _pe, mapping = _setup(workload, *setup)
+    outputs, _needs = layer_pieces(mapping)
+    for pieces in outputs:
+        assert np.isclose(pieces.area.sum(), 1.0)
+        assert np.all(pieces.p0 >= 0) and np.all(pieces.p1 <= 1 + 1e-12)
+        assert np.all(pieces.c0 >= 0) and np.all(pieces.c1 <= 1 + 1e-12)
+
+
+@settings_small
+@given(small_networks(), setups)
+def test_bits_are_conserved_from_edges_to_flows(workload, setup):
+    _topo, pe, mapping = _setup(workload, *setup)
+    flows = workload_flows(mapping)
+    _outputs, needs = layer_pieces(mapping)
+    for v, preds in enumerate(mapping.preds):
+        if needs[v] is None:
+            continue
+        for u in preds:
+            tensor_bits = mapping.layers[u].output_elements * pe.act_bits
+            mask = (flows.producer == u) & (flows.consumer == v) & (flows.kind == ACTIVATION)
+            expected = tensor_bits * needs[v].area.sum()
+            assert np.isclose(flows.bits[mask].sum(), expected, rtol=1e-9)
+            # every consumer needs at least the whole tensor once
+            assert flows.bits[mask].sum() >= tensor_bits * (1 - 1e-9)
+
+
+@settings_small
+@given(small_networks(), setups)
+def test_link_load_is_the_sum_of_flows_routed_over_it(workload, setup):
+    topo, _pe, mapping = _setup(workload, *setup)
+    routing = make_routing(topo)
+    flows = workload_flows(mapping)
+    routed = route_flows(routing, flows, NetworkTech())
+    table = routing.table()
+    expected = np.zeros(topo.num_directed_links)
+    for s, d, b in zip(flows.src, flows.dst, flows.bits, strict=True):
+        node = s
+        while node != d:
+            link = table[node, d]
+            expected[link] += b
+            node = topo.link_dst[link]
+    assert np.allclose(routed.link_load_bits, expected)
+
+
+@settings_small
+@given(small_networks(), setups, st.floats(1e-7, 1e-3))
+def test_latency_at_least_zero_load_and_energy_non_negative(workload, setup, interval):
+    topo, _pe, mapping = _setup(workload, *setup)
+    net = NetworkTech()
+    flows = workload_flows(mapping)
+    est = estimate(make_routing(topo), flows, net, interval)
+    zero_load = est.routed.zero_load_cycles * net.cycle_s
+    assert np.all(est.flow_latency_s >= zero_load - 1e-18)
+    assert est.router_energy_j >= 0 and est.link_energy_j >= 0
+    assert np.all((est.link_utilisation >= 0) & (est.link_utilisation <= 1))
