@@ -8,11 +8,12 @@ import pytest
 from pimnoc.config import parse_run
 from pimnoc.errors import ConfigError
 from pimnoc.evaluate import evaluate_full, topology_and_routing
-from pimnoc.hardware.digital import DigitalTech, DigitalWork, digital_work
+from pimnoc.hardware.digital import DigitalTech
 from pimnoc.hardware.heterogeneous import DIGITAL_PLACEMENTS, with_digital
 from pimnoc.hardware.system import INTEGRATIONS, SystemSpec, build_system
 from pimnoc.hardware.topology import DIGITAL, PE
 from pimnoc.mapping.digital import node_type
+from pimnoc.workload.digital_work import DigitalWork, digital_work
 from pimnoc.workload.zoo import build_model
 
 

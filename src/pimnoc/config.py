@@ -78,7 +78,7 @@ DigitalSpec = create_model(
 )
 DigitalSpec.__doc__ = (
     "Digital PEs of a heterogeneous design: the share of PE nodes that are digital, where "
-    "they go (network/heterogeneous.py), and any DigitalTech parameter (pim/digital.py)."
+    "they go (hardware/heterogeneous.py), and any DigitalTech parameter (hardware/digital.py)."
 )
 
 

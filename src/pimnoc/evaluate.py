@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from pimnoc.analysis.design_thermal import ThermalParams, thermal_extras
 from pimnoc.config import RunSpec
 from pimnoc.engines.analytical import latency as pipeline_latency
 from pimnoc.engines.analytical.network import (
@@ -23,16 +24,17 @@ from pimnoc.engines.analytical.network import (
     route_flows,
 )
 from pimnoc.engines.compute.layer import LayerCompute, layer_compute
+from pimnoc.engines.flit.pipeline import cycle_estimate, sim_params
 from pimnoc.errors import ConfigError
 from pimnoc.hardware.heterogeneous import with_digital
 from pimnoc.hardware.routing import Routing, make_routing
 from pimnoc.hardware.system import SystemSpec, build_system
 from pimnoc.hardware.tech import NetworkTech, PeTech
 from pimnoc.hardware.topology import DIGITAL, LINK_KINDS, Topology
-from pimnoc.mapping.digital import attach_digital
-from pimnoc.mapping.mapper import Mapping, map_workloads
+from pimnoc.mapping.mapper import Mapping, attach_digital
 from pimnoc.registry import Registry
 from pimnoc.result import Result
+from pimnoc.search import map_and_place, start_order
 from pimnoc.traffic.flows import Flows, workload_flows
 from pimnoc.workload.ir import Workload
 from pimnoc.workload.loader import load_network
@@ -66,8 +68,6 @@ def analytical_engine(routing: Routing, flows: Flows, net: NetworkTech, interval
     Cycle-engine keys in `simulation` are accepted (to switch engines by one word) but
     must be real ones: a misspelt key is an error here too.
     """
-    from pimnoc.engines.flit.pipeline import sim_params
-
     sim_params(spec.simulation.params())
     return estimate(routing, flows, net, interval_s, routed)
 
@@ -75,9 +75,7 @@ def analytical_engine(routing: Routing, flows: Flows, net: NetworkTech, interval
 @ENGINES.register("cycle")
 def cycle_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: float,
                  routed: Any, spec: RunSpec) -> NetworkEstimate:
-    """The flit-level simulator (network/cycle) on the mapped workload's flows."""
-    from pimnoc.engines.flit.pipeline import cycle_estimate
-
+    """The flit-level simulator (engines/flit) on the mapped workload's flows."""
     if net.multicast:
         raise ConfigError("design.network.multicast: the cycle engine simulates unicast "
                           "packets only; set simulation.engine: analytical, or multicast: "
@@ -165,12 +163,10 @@ def mapped_flows(spec: RunSpec, topo: Topology, pe: PeTech,
     if key is not None and key in _mapping_cache:
         _mapping_cache.move_to_end(key)
         return _mapping_cache[key]
-    mapping = map_workloads(workloads_of(spec), topo, pe, spec.mapping.placement,
-                            spec.mapping.replication, spec.mapping.seed,
-                            {"thermal_weight": spec.mapping.thermal_weight,
-                             "thermal": spec.thermal.params()})
-    mapping = attach_digital(mapping, spec.mapping.placement, spec.mapping.seed,
-                             spec.digital_tech())
+    m = spec.mapping
+    mapping = map_and_place(workloads_of(spec), topo, pe, m.placement, m.replication, m.seed,
+                            {"thermal_weight": m.thermal_weight, "thermal": spec.thermal.params()})
+    mapping = attach_digital(mapping, start_order(topo, m.placement, m.seed), spec.digital_tech())
     value = (mapping, workload_flows(mapping))
     if key is not None:
         _mapping_cache[key] = value
@@ -229,8 +225,6 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
     """
     started = time.perf_counter()
     if spec.thermal.enabled:
-        from pimnoc.analysis.design_thermal import ThermalParams
-
         ThermalParams.from_spec(spec.thermal.params())  # bad thermal keys fail before the work
     pe, net = spec.pe_tech(), spec.network_tech()
     topo, routing = topology_and_routing(spec)
@@ -264,8 +258,6 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
     evaluation = Evaluation(spec, pe, net, topo, routing, mapping, compute, flows, network,
                             result)
     if spec.thermal.enabled:
-        from pimnoc.analysis.design_thermal import thermal_extras
-
         extra = {**result.extra, **thermal_extras(evaluation)}
         result = replace(result, extra=extra, wall_s=time.perf_counter() - started)
         evaluation = replace(evaluation, result=result)

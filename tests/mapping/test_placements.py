@@ -11,8 +11,7 @@ from support import small_cnn
 import pimnoc.mapping.annealed as annealed_placement
 from pimnoc.hardware.system import SystemSpec, build_system
 from pimnoc.hardware.tech import PeTech
-from pimnoc.mapping.mapper import map_workloads
-from pimnoc.mapping.placement import PLACEMENTS, placement_order
+from pimnoc.search import map_and_place, placement_names, start_order
 
 SYSTEMS = {
     "die 3x4": SystemSpec("2d", pe_rows=3, pe_cols=4),
@@ -29,13 +28,13 @@ def _is_permutation(order: np.ndarray, nodes: np.ndarray) -> bool:
 
 
 @pytest.mark.parametrize("system", SYSTEMS.values(), ids=list(SYSTEMS))
-@pytest.mark.parametrize("strategy", PLACEMENTS.names())
+@pytest.mark.parametrize("strategy", placement_names())
 def test_every_placement_is_a_permutation_of_the_compute_nodes(strategy, system):
     topo = build_system(system)
     if strategy == "annealed":  # replays an order the optimiser registered
         found = np.random.default_rng(3).permutation(topo.compute_nodes)
         annealed_placement.register_order(topo, 3, found)
-    order = placement_order(topo, strategy, seed=3)
+    order = start_order(topo, strategy, seed=3)
     assert _is_permutation(order, topo.compute_nodes)
 
 
@@ -45,7 +44,7 @@ def test_every_placement_is_a_permutation_of_the_compute_nodes(strategy, system)
 def test_greedy_is_a_permutation_for_any_grid(chip_rows, chip_cols, pe_rows, pe_cols, noi):
     topo = build_system(SystemSpec("2.5d", pe_rows=pe_rows, pe_cols=pe_cols,
                                    chiplet_rows=chip_rows, chiplet_cols=chip_cols, noi=noi))
-    assert _is_permutation(placement_order(topo, "greedy"), topo.compute_nodes)
+    assert _is_permutation(start_order(topo, "greedy"), topo.compute_nodes)
 
 
 def _three_networks():
@@ -58,7 +57,7 @@ def test_concurrent_networks_never_share_a_pe(strategy):
     topo = build_system(SystemSpec("2.5d", pe_rows=3, pe_cols=3, chiplet_rows=3,
                                    chiplet_cols=3, noi="floret"))
     pe = PeTech(crossbars=4)
-    mapping = map_workloads(_three_networks(), topo, pe, strategy, "auto", seed=1)
+    mapping = map_and_place(_three_networks(), topo, pe, strategy, "auto", seed=1)
     assert _is_permutation(np.asarray(mapping.order), topo.compute_nodes)
     owner: dict[int, int] = {}
     for i, (nodes, _counts) in enumerate(mapping.layer_node_crossbars):
@@ -70,7 +69,7 @@ def test_concurrent_networks_never_share_a_pe(strategy):
 def test_sfc_on_floret_follows_its_curve_over_chiplets_and_rows_inside():
     topo = build_system(SystemSpec("2.5d", pe_rows=2, pe_cols=3, chiplet_rows=4,
                                    chiplet_cols=4, noi="floret"))
-    order = placement_order(topo, "sfc")
+    order = start_order(topo, "sfc")
     per_chip = 6
     chips = topo.node_group[order].reshape(-1, per_chip)
     assert np.all(chips == chips[:, :1])  # one chiplet after another

@@ -7,7 +7,7 @@ from support import small_cnn
 
 from pimnoc.hardware.system import SystemSpec, build_system
 from pimnoc.hardware.tech import PeTech
-from pimnoc.mapping.mapper import map_workloads
+from pimnoc.search import map_and_place
 from pimnoc.search.greedy import greedy_order, hop_rows, slot_traffic, traffic_order
 
 
@@ -19,7 +19,7 @@ def _system(noi: str = "mesh"):
 def _mapping(placement: str, noi: str = "mesh"):
     topo = _system(noi)
     nets = [small_cnn("a", 64), small_cnn("b", 96)]
-    return map_workloads(nets, topo, PeTech(crossbars=2), placement, "auto", seed=5)
+    return map_and_place(nets, topo, PeTech(crossbars=2), placement, "auto", seed=5)
 
 
 def _traffic_distance(mapping) -> float:

@@ -147,14 +147,14 @@ def test_imported_workload_maps_onto_a_heterogeneous_design() -> None:
     from pimnoc.hardware.heterogeneous import with_digital
     from pimnoc.hardware.system import SystemSpec, build_system
     from pimnoc.hardware.tech import NetworkTech, PeTech
-    from pimnoc.mapping.digital import attach_digital
-    from pimnoc.mapping.mapper import map_workloads
+    from pimnoc.mapping.mapper import attach_digital, map_workloads
+    from pimnoc.mapping.placement import placement_order
     from pimnoc.traffic.flows import workload_flows
 
     w = load_torch(GPTBlock(), (1, 16, 64))
     topo = with_digital(build_system(SystemSpec("2d", 4, 4)), 0.25, "interleaved")
-    mapping = attach_digital(map_workloads([w], topo, PeTech(), "hilbert"), "hilbert", 0,
-                             DigitalTech())
+    mapping = attach_digital(map_workloads([w], topo, PeTech(), "hilbert"),
+                             placement_order(topo, "hilbert"), DigitalTech())
     compute = layer_compute(mapping, NetworkTech())
     flows = workload_flows(mapping)
     assert sum(mapping.digital.placed(i) for i in range(mapping.num_layers)) == 5

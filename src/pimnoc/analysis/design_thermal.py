@@ -31,6 +31,12 @@ from typing import Any
 
 import numpy as np
 
+from pimnoc.analysis.accuracy import (
+    ConductanceNoise,
+    clean_accuracy,
+    estimate_accuracy_detail,
+    quantised_classifier,
+)
 from pimnoc.analysis.thermal import (
     AMBIENT_K,
     DEFAULT_NX,
@@ -258,13 +264,6 @@ def effective_temperature(node_t_k: np.ndarray, parts, t_ref_k: float) -> float:
 
 def accuracy_results(evaluation, node_t_k: np.ndarray, params: ThermalParams) -> dict[str, Any]:
     """Monte-Carlo accuracy of every network at its crossbars' temperatures."""
-    from pimnoc.analysis.accuracy import (
-        ConductanceNoise,
-        clean_accuracy,
-        estimate_accuracy_detail,
-        quantised_classifier,
-    )
-
     mapping = evaluation.mapping
     noise = ConductanceNoise()
     classifier = quantised_classifier()
@@ -284,8 +283,8 @@ def accuracy_results(evaluation, node_t_k: np.ndarray, params: ThermalParams) ->
             "clean": clean_accuracy(),
             "float_reference": classifier.float_test_accuracy,
             "trials": params.accuracy_trials,
-            "model": "digits MLP on ReRAM crossbars (pimnoc.analysis.accuracy); layer groups of the "
-                     "DNN at their effective temperatures",
+            "model": "digits MLP on ReRAM crossbars (pimnoc.analysis.accuracy); layer groups of "
+                     "the DNN at their effective temperatures",
         },
     }
 

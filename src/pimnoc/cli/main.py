@@ -1,10 +1,8 @@
-"""The `pimnoc` command line: run, zoo, and the commands registered from pimnoc.cli."""
+"""The `pimnoc` command line: run, zoo, and the commands of the other `pimnoc.cli` modules."""
 
 from __future__ import annotations
 
-import importlib
 import json
-import pkgutil
 import sys
 from pathlib import Path
 
@@ -14,6 +12,16 @@ from rich.markup import escape
 from rich.table import Table
 from typer.exceptions import Abort, Exit, TyperException
 
+from pimnoc.cli import (
+    compare,
+    pareto,
+    report,
+    reproduce,
+    reproduce_hetrax,
+    reproduce_teflon,
+    simulate,
+    sweep,
+)
 from pimnoc.errors import PimnocError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
@@ -143,17 +151,9 @@ def zoo(
                   f"{len(w.weighted_layers)} weighted layers, {len(w.layers)} layers")
 
 
-def _register_commands() -> None:
-    import pimnoc.cli as commands
-
-    for info in pkgutil.iter_modules(commands.__path__):
-        module = importlib.import_module(f"pimnoc.cli.{info.name}")
-        register = getattr(module, "register", None)
-        if register is not None:
-            register(app)
-
-
-_register_commands()
+for command in (compare, pareto, report, reproduce, reproduce_teflon, reproduce_hetrax, simulate,
+                sweep):
+    command.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -35,7 +35,8 @@ def hetrax(
 ) -> None:
     """HeTraX (ISLPED 2024): attention on digital PEs, weights in ReRAM, vs ReRAM only."""
     from pimnoc.cli.reproduce import run_experiment
-    from pimnoc.experiments.hetrax import hetrax_figure, reproduce_hetrax
+    from pimnoc.experiments.hetrax import reproduce_hetrax
+    from pimnoc.report.experiments import hetrax_figure
 
     outcome = run_experiment(lambda progress: reproduce_hetrax(quick=quick, progress=progress),
                              as_json, out, "hetrax",

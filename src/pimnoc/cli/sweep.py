@@ -86,7 +86,7 @@ def sweep(
             _remove_new_store(store_path)
         raise
     executor.close()
-    if interrupted:  # SystemExit: pimnoc.cli.main.main drops typer.Exit codes in non-standalone mode
+    if interrupted:  # SystemExit: cli.main drops typer.Exit codes in non-standalone mode
         raise SystemExit(130)
     p = summary.progress
     print(f"sweep {summary.sweep} ({space.strategy}, {executor.name} x{executor.workers}): "

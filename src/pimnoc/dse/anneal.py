@@ -17,6 +17,7 @@ import numba
 import numpy as np
 
 from pimnoc.config import RunSpec, parse_run
+from pimnoc.dse.point import stored_metrics
 from pimnoc.errors import ConfigError
 from pimnoc.evaluate import evaluate, topology_and_routing, workloads_of
 from pimnoc.hardware.routing import Routing
@@ -159,8 +160,6 @@ def anneal_placement(spec: RunSpec, steps: int = 20000, seed: int = 0,
 
 def anneal_and_evaluate(config: dict[str, Any], options: dict[str, Any]) -> dict[str, Any]:
     """Anneal a design's placement, evaluate it, and return its figures and the order."""
-    from pimnoc.dse.point import stored_metrics
-
     spec = parse_run(config, "point")
     seed = int(options.get("seed", 0))
     found = anneal_placement(spec, int(options.get("steps", 20000)), seed, options.get("start"))

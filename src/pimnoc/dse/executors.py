@@ -9,7 +9,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import Any, Protocol
 
-from pimnoc.dse.point import Outcome, Task, evaluate_chunk
+from pimnoc.dse.point import Outcome, Task
+from pimnoc.dse.worker import evaluate_chunk
 from pimnoc.errors import ConfigError, PimnocError, suggest
 
 Chunk = Sequence[Task]

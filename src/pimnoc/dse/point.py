@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from typing import Any
-
-from pimnoc.errors import PimnocError
 
 DROPPED = ("per_layer", "per_link", "wall_s")
 """Result entries not kept in the store (large per-layer/per-link lists, wall time)."""
@@ -55,51 +52,6 @@ def metric_value(metrics: dict[str, Any], name: str) -> float | None:
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
-
-
-def _error_message(exc: BaseException) -> str:
-    if isinstance(exc, PimnocError):
-        return str(exc) or type(exc).__name__
-    return f"internal error {type(exc).__name__}: {exc}"
-
-
-def evaluate_task(task: Task) -> Outcome:
-    """Evaluate one point (in any process); user errors and crashes become the status."""
-    from pimnoc.config import parse_run
-    from pimnoc.evaluate import evaluate
-
-    started = time.perf_counter()
-    try:
-        if task.extra.get("anneal"):
-            from pimnoc.dse.anneal import anneal_and_evaluate
-
-            metrics = anneal_and_evaluate(task.config, task.extra["anneal"])
-        else:
-            result = evaluate(parse_run(task.config, "point"), detail=False)
-            metrics = stored_metrics(result.to_dict())
-        status = "ok"
-    except Exception as exc:  # noqa: BLE001 - a failing point must not stop the sweep
-        metrics, status = {}, _error_message(exc)
-    return Outcome(task.config_hash, status, metrics, time.perf_counter() - started)
-
-
-def evaluate_chunk(tasks: list[Task]) -> list[Outcome]:
-    """Evaluate several points of (usually) one design in turn, sharing its cached topology."""
-    return [evaluate_task(task) for task in tasks]
-
-
-def design_key(config: dict[str, Any]) -> str:
-    """What decides a point's topology and routing (points with equal keys share them)."""
-    from pimnoc.config import parse_run
-    from pimnoc.errors import ConfigError
-    from pimnoc.evaluate import system_spec
-
-    try:
-        spec = parse_run(config)
-    except ConfigError:
-        return ""
-    return repr((system_spec(spec, spec.network_tech(), spec.pe_tech()),
-                 spec.simulation.routing))
 
 
 def finite(value: float | None) -> bool:

@@ -19,6 +19,7 @@ from pimnoc.dse.point import Outcome, Task, finite, metric_value
 from pimnoc.dse.space import Space, config_hash
 from pimnoc.errors import ConfigError, suggest
 from pimnoc.registry import Registry
+from pimnoc.search import placement_names
 
 
 class Searcher(Protocol):
@@ -268,13 +269,11 @@ class AnnealSearcher:
     def __init__(self, space: Space) -> None:
         opts = options_of(space, {"steps": 20000, "seed": 0, "restarts": 1, "start": ""})
         _positive(space, opts, "steps", "restarts")
-        from pimnoc.mapping.placement import PLACEMENTS
-
         start = opts["start"] or space.base.get("mapping", {}).get("placement", "hilbert")
-        if start == "annealed" or start not in PLACEMENTS:
+        if start == "annealed" or start not in placement_names():
             raise ConfigError(f"{space.source}: search.start: '{start}' is not a starting "
                               "placement; give one of: "
-                              + ", ".join(n for n in PLACEMENTS.names() if n != "annealed"))
+                              + ", ".join(n for n in placement_names() if n != "annealed"))
         self.tasks = []
         for params in space.grid():
             for k, steps in [(0, 0)] + [(r, opts["steps"]) for r in range(opts["restarts"])]:

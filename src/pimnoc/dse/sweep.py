@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from itertools import islice
 
 from pimnoc.dse.executors import Executor
-from pimnoc.dse.point import Outcome, Task, design_key
+from pimnoc.dse.point import Outcome, Task
 from pimnoc.dse.searchers import Searcher, make_searcher, violations
 from pimnoc.dse.space import Space
 from pimnoc.dse.store import Store
+from pimnoc.dse.worker import design_key
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,9 @@ from pimnoc.evaluate import (
     latency_without_network,
     topology_and_routing,
 )
+from pimnoc.hardware.topologies import NOC_TOPOLOGIES, NOI_TOPOLOGIES
 from pimnoc.hardware.topology import INTERPOSER, Topology
-from pimnoc.mapping.placement import PLACEMENTS
+from pimnoc.search import placement_names
 
 PlacementMode = Literal["natural", "same", "both"]
 PLACEMENT_MODES: tuple[str, ...] = ("natural", "same", "both")
@@ -81,8 +82,6 @@ def network_key(spec: RunSpec) -> str:
 
 def topology_names(spec: RunSpec) -> list[str]:
     """Topology names valid for this design's integration."""
-    from pimnoc.hardware.topologies import NOC_TOPOLOGIES, NOI_TOPOLOGIES
-
     return (NOI_TOPOLOGIES if network_key(spec) == "noi" else NOC_TOPOLOGIES).names()
 
 
@@ -173,7 +172,8 @@ def plan(spec: RunSpec, topologies: Iterable[str], placements: PlacementMode = "
     if placements not in PLACEMENT_MODES:
         raise ConfigError(f"--placements: unknown '{placements}'; choose one of: "
                           f"{', '.join(PLACEMENT_MODES)}")
-    PLACEMENTS.get(same_placement)
+    if same_placement not in placement_names():
+        raise unknown_name("--placement", same_placement, placement_names())
     names = list(dict.fromkeys(t.strip() for t in topologies if t.strip()))
     if not names:
         raise ConfigError("--topologies: give at least one topology name, e.g. mesh,floret")

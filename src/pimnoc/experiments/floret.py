@@ -20,7 +20,9 @@ from typing import Any
 import numpy as np
 
 from pimnoc.config import RunSpec, parse_run
+from pimnoc.errors import ConfigError
 from pimnoc.experiments.compare import CompareRow, compare, plan
+from pimnoc.experiments.floret_orders import order_sensitivity, summarise_orders
 from pimnoc.hardware.tech import PeTech
 from pimnoc.mapping.partition import tile_layer
 from pimnoc.workload.loader import load_network
@@ -121,8 +123,6 @@ def min_pes(networks: Iterable[str], pe: PeTech | None = None) -> int:
 
 def cases_for(sizes: Sequence[int], mixes: Sequence[str]) -> tuple[list[FloretCase], list[dict]]:
     """The (size, mix) cases that fit, and the ones skipped with the reason."""
-    from pimnoc.errors import ConfigError
-
     unknown = [m for m in mixes if m not in MIXES]
     if unknown:
         raise ConfigError(f"--mixes: unknown mix '{unknown[0]}'; choose from "
@@ -218,8 +218,6 @@ def reproduce_floret(sizes: Sequence[int] = SIZES, mixes: Sequence[str] = tuple(
     under that many orders of each mix's networks (experiments/floret_orders.py); with
     `load`, the designs of a case run at `load` x the slowest one's maximum throughput.
     """
-    from pimnoc.errors import ConfigError
-    from pimnoc.experiments.floret_orders import order_sensitivity, summarise_orders
 
     if orders < 0:
         raise ConfigError(f"--orders: must be 0 or more, got {orders}")

@@ -7,7 +7,7 @@ projections and feed-forward layers on a ReRAM tier, and report up to 5.6x speed
 14.5x better EDP than state-of-the-art transformer accelerators, thermally feasible.
 
 Here both designs have the same ReRAM PEs (576 ISAAC-style PEs); the heterogeneous one adds
-digital PEs (Simba PEs, `pim/digital.py`) as whole chiplets in 2.5D (12 digital chiplets
+digital PEs (Simba PEs, `hardware/digital.py`) as whole chiplets in 2.5D (12 digital chiplets
 beside the 36 ReRAM ones) or as a whole tier in 3D (one digital tier under four ReRAM tiers,
 when 3D integration is available). In the ReRAM-only design the same operators run on the
 small digital unit of the ReRAM PEs that produce their input, as pimnoc does for any design
@@ -154,36 +154,3 @@ def reproduce_hetrax(quick: bool = False, integrations: Sequence[str] | None = N
     if progress is not None:
         progress(len(todo), len(todo), "done")
     return HetraxReport(rows, skipped=skipped, wall_s=time.perf_counter() - started)
-
-
-def hetrax_figure(report: HetraxReport, path) -> Any:
-    """Grouped bars of speedup and EDP improvement per workload, published maxima dashed."""
-    import numpy as np
-
-    from pimnoc.report.common import plt, save_figure
-
-    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharex=True)
-    labels = sorted({r.workload for r in report.rows}, key=lambda w: [
-        workload_label(n) for n in WORKLOADS].index(w) if w in [workload_label(n)
-                                                                 for n in WORKLOADS] else 99)
-    integrations = sorted({r.integration for r in report.rows})
-    x = np.arange(len(labels))
-    width = 0.8 / max(1, len(integrations))
-    for ax, key, title in ((axes[0], "speedup", "speedup (latency)"),
-                           (axes[1], "edp_improvement", "EDP improvement")):
-        for k, integration in enumerate(integrations):
-            values = [next((getattr(r, key) for r in report.rows
-                            if r.workload == w and r.integration == integration), np.nan)
-                      for w in labels]
-            bars = ax.bar(x + (k - (len(integrations) - 1) / 2) * width, values, width,
-                          label=f"pimnoc {integration}")
-            ax.bar_label(bars, fmt="%.2f", fontsize=7)
-        ax.axhline(report.published[key], color="k", ls="--", lw=1,
-                   label=f"HeTraX (published, max): {report.published[key]}x")
-        ax.axhline(1.0, color="0.6", lw=0.8)
-        ax.set_title(f"{title}: ReRAM-only / heterogeneous")
-        ax.set_xticks(x)
-        ax.set_xticklabels(labels, rotation=20, fontsize=8)
-        ax.legend(fontsize=7)
-    axes[0].set_ylabel("ratio (above 1: heterogeneous better)")
-    return save_figure(fig, path)

@@ -24,10 +24,11 @@ import numpy as np
 
 from pimnoc.config import RunSpec
 from pimnoc.errors import CapacityError, ConfigError
-from pimnoc.evaluate import evaluate_full
+from pimnoc.evaluate import evaluate_full, topology_and_routing, workloads_of
 from pimnoc.experiments.compare import natural_placement, with_changes
 from pimnoc.experiments.floret import MIXES, FloretCase, design
 from pimnoc.hardware.topology import LINK_KINDS
+from pimnoc.mapping.mapper import map_workloads
 
 FACTORS: tuple[float, ...] = (1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
 """Crossbars per PE of the sweep, as multiples of the least that holds the mix."""
@@ -79,8 +80,6 @@ class ScalingReport:
 
 def fits(spec: RunSpec, crossbars: int) -> bool:
     """Whether the workload fits the design with `crossbars` per PE."""
-    from pimnoc.evaluate import topology_and_routing, workloads_of
-    from pimnoc.mapping.mapper import map_workloads
 
     spec = with_changes(spec, design={"pe.crossbars": crossbars}, mapping={"replication": "none"})
     topo, _ = topology_and_routing(spec)
@@ -181,7 +180,6 @@ def reproduce_scaling(chiplets: int = FULL["chiplets"], mix: str = FULL["mix"],
     plan = []
     for name in topologies:
         topo_spec = with_changes(base, topology=name)
-        from pimnoc.evaluate import topology_and_routing
 
         topo, _ = topology_and_routing(topo_spec)
         plan += [(name, natural_placement(name, topo), c) for c in steps]

@@ -29,8 +29,9 @@ from typing import Any
 
 import numpy as np
 
+from pimnoc.analysis.design_thermal import ThermalParams, solve_design
 from pimnoc.config import parse_run
-from pimnoc.errors import CapacityError
+from pimnoc.errors import CapacityError, ConfigError
 from pimnoc.evaluate import evaluate_full
 
 PUBLISHED: dict[str, Any] = {
@@ -217,8 +218,6 @@ def iso_throughput_peak(evaluation, throughput_ips: float) -> float:
 
     Dynamic power scales with the inference rate (`thermal.power_scale`); leakage does not.
     """
-    from pimnoc.analysis.design_thermal import ThermalParams, solve_design
-
     scale = throughput_ips / float(evaluation.result.throughput_ips)
     given = dict(evaluation.spec.thermal.params())
     given.update(power_scale=scale, accuracy=False)
@@ -268,8 +267,6 @@ def reproduce_teflon(sizes: Sequence[int] = FULL["sizes"],
     started = time.perf_counter()
     for cores in sizes:
         if cores not in SIZES:
-            from pimnoc.errors import ConfigError
-
             raise ConfigError(f"--sizes: {cores} cores is not one of "
                               f"{', '.join(map(str, SIZES))}; pick from those")
     points = [(c, n, v) for c in sizes for n in workloads for v in verticals]

@@ -286,6 +286,3 @@ def check_deadlock_free(routing: Routing) -> None:
             f"{' ...' if len(cycle) > 6 else ''}; use a deadlock-free routing (dor on "
             "meshes/tori, updown on irregular networks) or add virtual channels"
         )
-
-
-from pimnoc.hardware import updown as _updown  # noqa: E402,F401  (registers "updown")

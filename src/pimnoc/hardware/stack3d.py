@@ -15,7 +15,6 @@ import math
 
 import numpy as np
 
-from pimnoc.analysis.thermal.stack import M3D_ILD_THICKNESS_M, M3D_SI_THICKNESS_M
 from pimnoc.errors import ConfigError
 from pimnoc.hardware.system import INTEGRATIONS, SystemSpec, _grid_positions
 from pimnoc.hardware.topologies import NOC_TOPOLOGIES
@@ -23,6 +22,8 @@ from pimnoc.hardware.topologies.grid3d import NOC3D, StackLinkSpec
 from pimnoc.hardware.topology import MIV, ONCHIP, PE, TSV, LinkList, Topology
 
 VERTICAL_KINDS = {"tsv": TSV, "miv": MIV}
+M3D_SI_THICKNESS_M = 100e-9  # assumption (M3D upper-tier silicon film, ~tens-100 nm)
+M3D_ILD_THICKNESS_M = 100e-9  # assumption (M3D inter-layer dielectric, ~100 nm)
 MIV_LENGTH_MM = (M3D_ILD_THICKNESS_M + M3D_SI_THICKNESS_M) * 1e3  # through ILD and Si film
 VERTICAL_CYCLES = 1  # TSV RC ~0.3 ohm x 30 fF ~ 10 ps, an MIV far less: the 1-cycle minimum
 

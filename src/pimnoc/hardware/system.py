@@ -190,6 +190,3 @@ def build_chiplets(spec: SystemSpec) -> Topology:
 def build_system(spec: SystemSpec) -> Topology:
     """Build the topology for `spec.integration` (registered builders: 2d, 2.5d, ...)."""
     return INTEGRATIONS.get(spec.integration)(spec)
-
-
-from pimnoc.hardware import stack3d as _stack3d  # noqa: E402,F401  (registers "3d")

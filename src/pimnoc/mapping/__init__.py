@@ -1,3 +1,9 @@
-"""Mapping: partition layers onto crossbars and PEs, and place PEs on network nodes."""
+"""Mapping: partition layers onto crossbars and PEs, and place PEs on network nodes.
 
-from pimnoc.search import greedy  # noqa: F401  (registers the "greedy" placement)
+Order placements register in `placement.PLACEMENTS`; `annealed` (orders found by the DSE
+annealing searcher) registers from its own module, imported here.
+"""
+
+from pimnoc.mapping import annealed
+
+__all__ = ["annealed"]

@@ -21,17 +21,13 @@ none is), so that both streams advance together along the curve.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import dataclass
 
 import numpy as np
 
-from pimnoc.hardware.digital import DigitalTech, digital_work
-from pimnoc.hardware.topology import DIGITAL
+from pimnoc.hardware.digital import DigitalTech
+from pimnoc.workload.digital_work import digital_work
 from pimnoc.workload.ir import Layer
-
-if TYPE_CHECKING:
-    from pimnoc.mapping.mapper import Mapping
 
 OP_NODE_TYPE: dict[str, str] = {
     "conv": "reram", "linear": "reram",
@@ -102,26 +98,3 @@ def place_digital(layers: Sequence[Layer], preds: Sequence[tuple[int, ...]],
             hosts[i], shares[i] = digital_nodes[slots[keep]], share[keep]
     return DigitalPlacement(tech, np.asarray(digital_nodes), tuple(hosts), tuple(shares),
                             cycles)
-
-
-def attach_digital(mapping: Mapping, placement: str, seed: int,
-                   tech: DigitalTech | None) -> Mapping:
-    """`mapping` with its digital operators laid over the topology's digital PEs, if any."""
-    from pimnoc.mapping.placement import placement_order
-
-    topo = mapping.topology
-    if tech is None or not np.any(topo.node_kind == DIGITAL):
-        return mapping
-    order = placement_order(topo, placement, seed)
-    nodes = order[topo.node_kind[order] == DIGITAL]
-    # Keep the digital PEs interleaved with the ReRAM PEs in use (those past the end of the
-    # crossbar stream would pull traffic away from it), unless none would be left.
-    used = mapping.order[:int(mapping.network_slots.sum())]
-    position = np.empty(topo.num_nodes, dtype=np.int64)
-    position[order] = np.arange(order.size)
-    within = nodes[position[nodes] <= position[used].max(initial=-1)]
-    nodes = within if within.size else nodes
-    metas = [mapping.workloads[k].meta for k in mapping.network_of]
-    digital = place_digital(mapping.layers, mapping.preds, metas, nodes, tech,
-                            mapping.pe.act_bits)
-    return replace(mapping, digital=digital)

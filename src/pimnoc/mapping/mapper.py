@@ -5,16 +5,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 
 from pimnoc.errors import CapacityError
+from pimnoc.hardware.digital import DigitalTech
 from pimnoc.hardware.tech import PeTech
-from pimnoc.hardware.topology import PE, Topology
-from pimnoc.mapping.digital import DigitalPlacement
+from pimnoc.hardware.topology import DIGITAL, PE, Topology
+from pimnoc.mapping.digital import DigitalPlacement, place_digital
 from pimnoc.mapping.partition import LayerTiles, replication_for, tile_layer
-from pimnoc.mapping.placement import PLACEMENTS, placement_order
+from pimnoc.mapping.placement import placement_order
 from pimnoc.workload.ir import Layer, Workload
 
 
@@ -90,15 +90,15 @@ class Mapping:
         return int(self.network_slots.sum())
 
 
-def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech, placement: str,
-                  replication: str | int = "auto", seed: int = 0,
-                  params: dict[str, Any] | None = None) -> Mapping:
+def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
+                  placement: str | np.ndarray, replication: str | int = "auto",
+                  seed: int = 0) -> Mapping:
     """Partition, replicate and place `workloads` (run concurrently) on `topo`.
 
-    A placement with a `refine(mapping, seed, params)` attribute (e.g. `thermal_sfc`) then
-    reorders the nodes of the mapping its own order produced; `params` reaches it.
+    `placement` is an order placement's name (`mapping.placement`) or a node order.
     """
-    order = placement_order(topo, placement, seed)
+    order = (placement_order(topo, placement, seed) if isinstance(placement, str)
+             else np.asarray(placement))
     order = order[topo.node_kind[order] == PE]  # crossbars go on ReRAM PEs only
     many = len(workloads) > 1
     named = [w.renamed(f"{k}:{w.name}/") if many else w for k, w in enumerate(workloads)]
@@ -137,9 +137,27 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech, placeme
             f"design: the networks need {cursor} PEs but the design has {pes_available}; "
             "add chiplets or PEs (design.chiplets / design.pes)"
         )
-    mapping = Mapping(topo, pe, tuple(named), tuple(layers), net_of, tuple(preds), tiles, reps,
-                      xbar_start, xbar_count, start_slot, slots, order)
-    refine = getattr(PLACEMENTS.get(placement), "refine", None)
-    if refine is not None:
-        mapping = replace(mapping, order=refine(mapping, seed, params or {}))
-    return mapping
+    return Mapping(topo, pe, tuple(named), tuple(layers), net_of, tuple(preds), tiles, reps,
+                   xbar_start, xbar_count, start_slot, slots, order)
+
+
+def attach_digital(mapping: Mapping, order: np.ndarray, tech: DigitalTech | None) -> Mapping:
+    """`mapping` with its digital operators laid over the topology's digital PEs, if any.
+
+    `order` is the placement's order of every node (digital PEs included).
+    """
+    topo = mapping.topology
+    if tech is None or not np.any(topo.node_kind == DIGITAL):
+        return mapping
+    nodes = order[topo.node_kind[order] == DIGITAL]
+    # Keep the digital PEs interleaved with the ReRAM PEs in use (those past the end of the
+    # crossbar stream would pull traffic away from it), unless none would be left.
+    used = mapping.order[:int(mapping.network_slots.sum())]
+    position = np.empty(topo.num_nodes, dtype=np.int64)
+    position[order] = np.arange(order.size)
+    within = nodes[position[nodes] <= position[used].max(initial=-1)]
+    nodes = within if within.size else nodes
+    metas = [mapping.workloads[k].meta for k in mapping.network_of]
+    digital = place_digital(mapping.layers, mapping.preds, metas, nodes, tech,
+                            mapping.pe.act_bits)
+    return replace(mapping, digital=digital)

@@ -89,6 +89,3 @@ def random(topo: Topology, seed: int = 0) -> np.ndarray:
 def placement_order(topo: Topology, strategy: str, seed: int = 0) -> np.ndarray:
     """Compute nodes in the order the named strategy fills them."""
     return PLACEMENTS.get(strategy)(topo, seed)
-
-
-from pimnoc.search import thermal_sfc as _thermal_sfc  # noqa: E402,F401  (registers it)

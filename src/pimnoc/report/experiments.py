@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from pimnoc.experiments.compare import CompareRow
+from pimnoc.experiments.hetrax import WORKLOADS, HetraxReport, workload_label
 from pimnoc.report.common import plt, save_figure
 
 COMPARE_METRICS: tuple[tuple[str, str], ...] = (
@@ -158,4 +159,33 @@ def scaling_plot(report, path: str | Path) -> Path:
                  "while the network keeps up", fontsize=9)
     ax.grid(which="both", alpha=0.25)
     ax.legend(fontsize=7, loc="upper left")
+    return save_figure(fig, path)
+
+
+def hetrax_figure(report: HetraxReport, path: Path) -> Path:
+    """Grouped bars of speedup and EDP improvement per workload, published maxima dashed."""
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4.2), sharex=True)
+    labels = sorted({r.workload for r in report.rows}, key=lambda w: [
+        workload_label(n) for n in WORKLOADS].index(w) if w in [workload_label(n)
+                                                                 for n in WORKLOADS] else 99)
+    integrations = sorted({r.integration for r in report.rows})
+    x = np.arange(len(labels))
+    width = 0.8 / max(1, len(integrations))
+    for ax, key, title in ((axes[0], "speedup", "speedup (latency)"),
+                           (axes[1], "edp_improvement", "EDP improvement")):
+        for k, integration in enumerate(integrations):
+            values = [next((getattr(r, key) for r in report.rows
+                            if r.workload == w and r.integration == integration), np.nan)
+                      for w in labels]
+            bars = ax.bar(x + (k - (len(integrations) - 1) / 2) * width, values, width,
+                          label=f"pimnoc {integration}")
+            ax.bar_label(bars, fmt="%.2f", fontsize=7)
+        ax.axhline(report.published[key], color="k", ls="--", lw=1,
+                   label=f"HeTraX (published, max): {report.published[key]}x")
+        ax.axhline(1.0, color="0.6", lw=0.8)
+        ax.set_title(f"{title}: ReRAM-only / heterogeneous")
+        ax.set_xticks(x)
+        ax.set_xticklabels(labels, rotation=20, fontsize=8)
+        ax.legend(fontsize=7)
+    axes[0].set_ylabel("ratio (above 1: heterogeneous better)")
     return save_figure(fig, path)

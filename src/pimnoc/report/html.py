@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 from pimnoc.report.plots import write_run_plots
-from pimnoc.result import Result
+from pimnoc.result import Result, write_text_atomic
 
 
 def _fmt(value: float) -> str:
@@ -84,6 +84,4 @@ def render_html(evaluation, title: str) -> str:
 
 def write_html(evaluation, path: str | Path, title: str) -> Path:
     """Write the report atomically."""
-    from pimnoc.result import write_text_atomic
-
     return write_text_atomic(render_html(evaluation, title), path)

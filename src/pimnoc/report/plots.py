@@ -10,6 +10,7 @@ from matplotlib.patches import Rectangle
 
 from pimnoc.hardware.topology import INTERPOSER, NOI_ROUTER, UBUMP
 from pimnoc.report.common import plt, save_figure
+from pimnoc.report.thermal_plots import write_thermal_plots
 
 
 def _node_networks(evaluation) -> np.ndarray:
@@ -106,7 +107,6 @@ def write_run_plots(evaluation, directory: str | Path) -> list[Path]:
     figures = [floorplan(evaluation, directory / "floorplan.png"),
                layer_breakdown(evaluation, directory / "layers.png")]
     if "tier_temperature_maps_k" in evaluation.result.extra:  # run with thermal.enabled
-        from pimnoc.report.thermal_plots import write_thermal_plots
 
         figures += write_thermal_plots(evaluation, directory)
     return figures

@@ -11,7 +11,7 @@ placement decides which node each slot lands on, in two steps:
    over the `W` previous slots, with the stream affinity `w_k = 2 ** -(k - 1)` and `W` =
    PEs per chiplet (at most 16). It models the mapper's stream: on the bundled six-CNN mix,
    30 % of the remote bits travel between consecutive slots and 63 % within four.
-2. `refine(mapping)` (called by `map_workloads` for placements that have it) knows the
+2. `refine(mapping)` (called by `search.placement.map_and_place` after mapping) knows the
    traffic: the bits per inference between every pair of slots, from the flows of the
    mapping. Networks are placed one after another; each network's region grows from a
    seed (the first network: the peripheral seed above; the next ones: the free node
@@ -25,7 +25,7 @@ Ties between nodes go to the node nearer the region's seed, then to the lower in
 region grows as a compact front and the result is deterministic (`seed` is not used).
 "Nearest" is in hops weighted by what a hop costs: the shortest path over the topology's
 links where each link weighs its per-bit energy plus its router's under the default
-technology (`pim/tech.py`). Plain hop counts would see a PE across the interposer (four or
+technology (`hardware/tech.py`). Plain hop counts would see a PE across the interposer (four or
 five hops) as nearer than the far corner of the same chiplet (six), and scatter networks
 over chiplets whose single interposer port then becomes the bottleneck.
 
@@ -42,8 +42,11 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import shortest_path
 
+from pimnoc.engines.analytical.network import link_energy_pj_per_bit, router_energy_pj_per_bit
+from pimnoc.hardware.tech import NetworkTech
 from pimnoc.hardware.topology import Topology
-from pimnoc.mapping.placement import PLACEMENTS
+from pimnoc.search.placement import PLACEMENT_SEARCHES, PlacementSearch
+from pimnoc.traffic.flows import workload_flows
 
 MAX_WINDOW = 16
 """Most previous slots a new slot is attracted to under the stream model (step 1)."""
@@ -54,8 +57,6 @@ MAX_PARTNERS = 32
 
 def link_cost_pj_per_bit(topo: Topology) -> np.ndarray:
     """Per-bit energy of each directed link plus its source router, default technology."""
-    from pimnoc.engines.analytical.network import link_energy_pj_per_bit, router_energy_pj_per_bit
-    from pimnoc.hardware.tech import NetworkTech
 
     net = NetworkTech()
     return link_energy_pj_per_bit(topo, net) + router_energy_pj_per_bit(topo, net)[topo.link_src]
@@ -137,8 +138,6 @@ def greedy_order(topo: Topology, window: int | None = None) -> np.ndarray:
 
 def slot_traffic(mapping) -> csr_matrix:
     """Bits per inference between the slots of a mapping (symmetric, sparse)."""
-    from pimnoc.traffic.flows import workload_flows
-
     order = mapping.order
     slot_of = np.full(mapping.topology.num_nodes, -1)
     slot_of[order] = np.arange(order.size)
@@ -211,9 +210,8 @@ def traffic_order(mapping, traffic: csr_matrix | None = None) -> np.ndarray:
     return order[node_of_slot]
 
 
-@PLACEMENTS.register("greedy")
-def greedy(topo: Topology, seed: int = 0) -> np.ndarray:
-    """Greedy region growth; `map_workloads` then refines it by the mapping's traffic."""
+def start(topo: Topology, seed: int = 0) -> np.ndarray:
+    """Greedy region growth: the order the mapper starts from (step 1 of the module doc)."""
     return greedy_order(topo)
 
 
@@ -222,4 +220,4 @@ def refine(mapping, seed: int = 0, params: dict[str, Any] | None = None) -> np.n
     return traffic_order(mapping)
 
 
-greedy.refine = refine  # type: ignore[attr-defined]
+PLACEMENT_SEARCHES.register("greedy")(PlacementSearch(start, refine))

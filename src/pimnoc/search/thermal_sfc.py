@@ -32,9 +32,22 @@ from typing import Any
 import numpy as np
 from numba import njit
 
+from pimnoc.analysis.design_thermal import (
+    ThermalParams,
+    host_nodes,
+    node_maps,
+    node_overlaps,
+    stack_for,
+)
+from pimnoc.analysis.thermal import build_model
+from pimnoc.engines.compute.layer import layer_compute
 from pimnoc.errors import ConfigError
+from pimnoc.hardware.routing import hop_distances
+from pimnoc.hardware.tech import NetworkTech
 from pimnoc.hardware.topology import Topology
-from pimnoc.mapping.placement import PLACEMENTS, hilbert, sfc
+from pimnoc.mapping.placement import hilbert, sfc
+from pimnoc.search.placement import PLACEMENT_SEARCHES, PlacementSearch
+from pimnoc.traffic.flows import workload_flows
 
 THERMAL_NORM = 8  # p of the p-norm that stands for the peak rise (smooth max)  # assumption
 SWEEPS = 400  # annealing moves per node  # assumption: seed-to-seed spread ~5 % on 36-100 PEs
@@ -42,17 +55,9 @@ START_ACCEPT = 0.05  # probability of accepting a typical uphill move at the sta
 END_FRACTION = 1e-3  # final / initial annealing temperature  # assumption
 
 
-@PLACEMENTS.register("thermal_sfc")
-def thermal_sfc(topo: Topology, seed: int = 0) -> np.ndarray:
-    """The SFC order; `map_workloads` then refines it with `refine` (see module docstring)."""
-    return sfc(topo, seed)
-
-
 @lru_cache(maxsize=8)
 def influence_matrix(topo: Topology, thermal: tuple[tuple[str, Any], ...] = ()) -> np.ndarray:
     """A[i, j]: temperature rise (K) of compute node i per watt dissipated at compute node j."""
-    from pimnoc.analysis.design_thermal import ThermalParams, node_maps, node_overlaps, stack_for
-    from pimnoc.analysis.thermal import build_model
 
     params = ThermalParams.from_spec(dict(thermal))
     stack = stack_for(topo, params)
@@ -81,9 +86,6 @@ def influence_matrix(topo: Topology, thermal: tuple[tuple[str, Any], ...] = ()) 
 
 def slot_power(mapping) -> np.ndarray:
     """Compute energy per inference of the crossbars in each slot of the placement order."""
-    from pimnoc.analysis.design_thermal import host_nodes
-    from pimnoc.engines.compute.layer import layer_compute
-    from pimnoc.hardware.tech import NetworkTech
 
     order = mapping.order
     slot_of = np.full(mapping.topology.num_nodes, -1)
@@ -105,8 +107,6 @@ def slot_power(mapping) -> np.ndarray:
 
 def slot_traffic(mapping) -> np.ndarray:
     """Bits per inference between slots (symmetric: both directions added)."""
-    from pimnoc.traffic.flows import workload_flows
-
     order = mapping.order
     slot_of = np.full(mapping.topology.num_nodes, -1)
     slot_of[order] = np.arange(order.size)
@@ -241,8 +241,6 @@ def _anneal_moves(perm, traffic, hops, influence, power, pairs, uniform, t0, coo
 
 def refine(mapping, seed: int = 0, params: dict[str, Any] | None = None) -> np.ndarray:
     """The thermally aware order of the compute nodes for a mapping laid on the SFC order."""
-    from pimnoc.hardware.routing import hop_distances
-
     params = dict(params or {})
     weight = params.get("thermal_weight", 0.5)
     if not isinstance(weight, int | float) or not 0.0 <= float(weight) <= 1.0:
@@ -276,4 +274,4 @@ def refine(mapping, seed: int = 0, params: dict[str, Any] | None = None) -> np.n
 _THERMAL_GEOMETRY_KEYS = frozenset({"nx", "ny", "ambient_k", "r_convec_k_per_w"})
 """`thermal:` keys that change the linear thermal model (the rest do not affect A)."""
 
-thermal_sfc.refine = refine  # type: ignore[attr-defined]
+PLACEMENT_SEARCHES.register("thermal_sfc")(PlacementSearch(sfc, refine))

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from pimnoc.mapping.digital import node_type
-from pimnoc.traffic.flows import Pieces, merge
+from pimnoc.traffic.pieces import Pieces, merge
 from pimnoc.workload.graph import GraphStats
 
 if TYPE_CHECKING:

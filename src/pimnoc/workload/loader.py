@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pimnoc.workload.ir import Workload
+from pimnoc.workload.zoo import build_model
 
 
 def load_network(model: str, input_hw: int = 224, num_classes: int | None = None,
@@ -12,7 +13,6 @@ def load_network(model: str, input_hw: int = 224, num_classes: int | None = None
         from pimnoc.workload.onnx import load_onnx
 
         return load_onnx(model)
-    from pimnoc.workload.zoo import build_model
 
     kwargs = {"input_hw": input_hw}
     if num_classes is not None:

@@ -120,7 +120,7 @@ def test_flows_without_groups_are_all_distinct():
 
 
 def test_a_concatenation_keeps_where_its_channels_come_from():
-    from pimnoc.traffic.flows import Pieces
+    from pimnoc.traffic.pieces import Pieces
 
     one = np.ones(1)
     fresh = Pieces(np.array([7]), 0 * one, one, 0.25 * one, 0.75 * one).produced_by(3)

@@ -52,6 +52,7 @@ from pimnoc.analysis.thermal.materials import (
     composite,
 )
 from pimnoc.errors import ConfigError
+from pimnoc.hardware.stack3d import M3D_ILD_THICKNESS_M, M3D_SI_THICKNESS_M
 
 Rect = tuple[float, float, float, float]  # (x0, y0, width, height) in metres
 
@@ -64,8 +65,6 @@ BEOL_THICKNESS_M = 10e-6  # 3D-ICE example die: "layer 10 BEOL"
 THINNED_DIE_THICKNESS_M = 50e-6  # VirtualPlatform3D thermal testbench thick.die
 TSV_BOND_THICKNESS_M = 20e-6  # HotSpot example4 ev6_3D.lcf inter-die TIM/TSV layer
 TSV_BOND = Material("tsv_bond", 4.0, 4.0e6)  # HotSpot example4: resistivity 0.25 mK/W, 4e6
-M3D_SI_THICKNESS_M = 100e-9  # assumption (M3D upper-tier silicon film, ~tens-100 nm)
-M3D_ILD_THICKNESS_M = 100e-9  # assumption (M3D inter-layer dielectric, ~100 nm)
 M3D_LOCAL_BEOL_THICKNESS_M = 1e-6  # assumption (few local metal levels per lower tier)
 BUMP_THICKNESS_M = 40e-6  # VirtualPlatform3D thick.bump
 BUMP_AREA_FRACTION = math.pi * (10e-6) ** 2 / (100e-6) ** 2  # VP3D bump d=20 um, pitch 100 um

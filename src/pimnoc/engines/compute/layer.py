@@ -7,9 +7,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from pimnoc.engines.compute.crossbar import crossbar_activity
-from pimnoc.hardware.digital import HOST_ENERGY_PJ_PER_MAC, digital_work
+from pimnoc.hardware.digital import HOST_ENERGY_PJ_PER_MAC
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.mapping.mapper import Mapping
+from pimnoc.workload.digital_work import digital_work
 
 ENERGY_PARTS = ("adc", "dac", "cells", "shift_add", "buffer", "digital")
 

@@ -13,6 +13,7 @@ from pimnoc.engines.analytical.network import (
     estimate,
     router_delay_extra,
 )
+from pimnoc.engines.flit import SimParams, simulate_flows
 from pimnoc.errors import ConfigError, suggest
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
@@ -29,8 +30,6 @@ RUN_KEYS = ("engine", "routing")
 
 def sim_params(options: dict[str, Any]):
     """SimParams from `simulation` keys; unknown keys name the nearest parameter."""
-    from pimnoc.engines.flit import SimParams
-
     names = [f.name for f in fields(SimParams)]
     for key in options:
         if key not in names:
@@ -49,8 +48,6 @@ def cycle_estimate(routing: Routing, flows: Flows, net: NetworkTech, interval_s:
     Each flow's head latency is its measured mean packet latency; the link utilisation is
     the measured one. Energies stay the analytical ones (the same bits cross the same links).
     """
-    from pimnoc.engines.flit import simulate_flows
-
     params = sim_params(options)
     idx = routed.flow_index
     interval = interval_s

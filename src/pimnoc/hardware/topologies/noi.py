@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from pimnoc.errors import ConfigError
 from pimnoc.registry import Registry
 
 
@@ -81,8 +82,6 @@ def torus_noi(rows: int, cols: int) -> NoiGraph:
 @NOI_TOPOLOGIES.register("custom")
 def custom_noi(rows: int, cols: int, edges: list | None = None) -> NoiGraph:
     """A user-given NoI: `edges` lists bidirectional chiplet links as [a, b] pairs."""
-    from pimnoc.errors import ConfigError
-
     if not edges:
         raise ConfigError("design.noi.edges: the custom NoI needs a list of [a, b] chiplet "
                           "pairs, e.g. edges: [[0, 1], [1, 2]]")

@@ -1,0 +1,1 @@
+"""Thermal and accuracy analysis over an evaluation's power map."""

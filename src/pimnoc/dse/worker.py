@@ -1,0 +1,48 @@
+"""Evaluate design points in any process: user errors and crashes become the point's status."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from pimnoc.config import parse_run
+from pimnoc.dse.anneal import anneal_and_evaluate
+from pimnoc.dse.point import Outcome, Task, stored_metrics
+from pimnoc.errors import ConfigError, PimnocError
+from pimnoc.evaluate import evaluate, system_spec
+
+
+def _error_message(exc: BaseException) -> str:
+    if isinstance(exc, PimnocError):
+        return str(exc) or type(exc).__name__
+    return f"internal error {type(exc).__name__}: {exc}"
+
+
+def evaluate_task(task: Task) -> Outcome:
+    """Evaluate one point (in any process); user errors and crashes become the status."""
+    started = time.perf_counter()
+    try:
+        if task.extra.get("anneal"):
+            metrics = anneal_and_evaluate(task.config, task.extra["anneal"])
+        else:
+            result = evaluate(parse_run(task.config, "point"), detail=False)
+            metrics = stored_metrics(result.to_dict())
+        status = "ok"
+    except Exception as exc:  # noqa: BLE001 - a failing point must not stop the sweep
+        metrics, status = {}, _error_message(exc)
+    return Outcome(task.config_hash, status, metrics, time.perf_counter() - started)
+
+
+def evaluate_chunk(tasks: list[Task]) -> list[Outcome]:
+    """Evaluate several points of (usually) one design in turn, sharing its cached topology."""
+    return [evaluate_task(task) for task in tasks]
+
+
+def design_key(config: dict[str, Any]) -> str:
+    """What decides a point's topology and routing (points with equal keys share them)."""
+    try:
+        spec = parse_run(config)
+    except ConfigError:
+        return ""
+    return repr((system_spec(spec, spec.network_tech(), spec.pe_tech()),
+                 spec.simulation.routing))

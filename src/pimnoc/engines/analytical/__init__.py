@@ -1,0 +1,1 @@
+"""The analytical engine: closed-form link loads, packet latency, transfers, critical path."""

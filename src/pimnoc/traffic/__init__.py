@@ -1,0 +1,1 @@
+"""Traffic: the flows (bits per inference) a mapped workload sends between nodes."""

@@ -1,0 +1,60 @@
+"""The package layout: no import cycles among pimnoc modules, function-level imports included."""
+
+from __future__ import annotations
+
+import ast
+
+import networkx as nx
+from support import REPO_ROOT
+
+PACKAGE = REPO_ROOT / "src" / "pimnoc"
+
+
+def module_name(path, package=PACKAGE) -> str:
+    """Dotted module name of a source file."""
+    parts = list(path.relative_to(package.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(package=PACKAGE) -> nx.DiGraph:
+    """Module -> imported pimnoc module, for every import statement anywhere in a module.
+
+    `from package import submodule` counts as importing the submodule, as in
+    `shared/tools/import_cycles.py`; `if TYPE_CHECKING:` imports count too.
+    """
+    modules = {module_name(p, package): p for p in package.rglob("*.py")}
+    graph = nx.DiGraph()
+    graph.add_nodes_from(modules)
+    for name, path in modules.items():
+        package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+        for node in ast.walk(ast.parse(path.read_text())):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    base = ".".join(package.split(".")[: len(package.split(".")) - node.level + 1]
+                                    + ([base] if base else []))
+                targets = [f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                           for alias in node.names]
+            for target in targets:
+                while target and target not in modules:
+                    target = target.rpartition(".")[0]
+                if target and target != name:
+                    graph.add_edge(name, target)
+    return graph
+
+
+def test_the_import_graph_has_no_cycles():
+    cycles = [c for c in nx.simple_cycles(import_graph()) if len(c) > 1]
+    assert not cycles, cycles[:5]
+
+
+def test_the_cycle_check_sees_function_level_imports(tmp_path):
+    pkg = tmp_path / "pimnoc"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("from pimnoc import b\n")
+    (pkg / "b.py").write_text("def f():\n    from pimnoc.a import x\n")
+    assert [c for c in nx.simple_cycles(import_graph(pkg)) if len(c) > 1]
