@@ -196,7 +196,7 @@ def floret(
     console = wide_console()
     for kind, summary in data["table_summary"].items():
         console.print(paper_vs_system_table(
-            summary, data["published"], f"Floret vs each NoI ({kind} placements): the paper's "
+            summary, f"Floret vs each NoI ({kind} placements): the paper's "
             "quantity (NoI) beside the full system's", "noi", "floret"))
     for line in published_lines(data["published"]):
         console.print(line)

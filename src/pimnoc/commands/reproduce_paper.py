@@ -22,18 +22,17 @@ def _pct(value: float | None) -> str:
     return "n/a" if value is None or value != value else f"{value:+.1%}"
 
 
-def paper_vs_system_table(summary: dict[str, Any], published: dict[str, dict[str, Any]],
-                          title: str, scope: str, target: str, group: str = "baseline",
-                          caption: str = "") -> Table:
+def paper_vs_system_table(summary: dict[str, Any], title: str, scope: str, target: str,
+                          group: str = "baseline", caption: str = "") -> Table:
     """Per baseline: best ("up to") and mean change of each quantity, the published beside.
 
-    `summary` is `quantities.best_changes(rows)`; `published` maps a quantity to a
-    `Published.to_dict()`.
+    `summary` is `quantities.best_changes(rows, group)`.
     """
     scope_name = scope.upper()
     table = Table(title=title, header_style="bold", caption=caption or (
-        f"{target} / {group} - 1, best (up to) and mean over cases; negative: {target} lower. "
-        f"{scope_name}: the network the paper measures; system: the whole design"))
+        f"{target} / {group} - 1: best (up to) and (mean) over cases, then the published "
+        f"figure read as that quantity; negative: {target} lower. {scope_name}: the network "
+        "the paper measures; system: the whole design"))
     table.add_column(group, no_wrap=True)
     for _key, header in COLUMNS:
         table.add_column(header.format(scope=scope_name), justify="right", no_wrap=True)
@@ -42,13 +41,11 @@ def paper_vs_system_table(summary: dict[str, Any], published: dict[str, dict[str
         cells = []
         for key, _header in COLUMNS:
             s = stats.get(key)
-            cells.append("-" if s is None else f"{_pct(s['best'])} ({_pct(s['mean'])})")
+            text = "-" if s is None else f"{_pct(s['best'])} ({_pct(s['mean'])})"
+            if s is not None and "published" in s:
+                text += f" [bold]paper {_pct(s['published'])}[/]"
+            cells.append(text)
         table.add_row(f"[bold]{name}[/]" if name == "all" else name, *cells)
-    cells = []
-    for key, _header in COLUMNS:
-        figure = published.get(key)
-        cells.append("-" if figure is None else f"up to {_pct(figure['value'])}")
-    table.add_row("[bold]published[/]", *cells)
     return table
 
 

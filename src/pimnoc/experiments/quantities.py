@@ -170,7 +170,10 @@ def comparison_row(case: dict[str, Any], target: str, baseline: str,
 
 
 def best_changes(rows: list[dict[str, Any]], key: str = "baseline") -> dict[str, Any]:
-    """Per baseline and over all: the lowest ("up to") and mean change of every quantity."""
+    """Per baseline and over all: the lowest ("up to") and mean change of every quantity.
+
+    A quantity's `published` figure is kept where every row of the group has the same one.
+    """
 
     def stats(selected):
         out = {}
@@ -178,7 +181,10 @@ def best_changes(rows: list[dict[str, Any]], key: str = "baseline") -> dict[str,
             values = [r[q]["change"] for r in selected if r[q]["change"] is not None]
             if values:
                 out[q] = {"best": min(values), "mean": float(np.mean(values)),
-                          "worst": max(values)}
+                          "worst": max(values), "cases": len(values)}
+                papers = {r[q].get("published") for r in selected} - {None}
+                if len(papers) == 1:
+                    out[q]["published"] = papers.pop()
         return out
 
     summary = {"overall": stats(rows), "per_" + key: {}}
