@@ -261,9 +261,16 @@ def channel_dependencies(routing: Routing) -> np.ndarray:
 
 
 def find_dependency_cycle(routing: Routing) -> list[int] | None:
-    """A cycle of channels in the dependency graph, or None if the routing is deadlock-free."""
+    """A cycle of channels in the dependency graph, or None if the routing is deadlock-free.
+
+    A routing with an escape channel (`escape.py`) is checked on its escape network.
+    """
     import networkx as nx
 
+    from pimnoc.network.escape import escape_network, uses_escape
+
+    if uses_escape(routing):
+        routing = escape_network(routing)
     edges = channel_dependencies(routing)
     graph = nx.DiGraph()
     graph.add_edges_from(map(tuple, edges.tolist()))
@@ -288,4 +295,5 @@ def check_deadlock_free(routing: Routing) -> None:
         )
 
 
+from pimnoc.network import escape as _escape  # noqa: E402,F401  (registers "escape")
 from pimnoc.network import updown as _updown  # noqa: E402,F401  (registers "updown")

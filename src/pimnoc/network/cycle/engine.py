@@ -18,6 +18,7 @@ from pimnoc.network.cycle import kernel as K
 from pimnoc.network.cycle.params import SimParams, SimResult
 from pimnoc.network.cycle.traffic import TrafficTable, flow_traffic, synthetic_traffic
 from pimnoc.network.cycle.vc_routing import ring_links, tie_alternatives, uses_dateline_classes
+from pimnoc.network.escape import escape_network, uses_escape
 from pimnoc.network.routing import Routing, make_routing
 from pimnoc.network.topology import Topology
 
@@ -60,6 +61,10 @@ def build_network(topology: Topology, routing: Routing | str | None,
     params.validate()
     if routing is None or isinstance(routing, str):
         routing = make_routing(topology, routing)
+    if uses_escape(routing):
+        # No escape VCs in the kernel yet: packets follow the escape network's up*/down*
+        # routes (deadlock-free, not minimal) instead of minimal routes with an escape VC.
+        routing = escape_network(routing)
     topo = topology
     n_r, n_l = topo.num_nodes, topo.num_directed_links
     lat = np.asarray(topo.link_latency_cycles, dtype=np.int64)
