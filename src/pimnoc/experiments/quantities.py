@@ -162,8 +162,9 @@ def comparison_row(case: dict[str, Any], target: str, baseline: str,
     row: dict[str, Any] = {**case, "design": target, "baseline": baseline,
                            "scope": mine.get("scope"), "engine": mine.get("engine")}
     for key in (*PAPER_QUANTITIES, *SYSTEM_QUANTITIES):
-        row[key] = {"design": mine[key], "baseline": theirs[key],
-                    "change": change(float(mine[key]), float(theirs[key]))}
+        a, b = mine.get(key), theirs.get(key)  # None: not computed for this reproduction
+        row[key] = {"design": a, "baseline": b,
+                    "change": None if a is None or b is None else change(float(a), float(b))}
     for key, figure in (published or {}).items():
         row[key]["published"] = figure.value
     return row
