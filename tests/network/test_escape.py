@@ -10,13 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pimnoc.network.escape import escape_network, uses_escape
 from pimnoc.network.routing import (
     channel_dependencies,
     check_deadlock_free,
+    escape_network,
     find_dependency_cycle,
     hop_distances,
     make_routing,
+    uses_escape,
 )
 from pimnoc.network.system import SystemSpec, build_system
 

@@ -18,8 +18,7 @@ from pimnoc.network.cycle import kernel as K
 from pimnoc.network.cycle.params import SimParams, SimResult
 from pimnoc.network.cycle.traffic import TrafficTable, flow_traffic, synthetic_traffic
 from pimnoc.network.cycle.vc_routing import ring_links, tie_alternatives, uses_dateline_classes
-from pimnoc.network.escape import escape_network, uses_escape
-from pimnoc.network.routing import Routing, make_routing
+from pimnoc.network.routing import Routing, escape_network, make_routing, uses_escape
 from pimnoc.network.topology import Topology
 
 Progress = Callable[[int, int], None]
