@@ -243,6 +243,18 @@ def test_reproduce_hetrax_rows_and_ratios() -> None:
     assert row.hetero["area_mm2"] > row.reram["area_mm2"]  # iso-ReRAM: digital PEs added
     data = report.to_dict()
     assert data["published"] == PUBLISHED and data["differences"]
+    assert "ReRAM-only" in data["baseline"] and "not the published" in data["baseline"]
+    # Iso-area: the ReRAM-only design grown to (about) the heterogeneous design's area.
+    iso = row.iso_area
+    assert row.reram["area_mm2"] < iso["area_mm2"]
+    assert abs(iso["area_mm2"] / row.hetero["area_mm2"] - 1) < 0.5 * (
+        row.hetero["area_mm2"] / row.reram["area_mm2"] - 1) + 1e-9
+    assert row.iso_area_edp_improvement == pytest.approx(iso["edp_js"] / row.hetero["edp_js"])
+    baselines = [r["baseline"] for r in data["table"]]
+    assert baselines == ["reram_only", "reram_only_iso_area"]
+    paper = data["table"][0]["latency_s"]
+    assert paper["published"] == pytest.approx(1 / 5.6 - 1)
+    assert paper["change"] == pytest.approx(1 / row.speedup - 1)
 
 
 def test_reproduce_hetrax_cli(tmp_path, capsys) -> None:

@@ -76,7 +76,8 @@ def test_tables_have_a_row_per_case_plus_summary_and_a_column_per_baseline(repor
 
 def test_fabrication_floret_has_fewer_links_and_less_wire_than_mesh(report):
     fab = {r["topology"]: r for r in report.summary["fabrication"]}
-    assert fab["floret"]["noi_links"] == 36 and fab["mesh"]["noi_links"] == 60
+    # 6x6: the public file's 40 links (36 along the curves, 4 closing petals) vs 60.
+    assert fab["floret"]["noi_links"] == 40 and fab["mesh"]["noi_links"] == 60
     assert fab["floret"]["noi_wire_length_mm"] < fab["mesh"]["noi_wire_length_mm"]
 
 
@@ -100,3 +101,21 @@ def test_cli_quick_writes_json_and_figures(tmp_path, capsys):
 def test_cli_rejects_unknown_mix(tmp_path, capsys):
     assert main(["reproduce", "floret", "--mixes", "nope", "--out", str(tmp_path)]) == 2
     assert "unknown mix" in capsys.readouterr().err
+
+
+def test_paper_table_puts_the_noi_quantities_beside_the_system_ones(report):
+    table = [r for r in report.table if r["placements"] == "natural"]
+    assert [r["baseline"] for r in table] == list(TINY["baselines"])
+    rows = {(r["topology"], r["placement_kind"]): r for r in report.rows}
+    floret = rows[("floret", "natural")]
+    for entry in table:
+        base = rows[(entry["baseline"], "natural")]
+        assert entry["scope"] == "noi"
+        for key in ("net_energy_j", "net_zero_load_latency_s", "energy_j", "latency_s"):
+            assert entry[key]["change"] == pytest.approx(floret[key] / base[key] - 1)
+        assert entry["net_energy_j"]["published"] == -0.64
+        # The NoI is a part of the network: its energy is below the network's.
+        assert 0 < base["net_energy_j"] < base["network_energy_j"]
+    data = report.to_dict()
+    assert data["published"]["net_energy_j"]["sentence"].startswith("Floret")
+    assert data["table_summary"]["natural"]["per_baseline"]["mesh"]["net_energy_j"]["cases"] == 1

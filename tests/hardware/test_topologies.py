@@ -73,7 +73,7 @@ def test_graph_invariants(name, size):
     if g.routing == "dor":
         assert g.dims is not None and len(g.dims) == len(g.edges)
     else:
-        assert g.routing == "updown" and g.dims is None
+        assert g.routing in ("updown", "escape") and g.dims is None
     for field in (g.lengths, g.dateline):
         assert field is None or len(field) == len(g.edges)
     assert np.all(lengths_of(g) >= 1.0 - 1e-9)
@@ -134,8 +134,8 @@ def test_folded_torus_dor_takes_the_short_way_round():
 
 
 @pytest.mark.parametrize("size", SQUARE)
-def test_floret_has_n_unit_links(size):
-    g = noi("floret", size, size)
+def test_floret_ring_has_n_unit_links(size):
+    g = noi("floret", size, size, layout="ring")
     n = size * size
     assert len(g.edges) == n
     assert np.allclose(lengths_of(g), 1.0)
@@ -156,7 +156,7 @@ def test_floret_10x10_has_100_unit_links_physically():
 @pytest.mark.parametrize(("rows", "cols"), [(4, 4), (6, 6), (10, 10), (4, 6), (5, 5), (3, 7),
                                             (2, 9), (1, 5)])
 def test_floret_curves_follow_the_loop(rows, cols):
-    g = noi("floret", rows, cols)
+    g = noi("floret", rows, cols, layout="ring")
     order = np.asarray(g.curve_order)
     assert sorted(order.tolist()) == list(range(rows * cols))
     r, c = np.divmod(order, cols)
@@ -179,7 +179,7 @@ def test_floret_curves_parameter():
         assert np.ptp(r) == 4 and np.ptp(c) == 4
     g5 = noi("floret", 10, 10, curves=5)
     assert g5.params["curve_length"] == 20 and g5.edges == g.edges
-    assert noi("floret", 6, 6).params["curves"] == 4
+    assert noi("floret", 6, 6, layout="ring").params["curves"] == 4
 
 
 @pytest.mark.parametrize("curves", [3, 7, 0, -2, 101])
@@ -195,9 +195,9 @@ def test_floret_odd_grid_closes_with_one_two_pitch_link():
 
 
 def test_floret_ring_routing_takes_the_short_way():
-    topo = system("floret", 6, 6)
+    topo = system("floret", 6, 6, layout="ring")
     hops = noi_hops(topo)
-    order = noi("floret", 6, 6).curve_order
+    order = noi("floret", 6, 6, layout="ring").curve_order
     pos = np.empty(36, dtype=int)
     pos[list(order)] = np.arange(36)
     d = np.abs(pos[:, None] - pos[None, :])
@@ -410,3 +410,58 @@ def test_updown_table_follows_up_then_down():
     assert table.shape == (n, n) and np.all(np.diag(table) == -1)
     assert np.all(table[~np.eye(n, dtype=bool)] >= 0)
     assert routing.algorithm == "hierarchical"
+
+
+# --- Floret against the group's public adjacency files ------------------------------------
+# Facts of CHIPSIM's assets/NoI_topologies/adj_matrix_{6x6,9x9,10x10}_floret.csv (commit
+# 38ceda148ae0b6935dfbd5b7ea914039ce174341): link count, degrees, link lengths, junctions.
+
+PUBLIC_6X6_JUNCTIONS = {(0, 2), (0, 3), (1, 2), (1, 3), (2, 2), (2, 3), (3, 2), (3, 3)}
+
+
+def test_floret_6x6_matches_the_public_file_structure():
+    g = noi("floret", 6, 6)
+    assert g.params["layout"] == "petals"
+    deg = degrees(36, g.edges)
+    assert len(g.edges) == 40
+    assert np.bincount(deg).tolist() == [0, 0, 28, 8]
+    assert {divmod(int(c), 6) for c in np.flatnonzero(deg == 3)} == PUBLIC_6X6_JUNCTIONS
+    assert np.allclose(lengths_of(g), 1.0)
+    # Independent cycles: links - chiplets + 1 (the public file has 5).
+    assert len(g.edges) - 36 + 1 == 5
+    # lambda curves of psi chiplets, each 2 x 3; tail of curve i next to head of curve i+1.
+    assert (g.params["curves"], g.params["curve_length"]) == (6, 6)
+    order = np.asarray(g.curve_order)
+    r, c = np.divmod(order, 6)
+    assert np.all(np.abs(np.diff(r)) + np.abs(np.diff(c)) == 1)
+    for start in g.params["curve_starts"]:
+        assert np.ptp(r[start:start + 6]) == 1 and np.ptp(c[start:start + 6]) == 2
+
+
+@pytest.mark.parametrize(("size", "long_links"), [(9, 1), (10, 0)])
+def test_floret_9x9_and_10x10_are_rings_as_in_the_public_files(size, long_links):
+    g = noi("floret", size, size)
+    n = size * size
+    assert g.params["layout"] == "ring" and len(g.edges) == n
+    assert np.all(degrees(n, g.edges) == 2)
+    lengths = lengths_of(g)
+    assert int(np.count_nonzero(lengths > 1)) == long_links and lengths.max() <= 2
+
+
+def test_floret_petals_are_deadlock_free_and_no_longer_than_the_ring():
+    petals = system("floret", 6, 6)
+    ring = system("floret", 6, 6, layout="ring")
+    routing = make_routing(petals)
+    assert routing.topology.meta["noi_routing"] == "escape"
+    check_deadlock_free(routing)
+    # Extra links only shorten minimal routes.
+    assert noi_hops(petals).mean() < noi_hops(ring).mean()
+
+
+def test_floret_layout_errors_name_the_key():
+    with pytest.raises(ConfigError, match="design.noi.layout"):
+        noi("floret", 6, 6, layout="spiral")
+    with pytest.raises(ConfigError, match="design.noi.layout"):
+        noi("floret", 5, 5, layout="petals")
+    with pytest.raises(ConfigError, match="design.noi.curves"):
+        noi("floret", 6, 6, curves=4)

@@ -187,7 +187,11 @@ def _trained_float(seed: int = TRAIN_SEED) -> tuple:
     model = MLPClassifier(
         hidden_layer_sizes=HIDDEN_LAYERS, alpha=1e-3, max_iter=300, random_state=seed
     )
-    with warnings.catch_warnings():
+    from threadpoolctl import threadpool_limits
+
+    # Matrices of 64 x 64: BLAS threads only contend (8 s single-threaded, ~60 s with two
+    # threads on a loaded 2-core machine, measured here).
+    with warnings.catch_warnings(), threadpool_limits(limits=1, user_api="blas"):
         warnings.simplefilter("ignore", ConvergenceWarning)
         model.fit(x_train / DIGITS_MAX, y_train)
     float_acc = float(model.score(x_test / DIGITS_MAX, y_test))
@@ -412,12 +416,15 @@ def estimate_accuracy_detail(
     _check_trials(trials)
     mlp = quantised_classifier(crossbar.weight_bits, crossbar.input_bits)
     temps = layer_temperatures(temperatures_k, mlp.n_layers, layer_tiers)
-    accs = np.array(
-        [
-            _forward(mlp, crossbar, _deltas(draw, temps, noise))
-            for draw in _draws(mlp, crossbar, trials, seed)
-        ]
-    )
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):  # small matrices (see _trained_float)
+        accs = np.array(
+            [
+                _forward(mlp, crossbar, _deltas(draw, temps, noise))
+                for draw in _draws(mlp, crossbar, trials, seed)
+            ]
+        )
     return AccuracyEstimate(
         mean=float(accs.mean()),
         std=float(accs.std()),

@@ -18,6 +18,7 @@ from pimnoc.cli import (
     report,
     reproduce,
     reproduce_hetrax,
+    reproduce_sfc_cube,
     reproduce_teflon,
     simulate,
     sweep,
@@ -151,8 +152,8 @@ def zoo(
                   f"{len(w.weighted_layers)} weighted layers, {len(w.layers)} layers")
 
 
-for command in (compare, pareto, report, reproduce, reproduce_teflon, reproduce_hetrax, simulate,
-                sweep):
+for command in (compare, pareto, report, reproduce, reproduce_teflon, reproduce_hetrax,
+                reproduce_sfc_cube, simulate, sweep):
     command.register(app)
 
 

@@ -172,6 +172,8 @@ def floret(
     load: float | None = typer.Option(None, "--load", help="Run the designs of each case at "
                                       "this fraction (0-1] of the slowest one's maximum "
                                       "throughput (default: each at its own maximum)."),
+    engine: str = typer.Option("analytical", "--engine",
+                               help="Network engine of every design (simulation.engine)."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of tables."),
 ) -> None:
     """Floret vs mesh, Kite, ButterDonut, HexaMesh and SWAP on multi-CNN mixes (TECS 2023)."""
@@ -183,13 +185,21 @@ def floret(
         options["sizes"] = parse_ints("--sizes", sizes, "6,8,10")
     if mixes is not None:
         options["mixes"] = tuple(m.strip() for m in mixes.split(",") if m.strip())
-    options.update(multicast=multicast, orders=orders, load=load)
+    options.update(multicast=multicast, orders=orders, load=load, engine=engine)
     outcome = run_experiment(lambda progress: exp.reproduce_floret(progress=progress, **options),
                              as_json, out, "floret", floret_figures)
     if outcome is None:
         return
     report, data, figures = outcome
+    from pimnoc.cli.reproduce_paper import paper_vs_system_table, published_lines
+
     console = wide_console()
+    for kind, summary in data["table_summary"].items():
+        console.print(paper_vs_system_table(
+            summary, f"Floret vs each NoI ({kind} placements): the paper's "
+            "quantity (NoI) beside the full system's", "noi", "floret"))
+    for line in published_lines(data["published"]):
+        console.print(line)
     for table in floret_tables(report):
         console.print(table)
     for skip in report.skipped:

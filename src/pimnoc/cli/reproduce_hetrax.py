@@ -9,13 +9,24 @@ from rich.console import Console
 from rich.table import Table
 
 
+def _size(design: dict) -> str:
+    if not design:
+        return "-"
+    if design.get("integration") == "2.5d":
+        return f"{design['chiplets']['rows']}x{design['chiplets']['cols']} chiplets"
+    return f"{design.get('tiers')} tiers"
+
+
 def hetrax_table(report) -> Table:
     """A rich table of every row, with the published maxima in the title."""
     published = report.published
     table = Table(title=f"HeTraX: ReRAM-only (R) / heterogeneous (H); published max "
                         f"{published['speedup']}x speedup, {published['edp_improvement']}x EDP")
+    table.caption = ("R: pimnoc's own ReRAM-only design with the same ReRAM PEs (iso-ReRAM); "
+                     "R=A: ReRAM-only grown to H's area (iso-area); not the accelerators "
+                     "HeTraX compares with")
     for column in ("design", "workload", "speedup", "thrpt", "energy", "EDP", "ms R/H",
-                   "bound R/H"):
+                   "bound R/H", "speedup R=A", "EDP R=A", "R=A size"):
         table.add_column(column, justify="left" if column in ("design", "workload")
                          else "right")
     short = {"compute": "comp", "network": "net"}
@@ -24,7 +35,9 @@ def hetrax_table(report) -> Table:
             r.integration, r.workload, f"{r.speedup:.2f}x", f"{r.throughput_ratio:.2f}x",
             f"{r.energy_ratio:.2f}x", f"{r.edp_improvement:.2f}x",
             f"{r.reram['latency_s'] * 1e3:.3g}/{r.hetero['latency_s'] * 1e3:.3g}",
-            f"{short[r.reram['bottleneck']]}/{short[r.hetero['bottleneck']]}")
+            f"{short[r.reram['bottleneck']]}/{short[r.hetero['bottleneck']]}",
+            f"{r.iso_area_speedup:.2f}x", f"{r.iso_area_edp_improvement:.2f}x",
+            _size(r.iso_area_design))
     return table
 
 
@@ -44,12 +57,23 @@ def hetrax(
     if outcome is None:
         return
     report, data, figure = outcome
-    console = Console(width=max(Console().width, 110))  # the table needs 110 columns
+    from pimnoc.cli.reproduce_paper import paper_vs_system_table, published_lines
+
+    console = Console(width=max(Console().width, 170))  # the tables need 170 columns
+    console.print(f"[bold]{data['baseline']}[/]")
+    console.print(paper_vs_system_table(
+        data["table_summary"]["all"], "HeTraX: heterogeneous vs pimnoc's own ReRAM-only "
+        "designs: the paper's quantity (system) beside the network's", "noc", "hetero",
+        group="group"))
+    for line in published_lines(data["published_figures"]):
+        console.print(line)
     console.print(hetrax_table(report))
     best = data["best"]
     console.print(f"pimnoc best: {best['speedup']:.2f}x speedup, {best['edp_improvement']:.2f}x "
-                  f"EDP; published (HeTraX): up to {report.published['speedup']}x and "
-                  f"{report.published['edp_improvement']}x")
+                  f"EDP (iso-ReRAM), {best['iso_area_speedup']:.2f}x and "
+                  f"{best['iso_area_edp_improvement']:.2f}x (iso-area), against pimnoc's own "
+                  f"ReRAM-only design; published (HeTraX, against prior accelerators): up to "
+                  f"{report.published['speedup']}x and {report.published['edp_improvement']}x")
     for skip in report.skipped:
         console.print(f"skipped {skip['integration']} {skip['workload']}: {skip['reason']}")
     console.print("differences from the published setup:")

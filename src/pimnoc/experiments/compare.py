@@ -23,6 +23,7 @@ from pimnoc.evaluate import (
     latency_without_network,
     topology_and_routing,
 )
+from pimnoc.experiments.quantities import network_quantities
 from pimnoc.hardware.topologies import NOC_TOPOLOGIES, NOI_TOPOLOGIES
 from pimnoc.hardware.topology import INTERPOSER, Topology
 from pimnoc.search import placement_names
@@ -69,6 +70,11 @@ class CompareRow:
     noi_wire_length_mm: float
     busiest_link_utilisation: float
     wall_s: float
+    net_scope: str = ""
+    net_zero_load_latency_s: float = 0.0
+    net_packet_latency_s: float = 0.0
+    net_energy_j: float = 0.0
+    net_edp_js: float = 0.0
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
@@ -145,6 +151,7 @@ def measure(spec: RunSpec, topology: str, placement: str, kind: str) -> CompareR
     """Evaluate one design point and keep the figures a comparison reports."""
     evaluation = evaluate_full(spec)
     result = evaluation.result
+    paper = network_quantities(evaluation)
     latency_compute = latency_without_network(evaluation)
     noi_links, noi_wire = _noi_figures(evaluation.topology)
     energy = result.energy_j
@@ -158,7 +165,10 @@ def measure(spec: RunSpec, topology: str, placement: str, kind: str) -> CompareR
         links=result.links, wire_length_mm=result.wire_length_mm,
         router_ports=result.router_ports, noi_links=noi_links, noi_wire_length_mm=noi_wire,
         busiest_link_utilisation=float(result.busiest_link.get("utilisation", 0.0)),
-        wall_s=result.wall_s,
+        wall_s=result.wall_s, net_scope=paper.scope,
+        net_zero_load_latency_s=paper.net_zero_load_latency_s,
+        net_packet_latency_s=paper.net_packet_latency_s, net_energy_j=paper.net_energy_j,
+        net_edp_js=paper.net_edp_js,
     )
 
 

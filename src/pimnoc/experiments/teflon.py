@@ -7,10 +7,12 @@ accelerating CNN inferencing on manycore PIM architectures" (ACM TECS 2024) repo
 a peak temperature 25 K lower and inference accuracy up to 11 % higher (CIFAR-10/100).
 
 Here each core count is a stack of 4 tiers (3x3, 4x4 or 5x5 PEs per tier) holding CNNs at
-CIFAR size. Four designs per point:
+CIFAR size. Five designs per point:
 
-- `mesh3d`: the 3D mesh with the 3D SFC placement (`sfc`);
-- `sfc3d`: pimnoc's SFC 3D NoC with the same placement (EDP is compared with `mesh3d`);
+- `mesh3d_row_major`: the conventional 3D mesh with a conventional placement (layers on
+  PEs in row-major order, tier after tier): the paper's baseline row;
+- `mesh3d`: the 3D mesh with the 3D SFC placement (`sfc`): the same-placement row;
+- `sfc3d`: pimnoc's SFC 3D NoC with the SFC placement (EDP is compared with both meshes);
 - `perf`: the SFC 3D NoC with `thermal_sfc` at `thermal_weight` 0, a performance-only
   (communication-only) SFC placement;
 - `thermal`: the same with `thermal_weight` 0.5, the thermally aware design (compared with
@@ -33,6 +35,40 @@ from pimnoc.analysis.design_thermal import ThermalParams, solve_design
 from pimnoc.config import parse_run
 from pimnoc.errors import CapacityError, ConfigError
 from pimnoc.evaluate import evaluate_full
+from pimnoc.experiments.quantities import (
+    Published,
+    best_changes,
+    comparison_row,
+    network_quantities,
+)
+
+_SOURCE = "Narang et al., TEFLON, ACM TECS 2024 (abstract)"
+_EDP_SENTENCE = ("TEFLON lowers EDP by 42 %, 46 % and 45 % for 36, 64 and 100 PIM cores "
+                 "against \"a conventional 3D mesh NoC\" (paraphrased from the abstract)")
+_EDP_INFERRED = ("a NoC paper compares NoCs on the same PEs, so the EDP is read as the NoC's "
+                 "(network energy x packet latency); 'conventional' is read as the mesh with a "
+                 "conventional row-major mapping; the full system's EDP is listed beside it")
+PAPER: dict[int, dict[str, Published]] = {
+    cores: {key: Published("edp", value, "NoC EDP", _EDP_SENTENCE, _SOURCE, _EDP_INFERRED)
+            for key in ("net_edp_js",)}
+    for cores, value in ((36, -0.42), (64, -0.46), (100, -0.45))
+}
+"""TEFLON's EDP figures keyed by core count and by the quantity they are read as."""
+
+PAPER_TEMPERATURE = {
+    "cores": 100,
+    "sentence": "the thermally aware design lowers the peak temperature by 25 K and raises "
+                "accuracy by up to 11 % on CIFAR-10/100 against the performance-only SFC "
+                "design of 100 PIM cores (paraphrased from the abstract)",
+    "source": _SOURCE,
+    "inferred": "the comparison is at 100 cores only; other sizes are listed without a "
+                "published figure",
+}
+"""The temperature and accuracy claim: at 100 cores, thermal vs performance-only."""
+
+BASELINES: dict[str, str] = {"mesh3d_row_major": "paper baseline (conventional mapping)",
+                             "mesh3d": "same placement (SFC)"}
+"""The 3D-mesh rows `sfc3d` is compared with, and what each is."""
 
 PUBLISHED: dict[str, Any] = {
     "edp_change_vs_mesh3d": {36: -0.42, 64: -0.46, 100: -0.45},
@@ -53,6 +89,7 @@ WORKLOADS: tuple[dict[str, Any], ...] = (
 skipped and listed."""
 
 DESIGNS: dict[str, tuple[str, str, float | None]] = {
+    "mesh3d_row_major": ("mesh3d", "row_major", None),
     "mesh3d": ("mesh3d", "sfc", None),
     "sfc3d": ("sfc3d", "sfc", None),
     "perf": ("sfc3d", "thermal_sfc", 0.0),
@@ -63,8 +100,12 @@ DESIGNS: dict[str, tuple[str, str, float | None]] = {
 FULL: dict[str, Any] = {"sizes": (36, 64, 100), "workloads": WORKLOADS,
                         "verticals": ("miv", "tsv"), "accuracy_trials": 20}
 QUICK: dict[str, Any] = {"sizes": (36, 64, 100), "workloads": WORKLOADS[:1],
-                         "verticals": ("miv",), "accuracy_trials": 8}
-"""Options of the full run and of `--quick` (ResNet-18 only, monolithic only, fewer trials)."""
+                         "verticals": ("miv",), "accuracy_trials": 8, "thermal_sizes": (100,)}
+"""Options of the full run and of `--quick` (ResNet-18 only, monolithic only, fewer trials,
+the thermally aware pair only at 100 cores, where TEFLON makes its temperature claim)."""
+
+THERMAL_PAIR: tuple[str, ...] = ("perf", "thermal")
+"""The designs of the temperature and accuracy comparison."""
 
 DIFFERENCES: tuple[str, ...] = (
     "SFC 3D NoC: pimnoc's reading of TEFLON (a Hilbert chain on every tier, a vertical link "
@@ -107,10 +148,13 @@ class TeflonRow:
     noc_edp_js: float
     peak_temperature_k: float
     tier_peak_k: list[float]
-    accuracy: float
+    accuracy: float | None  # only for the thermally aware pair (the claim compares them)
     total_power_w: float
     energy_balance_error: float
     pes_used: int
+    net_zero_load_latency_s: float = 0.0
+    net_packet_latency_s: float = 0.0
+    net_edp_js: float = 0.0
     tier_maps_k: list | None = None
 
 
@@ -132,6 +176,8 @@ class TeflonReport:
             sel = [c for c in self.comparisons if c["cores"] == cores]
             entry = {}
             for key in ("edp_change", "noc_edp_change", "network_energy_change",
+                        "net_edp_change", "edp_change_vs_row_major",
+                        "net_edp_change_vs_row_major", "network_energy_change_vs_row_major",
                         "peak_temperature_change_k", "peak_temperature_change_iso_k",
                         "accuracy_change", "edp_cost", "latency_cost", "throughput_change",
                         "peak_temperature_change_vs_sfc_k"):
@@ -149,7 +195,12 @@ class TeflonReport:
             data = asdict(r)
             data.pop("tier_maps_k")
             rows.append(data)
-        return {"rows": rows, "comparisons": self.comparisons,
+        table = paper_table(self.rows)
+        return {"table": table, "table_summary": {"all": best_changes(table, "group")},
+                "published_figures": {
+                    "edp": {str(c): v["net_edp_js"].to_dict() for c, v in PAPER.items()},
+                    "temperature_accuracy": PAPER_TEMPERATURE},
+                "rows": rows, "comparisons": self.comparisons,
                 "summary": self.summary(),
                 "published": {k: ({str(a): b for a, b in v.items()} if isinstance(v, dict)
                                   else v) for k, v in self.published.items()},
@@ -175,7 +226,8 @@ def run_spec(cores: int, net: dict[str, Any], vertical: str, design: str,
         "design": {"integration": "3d", "tiers": tiers, "pes": {"rows": rows, "cols": cols},
                    "vertical": vertical, "noc": {"topology": noc}},
         "mapping": mapping,
-        "thermal": {"enabled": True, "accuracy_trials": accuracy_trials},
+        "thermal": {"enabled": True, "accuracy_trials": accuracy_trials,
+                    "accuracy": design in THERMAL_PAIR},
     }
 
 
@@ -198,6 +250,7 @@ def evaluate_row(cores: int, net: dict[str, Any], vertical: str, design: str,
     r = ev.result
     extra = r.extra
     noc, placement, weight = DESIGNS[design]
+    paper = network_quantities(ev, "noc")
     row = TeflonRow(
         cores=cores, workload=workload_label(net), vertical=vertical, design=design, noc=noc,
         placement=placement, thermal_weight=weight, latency_s=r.latency_s,
@@ -206,8 +259,10 @@ def evaluate_row(cores: int, net: dict[str, Any], vertical: str, design: str,
         network_energy_j=r.energy_j["router"] + r.energy_j["link"], edp_js=r.edp_js,
         noc_edp_js=noc_edp(ev), peak_temperature_k=extra["peak_temperature_k"],
         tier_peak_k=[t["peak"] for t in extra["tier_temperatures_k"]],
-        accuracy=extra["accuracy_estimate"], total_power_w=extra["thermal"]["total_power_w"],
+        accuracy=extra.get("accuracy_estimate"), total_power_w=extra["thermal"]["total_power_w"],
         energy_balance_error=extra["thermal"]["energy_balance_error"], pes_used=r.pes_used,
+        net_zero_load_latency_s=paper.net_zero_load_latency_s,
+        net_packet_latency_s=paper.net_packet_latency_s, net_edp_js=paper.net_edp_js,
         tier_maps_k=extra["tier_temperature_maps_k"],
     )
     return row, ev
@@ -239,7 +294,14 @@ def compare(rows: Sequence[TeflonRow], thermal_iso_peak_k: float | None = None) 
         out["edp_change"] = a.edp_js / b.edp_js - 1
         out["noc_edp_change"] = a.noc_edp_js / b.noc_edp_js - 1 if b.noc_edp_js else float("nan")
         out["network_energy_change"] = a.network_energy_j / b.network_energy_j - 1
+        out["net_edp_change"] = a.net_edp_js / b.net_edp_js - 1 if b.net_edp_js else float("nan")
         out["latency_change"] = a.latency_s / b.latency_s - 1
+    if "sfc3d" in by and "mesh3d_row_major" in by:
+        a, b = by["sfc3d"], by["mesh3d_row_major"]
+        out["edp_change_vs_row_major"] = a.edp_js / b.edp_js - 1
+        out["net_edp_change_vs_row_major"] = (a.net_edp_js / b.net_edp_js - 1
+                                              if b.net_edp_js else float("nan"))
+        out["network_energy_change_vs_row_major"] = a.network_energy_j / b.network_energy_j - 1
     if "thermal" in by and "perf" in by:
         t, p = by["thermal"], by["perf"]
         out["peak_temperature_change_k"] = t.peak_temperature_k - p.peak_temperature_k
@@ -257,26 +319,64 @@ def compare(rows: Sequence[TeflonRow], thermal_iso_peak_k: float | None = None) 
     return out
 
 
+def _quantities(row: TeflonRow) -> dict[str, Any]:
+    return {"scope": "noc", "engine": "analytical",
+            "net_zero_load_latency_s": row.net_zero_load_latency_s,
+            "net_packet_latency_s": row.net_packet_latency_s,
+            "net_energy_j": row.network_energy_j, "net_edp_js": row.net_edp_js,
+            "latency_s": row.latency_s, "energy_j": row.energy_j, "edp_js": row.edp_js}
+
+
+def paper_table(rows: Sequence[TeflonRow]) -> list[dict[str, Any]]:
+    """One row per point and 3D-mesh baseline: sfc3d's NoC and system quantities vs it."""
+    by = {(r.cores, r.workload, r.vertical, r.design): r for r in rows}
+    out = []
+    for (cores, workload, vertical, design), row in by.items():
+        if design != "sfc3d":
+            continue
+        for baseline, what in BASELINES.items():
+            base = by.get((cores, workload, vertical, baseline))
+            if base is None:
+                continue
+            case = {"cores": cores, "workload": workload, "vertical": vertical,
+                    "baseline_is": what, "group": f"{baseline} @ {cores}"}
+            published = PAPER[cores] if baseline == "mesh3d_row_major" else None
+            out.append(comparison_row(case, "sfc3d", baseline, _quantities(row),
+                                      _quantities(base), published))
+    return out
+
+
 def reproduce_teflon(sizes: Sequence[int] = FULL["sizes"],
                      workloads: Sequence[dict[str, Any]] = FULL["workloads"],
                      verticals: Sequence[str] = FULL["verticals"],
                      designs: Sequence[str] = tuple(DESIGNS),
                      accuracy_trials: int = FULL["accuracy_trials"],
-                     progress: Callable[[int, int, str], None] | None = None) -> TeflonReport:
-    """Evaluate every design at every (size, workload, vertical) point and compare them."""
+                     progress: Callable[[int, int, str], None] | None = None,
+                     thermal_sizes: Sequence[int] | None = None) -> TeflonReport:
+    """Evaluate every design at every (size, workload, vertical) point and compare them.
+
+    `thermal_sizes` limits the thermally aware pair (perf, thermal) to those core counts.
+    """
     started = time.perf_counter()
     for cores in sizes:
         if cores not in SIZES:
             raise ConfigError(f"--sizes: {cores} cores is not one of "
                               f"{', '.join(map(str, SIZES))}; pick from those")
     points = [(c, n, v) for c in sizes for n in workloads for v in verticals]
-    total = len(points) * len(designs)
+
+    def designs_at(cores: int) -> list[str]:
+        if thermal_sizes is None or cores in thermal_sizes:
+            return list(designs)
+        return [d for d in designs if d not in THERMAL_PAIR]
+
+    total = sum(len(designs_at(c)) for c, _n, _v in points)
     rows: list[TeflonRow] = []
     comparisons, skipped = [], []
     done = 0
     for cores, net, vertical in points:
         point_rows, evaluations = [], {}
-        for design in designs:
+        chosen = designs_at(cores)
+        for design in chosen:
             if progress is not None:
                 progress(done, total, f"{cores} cores {workload_label(net)} {vertical} {design}")
             done += 1
@@ -288,7 +388,7 @@ def reproduce_teflon(sizes: Sequence[int] = FULL["sizes"],
                 skipped.append({"cores": str(cores), "workload": workload_label(net),
                                 "vertical": vertical, "design": design, "reason": str(exc)})
                 break
-        if len(point_rows) == len(designs):
+        if len(point_rows) == len(chosen):
             rows += point_rows
             iso = None
             if "thermal" in evaluations and "perf" in evaluations:

@@ -260,10 +260,37 @@ def channel_dependencies(routing: Routing) -> np.ndarray:
     return np.unique(np.column_stack([l1, l2]), axis=0)
 
 
+ESCAPE = "escape"
+"""Routing name of minimal routing with an up*/down* escape channel (`updown.escape`)."""
+
+
+def uses_escape(routing: Routing) -> bool:
+    """Whether the routing (or, in 2.5D, its NoI routing) relies on an escape channel."""
+    topo = routing.topology
+    return routing.algorithm == ESCAPE or (routing.algorithm == "hierarchical"
+                                           and topo.meta.get("noi_routing") == ESCAPE)
+
+
+def escape_network(routing: Routing) -> Routing:
+    """The routing packets follow on the escape channel: up*/down* where the routes are minimal."""
+    import dataclasses
+
+    topo = routing.topology
+    if routing.algorithm == ESCAPE:
+        return make_routing(dataclasses.replace(topo, routing="updown"), "updown")
+    meta = {**topo.meta, "noi_routing": "updown"}
+    return make_routing(dataclasses.replace(topo, meta=meta), routing.algorithm)
+
+
 def find_dependency_cycle(routing: Routing) -> list[int] | None:
-    """A cycle of channels in the dependency graph, or None if the routing is deadlock-free."""
+    """A cycle of channels in the dependency graph, or None if the routing is deadlock-free.
+
+    A routing with an escape channel (`updown.escape`) is checked on its escape network.
+    """
     import networkx as nx
 
+    if uses_escape(routing):
+        routing = escape_network(routing)
     edges = channel_dependencies(routing)
     graph = nx.DiGraph()
     graph.add_edges_from(map(tuple, edges.tolist()))

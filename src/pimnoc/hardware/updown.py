@@ -7,6 +7,18 @@ in that order. A legal route takes zero or more up links, then zero or more down
 cycle of channel dependencies can form. Routes here are destination-based (the next hop
 depends only on the current router and the destination) and as short as the up*/down* rule
 allows; the root is chosen to make them shortest on average. Ties go to the lowest link id.
+
+`escape` is minimal routing with an up*/down* escape virtual channel (Duato, "A new theory
+of deadlock-free adaptive routing in wormhole networks", IEEE TPDS 1993): packets follow
+minimal routes on the ordinary virtual-channel classes; the escape class follows up*/down*,
+whose channel-dependency graph is acyclic and which reaches every destination from every
+router. A packet that cannot advance on its minimal route may take the escape channel and
+keeps to it until delivered (the conservative form of the protocol), so every blocked
+packet has a path over acyclic dependencies: no deadlock, minimal paths when uncongested.
+The papers of the irregular NoIs (Kite, ButterDonut, HexaMesh, SWAP) route minimally with
+virtual channels for deadlock freedom; this is that scheme. The routes pimnoc walks are the
+minimal ones; the deadlock check (`routing.check_deadlock_free`) is made on the escape
+network (`routing.escape_network`).
 """
 
 from __future__ import annotations
@@ -16,7 +28,14 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import breadth_first_order, shortest_path
 
 from pimnoc.errors import TopologyError
-from pimnoc.hardware.routing import ROUTINGS, NextHop, _out_links, check_connected
+from pimnoc.hardware.routing import (
+    ESCAPE,
+    ROUTINGS,
+    NextHop,
+    _out_links,
+    check_connected,
+    hop_distances,
+)
 from pimnoc.hardware.topology import Topology
 
 
@@ -143,3 +162,42 @@ def updown(topo: Topology) -> NextHop:
 
 
 ROUTINGS.register("updown")(updown)
+
+
+def minimal_preferring(topo: Topology, preferred: np.ndarray) -> np.ndarray:
+    """next_link[cur, dst] over minimal paths, taking `preferred[cur, dst]` where it is minimal.
+
+    Preferring the escape route's own link where it is minimal keeps packets on links whose
+    escape dependencies are acyclic; ties otherwise go to the lowest link id.
+    """
+    n = topo.num_nodes
+    dist = hop_distances(topo)
+    out = _out_links(topo)
+    link_dst = np.append(topo.link_dst, 0)
+    table = np.full((n, n), -1, dtype=np.int64)
+    dests = np.arange(n)
+    for node in range(n):
+        cand = out[node]
+        nxt = link_dst[cand]
+        good = (cand[:, None] >= 0) & (dist[nxt][:, dests] == dist[node, dests] - 1)
+        first = np.argmax(good, axis=0)
+        fallback = np.where(good.any(axis=0), cand[first], -1)
+        pref = preferred[node]
+        pref_ok = (pref >= 0) & (dist[topo.link_dst[np.maximum(pref, 0)], dests]
+                                 == dist[node, dests] - 1)
+        table[node] = np.where(pref_ok, pref, fallback)
+        table[node, node] = -1
+    return table
+
+
+def escape(topo: Topology) -> NextHop:
+    """Minimal routes on the adaptive VCs; up*/down* on the escape VC (Duato's protocol)."""
+    table = minimal_preferring(topo, updown_table(topo))
+
+    def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        return table[cur, dst]
+
+    return next_hop
+
+
+ROUTINGS.register(ESCAPE)(escape)

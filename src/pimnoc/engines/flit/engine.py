@@ -18,7 +18,7 @@ from pimnoc.engines.flit.params import SimParams, SimResult
 from pimnoc.engines.flit.traffic import TrafficTable, flow_traffic, synthetic_traffic
 from pimnoc.engines.flit.vc_routing import ring_links, tie_alternatives, uses_dateline_classes
 from pimnoc.errors import SimulationError, TopologyError
-from pimnoc.hardware.routing import Routing, make_routing
+from pimnoc.hardware.routing import Routing, escape_network, make_routing, uses_escape
 from pimnoc.hardware.topology import Topology
 
 Progress = Callable[[int, int], None]
@@ -60,6 +60,10 @@ def build_network(topology: Topology, routing: Routing | str | None,
     params.validate()
     if routing is None or isinstance(routing, str):
         routing = make_routing(topology, routing)
+    if uses_escape(routing):
+        # No escape VCs in the kernel yet: packets follow the escape network's up*/down*
+        # routes (deadlock-free, not minimal) instead of minimal routes with an escape VC.
+        routing = escape_network(routing)
     topo = topology
     n_r, n_l = topo.num_nodes, topo.num_directed_links
     lat = np.asarray(topo.link_latency_cycles, dtype=np.int64)

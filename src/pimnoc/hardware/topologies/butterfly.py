@@ -44,7 +44,7 @@ def _butterfly_noi(name: str, rows: int, cols: int, row_links: list[tuple[int, i
     require_size(name, rows, cols, 2, 2)
     edges = list(unique_edges(row_links + butterfly_edges(rows, cols)))
     require_connected(name, rows * cols, edges)
-    return NoiGraph(name, rows, cols, tuple(edges), routing="updown",
+    return NoiGraph(name, rows, cols, tuple(edges), routing="escape",
                     lengths=straight_lengths(edges, cols))
 
 

@@ -101,23 +101,93 @@ def floret_ring(rows: int, cols: int) -> tuple[list[int], int]:
     return [r * cols + c for r, c in _comb_ring(rows, cols)], 1
 
 
+PUBLIC_LAYOUTS: dict[tuple[int, int], str] = {(6, 6): "petals", (9, 9): "ring", (10, 10): "ring"}
+"""Layout of the Floret NoIs the authors' group publishes as adjacency matrices: CHIPSIM
+(github.com/mohanbing/CHIPSIM) `assets/NoI_topologies/adj_matrix_{6x6,9x9,10x10}_floret.csv`
+at commit 38ceda148ae0b6935dfbd5b7ea914039ce174341 (Oct 2025; removed from the tree later
+except the 10x10 one). 6x6: 40 unit links, 28 routers of degree 2 and 8 of degree 3 (the two
+central columns, rows 0-3); 9x9: a ring of 81 links, one spanning two pitches; 10x10: a ring
+of 100 unit links made of four 5x5 quadrant curves."""
+
+
+def petal_blocks(rows: int, cols: int) -> list[list[Cell]]:
+    """The curves of the petal layout, in ring order: 2-row blocks of half the width.
+
+    Down the left half, each block runs from its inner column outward on its upper row and
+    back inward on its lower row; up the right half, outward on the lower row and back on
+    the upper one. The tail of each block meets the head of the next across one unit link,
+    the last right block's tail meets the first left block's head across the top row.
+    """
+    half = cols // 2
+    blocks = []
+    for top in range(0, rows, 2):
+        blocks.append([(top, c) for c in range(half - 1, -1, -1)]
+                      + [(top + 1, c) for c in range(half)])
+    for top in range(rows - 2, -1, -2):
+        blocks.append([(top + 1, c) for c in range(half, cols)]
+                      + [(top, c) for c in range(cols - 1, half - 1, -1)])
+    return blocks
+
+
+def _petals(rows: int, cols: int) -> tuple[list[int], list[tuple[int, int]], int]:
+    """Ring order, links and curve count of the petal layout (the public 6x6 Floret).
+
+    Every block but the two joined along the bottom row is also closed head to tail by a
+    unit link along the central columns, as in the public file (which does not say why the
+    bottom pair stays open); those closures are the degree-3 junctions.
+    """
+    if rows < 4 or rows % 2 or cols < 4 or cols % 2:
+        raise ConfigError(f"design.noi.layout: 'petals' needs an even number (>= 4) of chiplet "
+                          f"rows and columns, got {rows}x{cols}; use layout: ring")
+    blocks = petal_blocks(rows, cols)
+    order = [r * cols + c for block in blocks for r, c in block]
+    edges = [(order[i], order[(i + 1) % len(order)]) for i in range(len(order))]
+    bottom = {rows // 2 - 1, rows // 2}  # the left and right blocks of the bottom row pair
+    for i, block in enumerate(blocks):
+        if i not in bottom:
+            (hr, hc), (tr, tc) = block[0], block[-1]
+            edges.append((hr * cols + hc, tr * cols + tc))
+    return order, edges, len(blocks)
+
+
 @NOI_TOPOLOGIES.register("floret")
-def floret_noi(rows: int, cols: int, curves: int | None = None) -> NoiGraph:
+def floret_noi(rows: int, cols: int, curves: int | None = None,
+               layout: str = "auto") -> NoiGraph:
     """Floret NoI: `curves` (lambda) space-filling curves of psi chiplets each, lambda*psi = N.
 
     Sharma, Pfromm, Topaloglu, Doppa, Ogras, Kalyanaraman, Pande, "Florets for Chiplets:
     Data Flow-aware High-Performance and Energy-efficient Network-on-Interposer for CNN
     Inference Tasks", ACM TECS 2023. Links join consecutive chiplets along each curve and the
     tail of curve i to the head of curve i+1, the last tail closing the loop to the first
-    head: N unit-length links (a 10x10 Floret has 100 where a mesh has 180). The loop is made
-    of generalised Hilbert curves over the grid's quadrants (or halves) meeting at the centre;
-    `curve_order` lists the chiplets curve after curve, and placement follows it. Routing is
-    dimension-order on the loop (shorter way round, dateline virtual channels). With both
-    grid sides odd, one closing link spans two pitches; on a single row or column the loop
-    stays open.
+    head.
+
+    `layout: ring`: N unit-length links (a 10x10 Floret has 100 where a mesh has 180); the
+    loop is made of generalised Hilbert curves over the grid's quadrants (or halves) meeting
+    at the centre; routing is dimension-order on the loop (shorter way round, dateline
+    virtual channels). With both grid sides odd, one closing link spans two pitches; on a
+    single row or column the loop stays open. `layout: petals`: curves of 2 x cols/2 chiplets
+    (`petal_blocks`), most also closed head to tail, so the graph has junctions; routed
+    minimally with an up*/down* escape channel (`escape`). `layout: auto` (default) takes the
+    layout the group's public file has for the size (`PUBLIC_LAYOUTS`: petals at 6x6) and the
+    ring elsewhere. `curve_order` lists the chiplets curve after curve; placement follows it.
     """
     require_size("floret", rows, cols, 1, 1)
     n = rows * cols
+    if layout not in ("auto", "ring", "petals"):
+        raise ConfigError(f"design.noi.layout: unknown '{layout}'; choose auto, ring or petals")
+    chosen = PUBLIC_LAYOUTS.get((rows, cols), "ring") if layout == "auto" else layout
+    if chosen == "petals":
+        order, edges, blocks = _petals(rows, cols)
+        if curves not in (None, blocks):
+            raise ConfigError(f"design.noi.curves: the petal layout of {rows}x{cols} has "
+                              f"{blocks} curves; leave curves out or use layout: ring")
+        psi = n // blocks
+        return NoiGraph(
+            "floret", rows, cols, tuple(edges), curve_order=tuple(order), routing="escape",
+            params={"curves": blocks, "curve_length": psi, "hilbert_blocks": 0,
+                    "curve_starts": tuple(range(0, n, psi)), "layout": "petals"},
+            lengths=straight_lengths(edges, cols),
+        )
     order, blocks = floret_ring(rows, cols)
     lam = blocks if curves is None else curves
     if not isinstance(lam, int) or lam < 1 or n % lam:
@@ -140,6 +210,6 @@ def floret_noi(rows: int, cols: int, curves: int | None = None) -> NoiGraph:
         "floret", rows, cols, tuple(edges), dims, (closed, False), dateline,
         curve_order=tuple(order), routing="dor",
         params={"curves": lam, "curve_length": psi, "hilbert_blocks": blocks,
-                "curve_starts": tuple(range(0, n, psi))},
+                "curve_starts": tuple(range(0, n, psi)), "layout": "ring"},
         lengths=straight_lengths(edges, cols), coords=coords,
     )

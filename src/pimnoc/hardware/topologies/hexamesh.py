@@ -44,5 +44,5 @@ def hexamesh_noi(rows: int, cols: int) -> NoiGraph:
     """
     require_size("hexamesh", rows, cols, 1, 1)
     edges = hexamesh_edges(rows, cols)
-    return NoiGraph("hexamesh", rows, cols, tuple(edges), routing="updown",
+    return NoiGraph("hexamesh", rows, cols, tuple(edges), routing="escape",
                     lengths=straight_lengths(edges, cols, brick_positions(rows, cols)))

@@ -59,7 +59,7 @@ def _kite(name: str, rows: int, cols: int) -> NoiGraph:
                       (a, a + cols) if r + 1 < rows else (a - cols, a)]
     edges = list(unique_edges(edges))
     require_connected(name, rows * cols, edges)
-    return NoiGraph(name, rows, cols, tuple(edges), routing="updown",
+    return NoiGraph(name, rows, cols, tuple(edges), routing="escape",
                     params={"radix": KITE_RADIX},
                     lengths=straight_lengths(edges, cols))
 

@@ -188,7 +188,7 @@ def swap_noi(rows: int, cols: int, links: int | None = None, max_degree: int = 6
     edges = unique_edges(small_world_edges(rows, cols, links, max_degree, float(alpha),
                                            float(wire_factor), iterations, seed, traffic))
     require_connected("swap", n, edges)
-    return NoiGraph("swap", rows, cols, edges, routing="updown",
+    return NoiGraph("swap", rows, cols, edges, routing="escape",
                     params={"links": links, "max_degree": max_degree, "alpha": alpha,
                             "wire_factor": wire_factor, "iterations": iterations,
                             "seed": seed, "traffic": traffic},

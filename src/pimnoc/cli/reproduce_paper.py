@@ -1,0 +1,62 @@
+"""Rich tables of a reproduction's paper quantities beside the full system's, per baseline."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.table import Table
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("net_zero_load_latency_s", "{scope} zero-load lat"),
+    ("net_packet_latency_s", "{scope} packet lat"),
+    ("net_energy_j", "{scope} energy"),
+    ("net_edp_js", "{scope} EDP"),
+    ("latency_s", "system latency"),
+    ("energy_j", "system energy"),
+    ("edp_js", "system EDP"),
+)
+"""Quantity -> column header: the paper's (network) quantities, then the full system's."""
+
+
+def _pct(value: float | None) -> str:
+    return "n/a" if value is None or value != value else f"{value:+.1%}"
+
+
+def paper_vs_system_table(summary: dict[str, Any], title: str, scope: str, target: str,
+                          group: str = "baseline", caption: str = "") -> Table:
+    """Per baseline: best ("up to") and mean change of each quantity, the published beside.
+
+    `summary` is `quantities.best_changes(rows, group)`.
+    """
+    scope_name = scope.upper()
+    table = Table(title=title, header_style="bold", caption=caption or (
+        f"{target} / {group} - 1: best (up to) and (mean) over cases, then the published "
+        f"figure read as that quantity; negative: {target} lower. {scope_name}: the network "
+        "the paper measures; system: the whole design"))
+    table.add_column(group, no_wrap=True)
+    for _key, header in COLUMNS:
+        table.add_column(header.format(scope=scope_name), justify="right", no_wrap=True)
+    per = summary.get(f"per_{group}", {})
+    for name, stats in [*per.items(), ("all", summary.get("overall", {}))]:
+        cells = []
+        for key, _header in COLUMNS:
+            s = stats.get(key)
+            text = "-" if s is None else f"{_pct(s['best'])} ({_pct(s['mean'])})"
+            if s is not None and "published" in s:
+                text += f" [bold]paper {_pct(s['published'])}[/]"
+            cells.append(text)
+        table.add_row(f"[bold]{name}[/]" if name == "all" else name, *cells)
+    return table
+
+
+def published_lines(published: dict[str, dict[str, Any]]) -> list[str]:
+    """The published figures' source sentences and what is inferred, once each."""
+    lines, seen = [], set()
+    for figure in published.values():
+        key = (figure["sentence"], figure["inferred"])
+        if key in seen:
+            continue
+        seen.add(key)
+        lines += [f"published ({figure['source']}): {figure['sentence']}",
+                  f"  inferred: {figure['inferred']}"]
+    return lines
