@@ -83,7 +83,7 @@ def run(
     """Evaluate one design point and print a summary."""
     from pimnoc.config import load_run
     from pimnoc.evaluate import evaluate_full
-    from pimnoc.result import check_writable, write_json_atomic
+    from pimnoc.result import check_writable, finite_json, write_json_atomic
 
     spec = load_run(config)
     if output is not None:
@@ -99,7 +99,7 @@ def run(
     if output is not None:
         write_json_atomic(result.to_dict(), output)
     if as_json:
-        print(json.dumps(result.to_dict()))
+        print(finite_json(result.to_dict()))
         return
     console.print(summary_table(result))
     for net in result.per_network:

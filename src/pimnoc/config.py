@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
@@ -30,9 +30,42 @@ class Open(BaseModel):
         return dict(self.model_extra or {})
 
 
+FRACTION_KEYS = frozenset({"input_density"})
+"""Technology parameters that are fractions: allowed in [0, 1]."""
+
+ZERO_ALLOWED_KEYS = frozenset({"router_alloc_stages"})
+"""Integer technology parameters for which 0 is meaningful (no such stage)."""
+
+POSITIVE_FLOAT_KEYS = frozenset({
+    "adc_rate_gsps", "cell_ron_ohm", "cell_roff_ohm", "read_voltage_v", "read_pulse_ns",
+    "freq_ghz", "crossbar_area_um2", "adc_area_um2", "area_mm2", "tsv_pitch_um",
+    "miv_pitch_um",
+})
+"""Float technology parameters that must be > 0 (a rate, a resistance, a size)."""
+
+
+def _ranged(name: str, kind: Any) -> tuple[Any, Any]:
+    """The pydantic type and range of one technology parameter (optional: None keeps it).
+
+    Integers are discrete counts or widths (>= 1, or >= 0 where 0 means none); floats are
+    finite and >= 0 (energies, leakage, areas, delays), > 0 for rates and sizes, and in
+    [0, 1] for fractions.
+    """
+    if kind is bool:
+        return (bool | None, Field(default=None))
+    if kind is int:
+        low = 0 if name in ZERO_ALLOWED_KEYS else 1
+        return (int | None, Field(default=None, ge=low, strict=False))
+    if name in FRACTION_KEYS:
+        return (float | None, Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False))
+    if name in POSITIVE_FLOAT_KEYS:
+        return (float | None, Field(default=None, gt=0.0, allow_inf_nan=False))
+    return (float | None, Field(default=None, ge=0.0, allow_inf_nan=False))
+
+
 def _optional_fields(cls: type) -> dict[str, Any]:
-    return {f.name: (f.type if not isinstance(f.type, str) else Any, Field(default=None))
-            for f in fields(cls)}
+    hints = get_type_hints(cls)
+    return {f.name: _ranged(f.name, hints[f.name]) for f in fields(cls)}
 
 
 PeSpec = create_model("PeSpec", __base__=Strict, **_optional_fields(PeTech))
@@ -101,7 +134,7 @@ class MappingSpec(Strict):
     """How layers are replicated and placed."""
 
     placement: str = "hilbert"
-    replication: Literal["auto", "none"] | int = "auto"
+    replication: Literal["auto", "none"] | Annotated[int, Field(ge=1)] = "auto"
     seed: int = 0
     thermal_weight: float = Field(0.5, ge=0.0, le=1.0)  # thermal_sfc: 0 performance, 1 heat
 
