@@ -60,6 +60,14 @@ def summary_table(result) -> Table:
         ("links / wire", f"{result.links} / {result.wire_length_mm:,.1f} mm"),
         ("router ports", f"{result.router_ports}"),
     ]
+    bounds = result.extra.get("bounds")
+    if bounds:
+        rows.extend((f"  {name[:-2]} bound", _si(value, "s")) for name, value in bounds.items())
+    io = result.extra.get("chiplet_io_bps")
+    if io:
+        iface = result.extra.get("chiplet_interface", {})
+        rows.append(("chiplet I/O", f"{io[0] / 1e9:,.0f} Gb/s per chiplet "
+                     f"({iface.get('name', '?')} x{iface.get('ports_per_chiplet', 1)})"))
     b = result.busiest_link
     if b:
         rows.append(("busiest link", f"{b['src']}→{b['dst']} ({b['kind']}, "

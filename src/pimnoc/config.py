@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from pimnoc.errors import ConfigError, suggest
+from pimnoc.hardware.interfaces import DEFAULT_INTERFACE, ChipletInterface, chiplet_interface
 from pimnoc.pim.digital import DigitalTech
 from pimnoc.pim.tech import NetworkTech, PeTech
 
@@ -63,14 +64,17 @@ def _ranged(name: str, kind: Any) -> tuple[Any, Any]:
     return (float | None, Field(default=None, ge=0.0, allow_inf_nan=False))
 
 
-def _optional_fields(cls: type) -> dict[str, Any]:
+def _optional_fields(cls: type, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
     hints = get_type_hints(cls)
-    return {f.name: _ranged(f.name, hints[f.name]) for f in fields(cls)}
+    return {f.name: _ranged(f.name, hints[f.name]) for f in fields(cls) if f.name not in skip}
 
 
 PeSpec = create_model("PeSpec", __base__=Strict, **_optional_fields(PeTech))
+INTERFACE_KEYS = frozenset({"chiplet_link_gbps", "d2d_latency_ns"})
+"""NetworkTech fields set by design.noi.interface (overridden there, not in design.network)."""
+
 NetworkTechSpec = create_model("NetworkTechSpec", __base__=Strict,
-                               **_optional_fields(NetworkTech))
+                               **_optional_fields(NetworkTech, INTERFACE_KEYS))
 
 
 class NetworkSpec(Strict):
@@ -103,6 +107,34 @@ class TopologySpec(Open):
     boundary: Literal["center", "corner"] = "center"
 
 
+class InterfaceSpec(Strict):
+    """A chiplet I/O preset (hardware/interfaces.py) with any of its fields overridden."""
+
+    preset: str = DEFAULT_INTERFACE
+    lanes: int | None = Field(None, ge=1)
+    gbps_per_lane: float | None = Field(None, gt=0.0, allow_inf_nan=False)
+    energy_pj_per_bit: float | None = Field(None, ge=0.0, allow_inf_nan=False)
+    latency_ns: float | None = Field(None, ge=0.0, allow_inf_nan=False)
+    bump_pitch_um: float | None = Field(None, gt=0.0, allow_inf_nan=False)
+    area_mm2: float | None = Field(None, ge=0.0, allow_inf_nan=False)
+
+    def interface(self) -> ChipletInterface:
+        """The preset with the given fields overridden."""
+        return chiplet_interface(self.preset, self.model_dump(exclude={"preset"}))
+
+
+class NoiSpec(TopologySpec):
+    """The network-on-interposer: its topology, chiplet I/O interface and ports per chiplet."""
+
+    interface: str | InterfaceSpec = DEFAULT_INTERFACE
+    ports_per_chiplet: int = Field(1, ge=1)
+
+    def interface_spec(self) -> InterfaceSpec:
+        """The interface as a preset plus overrides."""
+        given = self.interface
+        return InterfaceSpec(preset=given) if isinstance(given, str) else given
+
+
 DigitalSpec = create_model(
     "DigitalSpec", __base__=Strict,
     fraction=(float, Field(gt=0.0, lt=1.0)),
@@ -124,7 +156,7 @@ class DesignSpec(Strict):
     tiers: int = Field(1, gt=0)
     vertical: Literal["tsv", "miv"] = "tsv"
     noc: TopologySpec = TopologySpec()
-    noi: TopologySpec = TopologySpec()
+    noi: NoiSpec = NoiSpec()
     pe: PeSpec = PeSpec()  # type: ignore[valid-type]
     network: NetworkTechSpec = NetworkTechSpec()  # type: ignore[valid-type]
     digital: DigitalSpec | None = None  # type: ignore[valid-type]
@@ -178,8 +210,18 @@ class RunSpec(Strict):
 
     def network_tech(self) -> NetworkTech:
         """The network technology with this run's overrides applied."""
-        given = {k: v for k, v in self.design.network.model_dump().items() if v is not None}
+        iface = self.design.noi.interface_spec().interface()
+        given = {"interposer_pj_per_bit": iface.energy_pj_per_bit,
+                 "chiplet_link_gbps": iface.bandwidth_bps / 1e9,
+                 "d2d_latency_ns": iface.latency_ns}
+        # design.network keys win (interposer_pj_per_bit may be given there, as before)
+        given.update({k: v for k, v in self.design.network.model_dump().items()
+                      if v is not None})
         return NetworkTech(**given)
+
+    def chiplet_interface(self) -> ChipletInterface:
+        """The die-to-die interface of this design (its preset with overrides)."""
+        return self.design.noi.interface_spec().interface()
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
@@ -226,9 +268,14 @@ def parse_run(data: Any, source: str = "config") -> RunSpec:
         raise ConfigError(f"{source}: the top level must be a mapping with keys workload, "
                           "design, mapping, simulation, thermal")
     try:
-        return RunSpec.model_validate(data)
+        spec = RunSpec.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{source}: {format_validation_error(exc)}") from None
+    try:
+        spec.chiplet_interface()
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return spec
 
 
 def read_yaml(path: str | Path) -> Any:

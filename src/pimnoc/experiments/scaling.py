@@ -27,6 +27,7 @@ from pimnoc.errors import CapacityError, ConfigError
 from pimnoc.evaluate import evaluate_full
 from pimnoc.experiments.compare import natural_placement, with_changes
 from pimnoc.experiments.floret import MIXES, FloretCase, design
+from pimnoc.network.analytical import link_bandwidth_bps
 from pimnoc.network.topology import LINK_KINDS
 
 FACTORS: tuple[float, ...] = (1.0, 1.1, 1.25, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
@@ -118,7 +119,8 @@ def measure_point(spec: RunSpec, topology: str, placement: str, crossbars: int) 
     network_interval = float(ev.network.network_interval_s)
     busiest = ev.result.busiest_link
     routed = ev.network.routed
-    link_time = float(routed.link_load_bits.max(initial=0.0)) / ev.net.link_bandwidth_bps
+    link_time = float((routed.link_load_bits / link_bandwidth_bps(ev.topology, ev.net))
+                      .max(initial=0.0))
     where = busiest.get("kind", "none") if link_time >= network_interval * (1 - 1e-9) \
         else "pe port"
     per_pe = ev.topology.compute_nodes.size

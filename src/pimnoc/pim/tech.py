@@ -30,6 +30,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, fields
 
+from pimnoc.hardware.interfaces import DEFAULT_INTERFACE, INTERFACES
+
+_D2D = INTERFACES[DEFAULT_INTERFACE]
+
 
 @dataclass(frozen=True)
 class PeTech:
@@ -118,7 +122,10 @@ class NetworkTech:
     router_area_mm2: float = 0.151  # ISAAC router (shared by 4 tiles there; one per PE here)
     router_leakage_mw: float = 1.0  # per router static power (assumption)
     onchip_wire_pj_per_bit_mm: float = 0.122  # SIAM ITRS 32 nm: 0.30 pF/mm, 0.9 V, activity 0.5
-    interposer_pj_per_bit: float = 0.3  # GEMINI: UCIe on silicon interposer, per link traversal
+    # die-to-die links (micro-bump and interposer): one module of design.noi.interface
+    interposer_pj_per_bit: float = _D2D.energy_pj_per_bit  # per link traversal (interfaces.py)
+    chiplet_link_gbps: float = _D2D.bandwidth_bps / 1e9  # one module's rate (interfaces.py)
+    d2d_latency_ns: float = _D2D.latency_ns  # one module's PHY latency (interfaces.py)
     interposer_wire_pj_per_bit_mm: float = 0.122  # same wire model on the interposer (assumption)
     ubump_pj_per_bit: float = 0.0  # chiplet-to-interposer hop: counted in the link PHY above
     # Vertical links (see VERTICAL_LINKS below): alpha * C * V^2 per bit, alpha = 0.5 and
@@ -130,12 +137,21 @@ class NetworkTech:
     interposer_cycles_per_mm: float = 0.25  # RapidChiplet: 0.25 cycles per unit length (1 mm)
     onchip_cycles_per_mm: float = 0.0  # on-chip hops take the 1-cycle minimum (BookSim)
     chiplet_gap_mm: float = 0.5  # spacing between chiplets on the interposer (assumption)
-    phy_area_um2_per_lane: float = 5304.5  # SIAM GRS transceiver per lane
 
     @property
     def link_bandwidth_bps(self) -> float:
         """Bits per second one link carries."""
         return self.flit_bits * self.freq_ghz * 1e9
+
+    @property
+    def chiplet_link_bps(self) -> float:
+        """Bits per second one die-to-die link (micro-bump or interposer) carries."""
+        return self.chiplet_link_gbps * 1e9
+
+    @property
+    def d2d_latency_cycles(self) -> int:
+        """Network cycles the die-to-die PHY adds to an interposer link (rounded up)."""
+        return math.ceil(self.d2d_latency_ns * self.freq_ghz - 1e-9)
 
     @property
     def cycle_s(self) -> float:
