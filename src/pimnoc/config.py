@@ -34,8 +34,10 @@ class Open(BaseModel):
 FRACTION_KEYS = frozenset({"input_density"})
 """Technology parameters that are fractions: allowed in [0, 1]."""
 
-ZERO_ALLOWED_KEYS = frozenset({"router_alloc_stages"})
-"""Integer technology parameters for which 0 is meaningful (no such stage)."""
+INT_MINIMUM = {"router_alloc_stages": 0, "router_delay_ports": 2,
+               "router_reference_ports": 2}
+"""Integer technology parameters whose least value is not 1 (0: no such stage; a router
+has at least 2 ports)."""
 
 POSITIVE_FLOAT_KEYS = frozenset({
     "adc_rate_gsps", "cell_ron_ohm", "cell_roff_ohm", "read_voltage_v", "read_pulse_ns",
@@ -55,7 +57,7 @@ def _ranged(name: str, kind: Any) -> tuple[Any, Any]:
     if kind is bool:
         return (bool | None, Field(default=None))
     if kind is int:
-        low = 0 if name in ZERO_ALLOWED_KEYS else 1
+        low = INT_MINIMUM.get(name, 1)
         return (int | None, Field(default=None, ge=low, strict=False))
     if name in FRACTION_KEYS:
         return (float | None, Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False))

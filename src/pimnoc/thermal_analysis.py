@@ -256,6 +256,19 @@ def effective_temperature(node_t_k: np.ndarray, parts, t_ref_k: float) -> float:
     return float(t_ref_k + np.sqrt(np.average(excess**2, weights=counts)))
 
 
+def crossbar_config(pe):
+    """The accuracy model's crossbar: the design's own (design.pe), not a default one."""
+    from pimnoc.accuracy import CrossbarConfig
+
+    try:
+        return CrossbarConfig(
+            rows=pe.crossbar_rows, cols=pe.crossbar_cols, bits_per_cell=pe.bits_per_cell,
+            weight_bits=pe.weight_bits, input_bits=pe.input_bits, dac_bits=pe.dac_bits,
+            adc_bits=pe.adc_bits, r_on_ohm=pe.cell_ron_ohm, r_off_ohm=pe.cell_roff_ohm)
+    except ConfigError as exc:
+        raise ConfigError(f"design.pe (for the accuracy estimate): {exc}") from None
+
+
 def accuracy_results(evaluation, node_t_k: np.ndarray, params: ThermalParams) -> dict[str, Any]:
     """Monte-Carlo accuracy of every network at its crossbars' temperatures."""
     from pimnoc.accuracy import (
@@ -267,21 +280,23 @@ def accuracy_results(evaluation, node_t_k: np.ndarray, params: ThermalParams) ->
 
     mapping = evaluation.mapping
     noise = ConductanceNoise()
-    classifier = quantised_classifier()
+    crossbar = crossbar_config(evaluation.pe)
+    classifier = quantised_classifier(crossbar.weight_bits, crossbar.input_bits)
     layers = classifier.n_layers
     per_network = []
     for k, workload in enumerate(mapping.workloads):
         groups = layer_groups(mapping, k, layers)
         temps = [effective_temperature(node_t_k, g, noise.t_ref_k) for g in groups]
         est = estimate_accuracy_detail(temps, trials=params.accuracy_trials,
-                                       seed=params.accuracy_seed, noise=noise)
+                                       seed=params.accuracy_seed, noise=noise,
+                                       crossbar=crossbar)
         per_network.append({"name": workload.name, "accuracy": est.mean, "std": est.std,
                             "effective_temperatures_k": [round(t, 3) for t in temps]})
     return {
         "accuracy_estimate": float(np.mean([p["accuracy"] for p in per_network])),
         "accuracy": {
             "per_network": per_network,
-            "clean": clean_accuracy(),
+            "clean": clean_accuracy(crossbar),
             "float_reference": classifier.float_test_accuracy,
             "trials": params.accuracy_trials,
             "model": "digits MLP on ReRAM crossbars (pimnoc.accuracy); layer groups of the "

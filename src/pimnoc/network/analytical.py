@@ -102,7 +102,7 @@ def router_delay_extra(topo: Topology, net: NetworkTech) -> np.ndarray:
     at most the routing stage is saved (lookahead routing).
     """
     ports = np.maximum(topo.router_ports, 2)
-    scale = np.log2(ports) / np.log2(net.router_reference_ports)
+    scale = np.log2(ports) / np.log2(net.router_delay_ports)
     extra = np.rint(net.router_alloc_stages * (scale - 1.0)).astype(np.int64)
     return np.maximum(extra, -1)
 
