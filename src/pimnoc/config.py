@@ -42,7 +42,7 @@ has at least 2 ports)."""
 POSITIVE_FLOAT_KEYS = frozenset({
     "adc_rate_gsps", "cell_ron_ohm", "cell_roff_ohm", "read_voltage_v", "read_pulse_ns",
     "freq_ghz", "crossbar_area_um2", "adc_area_um2", "area_mm2", "tsv_pitch_um",
-    "miv_pitch_um",
+    "miv_pitch_um", "buffer_cycle_ns",
 })
 """Float technology parameters that must be > 0 (a rate, a resistance, a size)."""
 
@@ -162,6 +162,7 @@ class DesignSpec(Strict):
     pe: PeSpec = PeSpec()  # type: ignore[valid-type]
     network: NetworkTechSpec = NetworkTechSpec()  # type: ignore[valid-type]
     digital: DigitalSpec | None = None  # type: ignore[valid-type]
+    power_gating: bool = True  # idle PEs and routers leak nothing (hardware/leakage.py)
 
 
 class MappingSpec(Strict):

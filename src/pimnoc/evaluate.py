@@ -16,6 +16,7 @@ from pimnoc import pipeline_latency
 from pimnoc.config import RunSpec
 from pimnoc.errors import ConfigError
 from pimnoc.hardware.interfaces import ChipletInterface
+from pimnoc.hardware.leakage import active_nodes, node_leakage_w
 from pimnoc.mapping.digital import attach_digital
 from pimnoc.mapping.mapper import Mapping, map_workloads
 from pimnoc.network.analytical import (
@@ -330,6 +331,16 @@ def _link_rows(topo: Topology, loads: np.ndarray, util: np.ndarray,
     return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
+def node_leakage(spec: RunSpec, topo: Topology, pe: PeTech, net: NetworkTech, mapping: Mapping,
+                 flows: Flows, routed) -> np.ndarray:
+    """Static power of every node (W): idle PEs and routers gated if design.power_gating."""
+    digital = mapping.digital.tech if mapping.digital is not None else None
+    active = (active_nodes(topo, mapping, flows, routed) if spec.design.power_gating
+              else None)
+    return node_leakage_w(topo, pe.leakage_mw, net.router_leakage_mw,
+                          digital.leakage_mw if digital is not None else None, active)
+
+
 def chiplet_io_bps(spec: RunSpec, topo: Topology, net: NetworkTech) -> list[float]:
     """Bandwidth out of (and into) each chiplet: its ports times one interface module."""
     if topo.meta.get("integration") != "2.5d":
@@ -348,13 +359,8 @@ def bottleneck_of(bounds: dict[str, float], interval: float) -> str:
 
 def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish, comm,
               interval, bounds, started, detail: bool = True) -> Result:
-    n_routers = topo.num_nodes
     digital = mapping.digital.tech if mapping.digital is not None else None
-    n_digital = int(np.count_nonzero(topo.node_kind == DIGITAL))
-    leakage_w = topo.compute_nodes.size * pe.leakage_mw * 1e-3 + n_routers * \
-        net.router_leakage_mw * 1e-3
-    if digital is not None:
-        leakage_w += n_digital * (digital.leakage_mw - pe.leakage_mw) * 1e-3
+    leakage_w = float(node_leakage(spec, topo, pe, net, mapping, flows, network.routed).sum())
     energy = {
         "compute": float(compute.energy_j.sum()),
         "router": network.router_energy_j,

@@ -8,7 +8,8 @@
    in proportion to their crossbar counts (digital operators on the nodes that produce
    their first input, as the traffic model places them); router energy where the bits
    are switched and ejected; each link's energy half at either end; leakage of every PE
-   and router (`PeTech.leakage_mw`, `NetworkTech.router_leakage_mw`), taken as quoted at
+   and router in use, or of all with `design.power_gating: false` (`PeTech.leakage_mw`,
+   `NetworkTech.router_leakage_mw`, hardware/leakage.py), taken as quoted at
    `LEAKAGE_T_REF_K`. At the reference temperature the total equals
    `Result.energy_j.total * throughput` exactly.
 2. **Stack** from the topology: `stack_3d` (tier 0 at the heat sink, TSV or monolithic),
@@ -33,7 +34,7 @@ import numpy as np
 
 from pimnoc.errors import ConfigError, suggest
 from pimnoc.network.analytical import link_energy_pj_per_bit, router_energy_pj_per_bit
-from pimnoc.network.topology import DIGITAL, NOI_ROUTER, Topology
+from pimnoc.network.topology import NOI_ROUTER, Topology
 from pimnoc.thermal import (
     AMBIENT_K,
     DEFAULT_NX,
@@ -158,11 +159,9 @@ def node_power(evaluation) -> NodePower:
     per_link = load * e_link / 2.0
     link = (np.bincount(topo.link_src, weights=per_link, minlength=n)
             + np.bincount(topo.link_dst, weights=per_link, minlength=n))
-    leakage = np.full(n, net.router_leakage_mw * 1e-3)
-    leakage[topo.compute_nodes] += pe.leakage_mw * 1e-3
-    digital_tech = getattr(getattr(mapping, "digital", None), "tech", None)
-    if digital_tech is not None:  # digital PEs leak at their own rate (as evaluate counts it)
-        leakage[topo.node_kind == DIGITAL] += (digital_tech.leakage_mw - pe.leakage_mw) * 1e-3
+    from pimnoc.evaluate import node_leakage  # the same gating as the energy figures
+
+    leakage = node_leakage(evaluation.spec, topo, pe, net, mapping, flows, routed)
     return NodePower(compute * rate, router * rate, link * rate, leakage)
 
 

@@ -105,3 +105,21 @@ def test_cycle_engine_packet_size_and_router_delays_follow_design_network(run_di
     data["design"]["network"] = {"packet_flits": 2}
     result = evaluate(parse_run(data), detail=False)
     assert result.extra["cycle"]["packets_measured"] > 0
+
+
+def test_buffer_access_time_bounds_a_layer_when_the_buffer_is_slow(run_dict):
+    from pimnoc.pim.crossbar import crossbar_activity
+
+    fast = evaluate_full(parse_run(run_dict()))
+    data = run_dict()
+    data["design"]["pe"]["buffer_cycle_ns"] = 400.0
+    slow = evaluate_full(parse_run(data))
+    pe, mapping = slow.pe, slow.mapping
+    i = next(k for k, layer in enumerate(mapping.layers) if layer.weighted)
+    act = crossbar_activity(mapping.layers[i], mapping.tiles[i], int(mapping.replication[i]),
+                            pe)
+    pes = mapping.layer_node_crossbars[i][0].size
+    expected = max(act.mvm_steps * pe.mvm_s, act.buffer_bits / pes / pe.buffer_bps)
+    assert slow.compute.time_s[i] == pytest.approx(expected)
+    assert act.buffer_bits / pes / pe.buffer_bps > act.mvm_steps * pe.mvm_s
+    assert slow.result.latency_s > fast.result.latency_s

@@ -76,6 +76,8 @@ EDRAM = _isaac(
     20.7e-3 / 12 * (16384 / (128 * 8 * ISAAC_RATE_GSPS * 1e7 * 100 / 128))
     / ((16384 + 2048) * 2 / 256) * 1e12 / 256, "bit",
     note="64 KB buffer; energy per bit from hwcomponents-library's derivation")
+EDRAM_WIDTH_BITS = 256  # ISAAC's eDRAM port as modelled by hwcomponents-library (width 256)
+EDRAM_CYCLE_NS = 1.0  # one access per 1 ns cycle (hwcomponents' global cycle; assumption)
 EDRAM_BUS = _isaac("edram_bus", 90000, 7.0, 0.0, "", note="384 wires")
 ACTIVATION = _isaac("activation", 600, 0.52, 0.0, "", note="2 units")
 TILE_SHIFT_ADD = _isaac("tile_shift_add", 60, 0.05, 0.0, "")

@@ -69,6 +69,8 @@ class PeTech:
     shift_add_energy_pj: float = C.SHIFT_ADD.energy_pj
     buffer_energy_pj_per_bit: float = C.EDRAM.energy_pj
     buffer_area_mm2: float = C.EDRAM.area_um2 * 1e-6
+    buffer_width_bits: int = C.EDRAM_WIDTH_BITS  # bits per buffer access
+    buffer_cycle_ns: float = C.EDRAM_CYCLE_NS  # time of one buffer access
     tile_other_area_mm2: float = C.TILE_PERIPHERY_AREA_MM2  # bus, activation, S+A, pool, OR
     digital_ops_per_cycle: int = 16  # pool/add/concat unit width per PE (assumption)
     digital_energy_pj_per_op: float = C.SHIFT_ADD.energy_pj  # as a S+A add (assumption)
@@ -94,6 +96,11 @@ class PeTech:
     def mvm_s(self) -> float:
         """Time of one full-precision MVM on a crossbar."""
         return self.input_cycles * self.read_cycle_s
+
+    @property
+    def buffer_bps(self) -> float:
+        """Bits per second one PE's buffer reads or writes."""
+        return self.buffer_width_bits / (self.buffer_cycle_ns * 1e-9)
 
     @property
     def cell_read_energy_j(self) -> float:
