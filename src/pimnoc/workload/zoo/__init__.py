@@ -7,6 +7,7 @@ import inspect
 from pimnoc.errors import WorkloadError
 from pimnoc.workload.ir import Workload
 from pimnoc.workload.zoo import (  # noqa: F401  (registers)
+    cifar,
     densenet,
     gnn,
     mobilenet,
