@@ -23,7 +23,7 @@ def active_nodes(topo: Topology, mapping, flows, routed) -> tuple[np.ndarray, np
         pe[nodes] = True
     digital = getattr(mapping, "digital", None)
     if digital is not None:
-        for hosts in digital.hosts.values():
+        for hosts in digital.hosts:
             pe[hosts] = True
     pe[flows.src] = True  # nodes that send or receive data run operators
     pe[flows.dst] = True
