@@ -83,7 +83,7 @@ class NetworkSpec(Strict):
     """One DNN of the workload: a zoo name or a path to an .onnx file."""
 
     model: str
-    input_hw: int = Field(224, gt=0)
+    input_hw: int | None = Field(None, gt=0)  # None: the model's own (CIFAR 32, else 224)
     num_classes: int | None = Field(None, gt=0)
     seq_len: int | None = Field(None, gt=0)
     name: str | None = None

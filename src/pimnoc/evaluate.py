@@ -151,7 +151,7 @@ def topology_and_routing(spec: RunSpec) -> tuple[Topology, Routing]:
 
 
 @lru_cache(maxsize=32)
-def _workload(model: str, input_hw: int, num_classes: int | None,
+def _workload(model: str, input_hw: int | None, num_classes: int | None,
               seq_len: int | None) -> Workload:
     return load_network(model, input_hw, num_classes, seq_len)
 

@@ -98,3 +98,14 @@ def test_resnet_params_round_to_the_published_totals(name):
 def test_cifar_resnet18_is_the_usual_half_gigamac_network():
     assert build_model("resnet18_cifar", 32).macs == pytest.approx(0.556e9, rel=0.01)
     assert build_model("resnet18", 32).macs < 0.1e9  # the ImageNet stem at 32 x 32
+
+
+def test_a_run_without_input_hw_takes_the_models_own_size():
+    from pimnoc.config import parse_run
+    from pimnoc.evaluate import workloads_of
+
+    run = {"workload": {"networks": [{"model": "resnet20"}, {"model": "resnet18"}]},
+           "design": {"integration": "2d", "pes": {"rows": 4, "cols": 4}}}
+    cifar, imagenet = workloads_of(parse_run(run))
+    assert cifar.layers[0].in_hw == (32, 32)
+    assert imagenet.layers[0].in_hw == (224, 224)
