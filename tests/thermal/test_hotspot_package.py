@@ -3,7 +3,7 @@
 Reference: tests/data/hotspot_package_reference.json, HotSpot (uvahotspot/HotSpot, the
 commit recorded there) built with `make` and run in its grid mode (32 x 32) with its
 default configuration on a 1 cm^2 die: uniform 10, 25 and 50 W, and 40 W / 10 W on the
-two halves. pimnoc is given HotSpot's layers (150 um silicon that dissipates, 20 um TIM,
+two halves; and on a 4 mm x 4 mm die at 3.5 W. pimnoc is given HotSpot's layers (150 um silicon that dissipates, 20 um TIM,
 1 mm spreader of 30 mm, 6.9 mm sink of 60 mm, 0.1 K/W). Reached: every cell's rise above
 ambient within 2 % of HotSpot's, the mean rise within 1 %; the remaining difference is
 where the die's node sits (its middle here, its face in HotSpot).
@@ -27,11 +27,11 @@ HOTSPOT_SILICON = Material("hotspot_silicon", 130.0, 1630300.0)  # HotSpot k_chi
 N = 32
 
 
-def hotspot_stack(package: Package | None) -> Stack:
+def hotspot_stack(package: Package | None, side_m: float = 0.01) -> Stack:
     sink = [Layer("sink", SPREADER_CU, 6.9e-3)] if package else []
     layers = (*sink, Layer("spreader", SPREADER_CU, 1e-3), Layer("tim", TIM, 20e-6),
               Layer("die", HOTSPOT_SILICON, 150e-6, active=True))
-    return Stack(0.01, 0.01, layers, HeatSink(), REFERENCE["ambient_k"], package=package)
+    return Stack(side_m, side_m, layers, HeatSink(), REFERENCE["ambient_k"], package=package)
 
 
 def power(case: dict) -> np.ndarray:
@@ -47,7 +47,8 @@ def power(case: dict) -> np.ndarray:
 @pytest.mark.parametrize("case", REFERENCE["cases"], ids=lambda c: c["name"])
 def test_package_matches_hotspot_within_2_percent_per_cell(case):
     ambient = REFERENCE["ambient_k"]
-    die = solve_steady(hotspot_stack(Package()), power(case)).tier_temperatures_k[0]
+    stack = hotspot_stack(Package(), case["die_side_m"])
+    die = solve_steady(stack, power(case)).tier_temperatures_k[0]
     hotspot = np.array(case["die_grid_k"]).reshape(N, N)
     rise, reference = die - ambient, hotspot - ambient
     assert np.abs(rise / reference - 1).max() < 0.02
