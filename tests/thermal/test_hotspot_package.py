@@ -4,9 +4,10 @@ Reference: tests/data/hotspot_package_reference.json, HotSpot (uvahotspot/HotSpo
 commit recorded there) built with `make` and run in its grid mode (32 x 32) with its
 default configuration on a 1 cm^2 die: uniform 10, 25 and 50 W, and 40 W / 10 W on the
 two halves; and on a 4 mm x 4 mm die at 3.5 W. pimnoc is given HotSpot's layers (150 um
-silicon that dissipates, 20 um TIM, 1 mm spreader of 30 mm, 6.9 mm sink of 60 mm, 0.1 K/W). Reached: every cell's rise above
-ambient within 2 % of HotSpot's, the mean rise within 1 %; the remaining difference is
-where the die's node sits (its middle here, its face in HotSpot).
+silicon that dissipates, 20 um TIM, 1 mm spreader of 30 mm, 6.9 mm sink of 60 mm,
+0.1 K/W). Reached: every cell's rise above ambient within 2 % of HotSpot's, the mean rise
+within 1 %; the remaining difference is where the die's node sits (its middle here, its
+face in HotSpot).
 """
 
 from __future__ import annotations
