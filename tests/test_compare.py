@@ -122,7 +122,7 @@ def test_cli_table(tmp_path, run_dict, capsys):
 @pytest.mark.parametrize("args, message", [
     (["-t", "mesh,flroet"], "did you mean 'floret'"),
     (["--placements", "nat"], "--placements"),
-    (["--same-placement", "spiral"], "mapping.placement"),
+    (["--same-placement", "spiral"], "--same-placement"),
     (["--engine", "warp"], "--engine"),
 ])
 def test_cli_bad_options_exit_2_with_one_message(tmp_path, run_dict, capsys, args, message):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_type_hints
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from pimnoc.errors import ConfigError, suggest
 from pimnoc.hardware.digital import DigitalTech
+from pimnoc.hardware.interfaces import DEFAULT_INTERFACE, ChipletInterface, chiplet_interface
 from pimnoc.hardware.tech import NetworkTech, PeTech
 
 
@@ -30,21 +31,59 @@ class Open(BaseModel):
         return dict(self.model_extra or {})
 
 
-def _optional_fields(cls: type) -> dict[str, Any]:
-    return {f.name: (f.type if not isinstance(f.type, str) else Any, Field(default=None))
-            for f in fields(cls)}
+FRACTION_KEYS = frozenset({"input_density"})
+"""Technology parameters that are fractions: allowed in [0, 1]."""
+
+INT_MINIMUM = {"router_alloc_stages": 0, "router_delay_ports": 2,
+               "router_reference_ports": 2}
+"""Integer technology parameters whose least value is not 1 (0: no such stage; a router
+has at least 2 ports)."""
+
+POSITIVE_FLOAT_KEYS = frozenset({
+    "adc_rate_gsps", "cell_ron_ohm", "cell_roff_ohm", "read_voltage_v", "read_pulse_ns",
+    "freq_ghz", "crossbar_area_um2", "adc_area_um2", "area_mm2", "tsv_pitch_um",
+    "miv_pitch_um", "buffer_cycle_ns",
+})
+"""Float technology parameters that must be > 0 (a rate, a resistance, a size)."""
+
+
+def _ranged(name: str, kind: Any) -> tuple[Any, Any]:
+    """The pydantic type and range of one technology parameter (optional: None keeps it).
+
+    Integers are discrete counts or widths (>= 1, or >= 0 where 0 means none); floats are
+    finite and >= 0 (energies, leakage, areas, delays), > 0 for rates and sizes, and in
+    [0, 1] for fractions.
+    """
+    if kind is bool:
+        return (bool | None, Field(default=None))
+    if kind is int:
+        low = INT_MINIMUM.get(name, 1)
+        return (int | None, Field(default=None, ge=low, strict=False))
+    if name in FRACTION_KEYS:
+        return (float | None, Field(default=None, ge=0.0, le=1.0, allow_inf_nan=False))
+    if name in POSITIVE_FLOAT_KEYS:
+        return (float | None, Field(default=None, gt=0.0, allow_inf_nan=False))
+    return (float | None, Field(default=None, ge=0.0, allow_inf_nan=False))
+
+
+def _optional_fields(cls: type, skip: frozenset[str] = frozenset()) -> dict[str, Any]:
+    hints = get_type_hints(cls)
+    return {f.name: _ranged(f.name, hints[f.name]) for f in fields(cls) if f.name not in skip}
 
 
 PeSpec = create_model("PeSpec", __base__=Strict, **_optional_fields(PeTech))
+INTERFACE_KEYS = frozenset({"chiplet_link_gbps", "d2d_latency_ns"})
+"""NetworkTech fields set by design.noi.interface (overridden there, not in design.network)."""
+
 NetworkTechSpec = create_model("NetworkTechSpec", __base__=Strict,
-                               **_optional_fields(NetworkTech))
+                               **_optional_fields(NetworkTech, INTERFACE_KEYS))
 
 
 class NetworkSpec(Strict):
     """One DNN of the workload: a zoo name or a path to an .onnx file."""
 
     model: str
-    input_hw: int = Field(224, gt=0)
+    input_hw: int | None = Field(None, gt=0)  # None: the model's own (CIFAR 32, else 224)
     num_classes: int | None = Field(None, gt=0)
     seq_len: int | None = Field(None, gt=0)
     name: str | None = None
@@ -70,6 +109,34 @@ class TopologySpec(Open):
     boundary: Literal["center", "corner"] = "center"
 
 
+class InterfaceSpec(Strict):
+    """A chiplet I/O preset (hardware/interfaces.py) with any of its fields overridden."""
+
+    preset: str = DEFAULT_INTERFACE
+    lanes: int | None = Field(None, ge=1)
+    gbps_per_lane: float | None = Field(None, gt=0.0, allow_inf_nan=False)
+    energy_pj_per_bit: float | None = Field(None, ge=0.0, allow_inf_nan=False)
+    latency_ns: float | None = Field(None, ge=0.0, allow_inf_nan=False)
+    bump_pitch_um: float | None = Field(None, gt=0.0, allow_inf_nan=False)
+    area_mm2: float | None = Field(None, ge=0.0, allow_inf_nan=False)
+
+    def interface(self) -> ChipletInterface:
+        """The preset with the given fields overridden."""
+        return chiplet_interface(self.preset, self.model_dump(exclude={"preset"}))
+
+
+class NoiSpec(TopologySpec):
+    """The network-on-interposer: its topology, chiplet I/O interface and ports per chiplet."""
+
+    interface: str | InterfaceSpec = DEFAULT_INTERFACE
+    ports_per_chiplet: int = Field(1, ge=1)
+
+    def interface_spec(self) -> InterfaceSpec:
+        """The interface as a preset plus overrides."""
+        given = self.interface
+        return InterfaceSpec(preset=given) if isinstance(given, str) else given
+
+
 DigitalSpec = create_model(
     "DigitalSpec", __base__=Strict,
     fraction=(float, Field(gt=0.0, lt=1.0)),
@@ -91,17 +158,18 @@ class DesignSpec(Strict):
     tiers: int = Field(1, gt=0)
     vertical: Literal["tsv", "miv"] = "tsv"
     noc: TopologySpec = TopologySpec()
-    noi: TopologySpec = TopologySpec()
+    noi: NoiSpec = NoiSpec()
     pe: PeSpec = PeSpec()  # type: ignore[valid-type]
     network: NetworkTechSpec = NetworkTechSpec()  # type: ignore[valid-type]
     digital: DigitalSpec | None = None  # type: ignore[valid-type]
+    power_gating: bool = True  # idle PEs and routers leak nothing (hardware/leakage.py)
 
 
 class MappingSpec(Strict):
     """How layers are replicated and placed."""
 
     placement: str = "hilbert"
-    replication: Literal["auto", "none"] | int = "auto"
+    replication: Literal["auto", "none"] | Annotated[int, Field(ge=1)] = "auto"
     seed: int = 0
     thermal_weight: float = Field(0.5, ge=0.0, le=1.0)  # thermal_sfc: 0 performance, 1 heat
 
@@ -145,8 +213,18 @@ class RunSpec(Strict):
 
     def network_tech(self) -> NetworkTech:
         """The network technology with this run's overrides applied."""
-        given = {k: v for k, v in self.design.network.model_dump().items() if v is not None}
+        iface = self.design.noi.interface_spec().interface()
+        given = {"interposer_pj_per_bit": iface.energy_pj_per_bit,
+                 "chiplet_link_gbps": iface.bandwidth_bps / 1e9,
+                 "d2d_latency_ns": iface.latency_ns}
+        # design.network keys win (interposer_pj_per_bit may be given there, as before)
+        given.update({k: v for k, v in self.design.network.model_dump().items()
+                      if v is not None})
         return NetworkTech(**given)
+
+    def chiplet_interface(self) -> ChipletInterface:
+        """The die-to-die interface of this design (its preset with overrides)."""
+        return self.design.noi.interface_spec().interface()
 
 
 def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
@@ -193,9 +271,14 @@ def parse_run(data: Any, source: str = "config") -> RunSpec:
         raise ConfigError(f"{source}: the top level must be a mapping with keys workload, "
                           "design, mapping, simulation, thermal")
     try:
-        return RunSpec.model_validate(data)
+        spec = RunSpec.model_validate(data)
     except ValidationError as exc:
         raise ConfigError(f"{source}: {format_validation_error(exc)}") from None
+    try:
+        spec.chiplet_interface()
+    except ConfigError as exc:
+        raise ConfigError(f"{source}: {exc}") from None
+    return spec
 
 
 def read_yaml(path: str | Path) -> Any:

@@ -20,13 +20,16 @@ from pimnoc.engines.analytical.network import (
     edge_parts,
     estimate,
     flow_network_energy_j,
-    network_interval,
+    link_bandwidth_bps,
+    network_bounds,
     route_flows,
 )
 from pimnoc.engines.compute.layer import LayerCompute, layer_compute
 from pimnoc.engines.flit.pipeline import cycle_estimate, sim_params
 from pimnoc.errors import ConfigError
 from pimnoc.hardware.heterogeneous import with_digital
+from pimnoc.hardware.interfaces import ChipletInterface
+from pimnoc.hardware.leakage import design_leakage_w
 from pimnoc.hardware.routing import Routing, make_routing
 from pimnoc.hardware.system import SystemSpec, build_system
 from pimnoc.hardware.tech import NetworkTech, PeTech
@@ -80,7 +83,23 @@ def cycle_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: f
         raise ConfigError("design.network.multicast: the cycle engine simulates unicast "
                           "packets only; set simulation.engine: analytical, or multicast: "
                           "false")
-    return cycle_estimate(routing, flows, net, interval_s, routed, spec.simulation.params())
+    if routing.topology.meta.get("phase_classes"):
+        raise ConfigError("design.noi.ports_per_chiplet: the cycle engine has no per-phase "
+                          "virtual-channel classes, which several ports per chiplet need to "
+                          "be deadlock-free; set ports_per_chiplet: 1 or simulation.engine: "
+                          "analytical")
+    estimate_ = cycle_estimate(routing, flows, net, interval_s, routed,
+                               spec.simulation.params())
+    topo = routing.topology
+    d2d = np.isin(topo.link_kind, [LINK_KINDS.index("ubump"), LINK_KINDS.index("interposer")])
+    if d2d.any() and net.chiplet_link_bps != net.link_bandwidth_bps:
+        note = (f"the flit simulation moves one {net.flit_bits}-bit flit per cycle on every "
+                f"link, die-to-die links too ({net.link_bandwidth_bps / 1e9:g} Gb/s, where the "
+                f"interface carries {net.chiplet_link_bps / 1e9:g} Gb/s); its latencies are "
+                "upper bounds there")
+        cycle = {**estimate_.info.get("cycle", {}), "die_to_die_note": note}
+        estimate_ = replace(estimate_, info={**estimate_.info, "cycle": cycle})
+    return estimate_
 
 
 def _freeze(value: Any) -> Any:
@@ -107,6 +126,8 @@ def system_spec(spec: RunSpec, net: NetworkTech, pe: PeTech) -> SystemSpec:
         pe_pitch_mm=pitch, chiplet_gap_mm=net.chiplet_gap_mm,
         onchip_cycles_per_mm=net.onchip_cycles_per_mm,
         interposer_cycles_per_mm=net.interposer_cycles_per_mm, boundary=d.noi.boundary,
+        ports_per_chiplet=d.noi.ports_per_chiplet if chiplets else 1,
+        d2d_latency_cycles=net.d2d_latency_cycles if chiplets else 0,
     )
 
 
@@ -128,7 +149,7 @@ def topology_and_routing(spec: RunSpec) -> tuple[Topology, Routing]:
 
 
 @lru_cache(maxsize=32)
-def _workload(model: str, input_hw: int, num_classes: int | None,
+def _workload(model: str, input_hw: int | None, num_classes: int | None,
               seq_len: int | None) -> Workload:
     return load_network(model, input_hw, num_classes, seq_len)
 
@@ -200,19 +221,22 @@ def compute_steps(mapping: Mapping) -> np.ndarray:
     return np.where(mapping.replication > 0, -(-positions // reps), rows)
 
 
-def _area(topo: Topology, pe: PeTech, net: NetworkTech, digital=None) -> dict[str, float]:
+def _area(topo: Topology, pe: PeTech, net: NetworkTech, iface: ChipletInterface,
+          digital=None) -> dict[str, float]:
     n_digital = int(np.count_nonzero(topo.node_kind == DIGITAL))
     n_pe = int(topo.compute_nodes.size) - n_digital
     ports = topo.router_ports
     router_area = net.router_area_mm2 * ports / net.router_reference_ports  # assumption: linear
-    phy_ends = int(np.count_nonzero(topo.link_kind == LINK_KINDS.index("interposer")))
+    # one interface module at each end of an interposer link and at each chiplet port
+    phy_ends = int(np.count_nonzero(topo.link_kind == LINK_KINDS.index("interposer"))) + \
+        int(np.count_nonzero(topo.link_kind == LINK_KINDS.index("ubump")) // 2)
     # vertical links: one via per bit and direction, each a pitch x pitch square (CACTI-3DD)
     vias_um2 = sum(int(np.count_nonzero(topo.link_kind == LINK_KINDS.index(kind))) * pitch**2
                    for kind, pitch in (("tsv", net.tsv_pitch_um), ("miv", net.miv_pitch_um)))
     return {
         "pes": n_pe * pe.area_mm2,
         "routers": float(router_area.sum()),
-        "link_phys": phy_ends * net.flit_bits * net.phy_area_um2_per_lane * 1e-6,
+        "link_phys": phy_ends * iface.area_mm2,
         **({"vertical_vias": vias_um2 * net.flit_bits * 1e-6} if vias_um2 else {}),
         **({"digital_pes": n_digital * digital.area_mm2} if digital is not None else {}),
     }
@@ -232,22 +256,25 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
     compute = layer_compute(mapping, net)
     routed = route_flows(routing, flows, net)
     compute_interval = max(float(compute.time_s.max(initial=0.0)), compute.busiest_node_s)
-    net_interval = network_interval(topo, routed, flows, net)
+    network_s, chiplet_io_s = network_bounds(topo, routed, flows, net)
+    net_interval = max(network_s, chiplet_io_s)
     offered = 1.0 / spec.simulation.rate_ips if spec.simulation.rate_ips else 0.0
     interval = max(compute_interval, net_interval, offered)
     engine = ENGINES.get(spec.simulation.engine)
     network = engine(routing, flows, net, interval, routed, spec)
     interval = max(interval, network.network_interval_s)
     parts = edge_parts(flows, network.routed, network.flow_latency_s, net,
-                       mapping.num_layers, interval)
+                       mapping.num_layers, interval, link_bandwidth_bps(topo, net))
     comm = {edge: head + transfer for edge, (head, transfer) in parts.items()}
     if spec.simulation.layer_overlap:
         finish = pipeline_latency.overlapped(mapping.layers, mapping.preds, compute.time_s,
                                              compute_steps(mapping), parts)
     else:
         finish = critical_path(mapping, compute.time_s, comm)
+    bounds = {"compute_s": compute_interval, "network_s": network_s,
+              "chiplet_io_s": chiplet_io_s}
     result = _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish,
-                       comm, interval, compute_interval, started, detail)
+                       comm, interval, bounds, started, detail)
     if offered:
         sustained = max(compute_interval, net_interval, network.network_interval_s)
         rate = {"offered_ips": spec.simulation.rate_ips, "max_ips": 1.0 / sustained,
@@ -296,15 +323,27 @@ def _link_rows(topo: Topology, loads: np.ndarray, util: np.ndarray,
     return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
+def chiplet_io_bps(spec: RunSpec, topo: Topology, net: NetworkTech) -> list[float]:
+    """Bandwidth out of (and into) each chiplet: its ports times one interface module."""
+    if topo.meta.get("integration") != "2.5d":
+        return []
+    ports = np.asarray(topo.meta["boundary_ports"])
+    return [float(ports.shape[1] * net.chiplet_link_bps)] * int(ports.shape[0])
+
+
+def bottleneck_of(bounds: dict[str, float], interval: float) -> str:
+    """The bound that sets the interval: compute, network or chiplet_io (ties: that order)."""
+    for name in ("compute", "network", "chiplet_io"):
+        if bounds[f"{name}_s"] >= interval * (1 - 1e-12):
+            return name
+    return "network"  # the engine's measured interval exceeds every closed-form bound
+
+
 def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish, comm,
-              interval, compute_interval, started, detail: bool = True) -> Result:
-    n_routers = topo.num_nodes
+              interval, bounds, started, detail: bool = True) -> Result:
     digital = mapping.digital.tech if mapping.digital is not None else None
-    n_digital = int(np.count_nonzero(topo.node_kind == DIGITAL))
-    leakage_w = topo.compute_nodes.size * pe.leakage_mw * 1e-3 + n_routers * \
-        net.router_leakage_mw * 1e-3
-    if digital is not None:
-        leakage_w += n_digital * (digital.leakage_mw - pe.leakage_mw) * 1e-3
+    leakage_w = float(design_leakage_w(topo, pe, net, mapping, flows, network.routed,
+                                       spec.design.power_gating).sum())
     energy = {
         "compute": float(compute.energy_j.sum()),
         "router": network.router_energy_j,
@@ -314,7 +353,7 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
     energy["total"] = sum(energy.values())
     latency = float(max(finish[np.asarray(mapping.network_of) == k].max()
                         for k in range(len(mapping.workloads))))
-    area = _area(topo, pe, net, digital)
+    area = _area(topo, pe, net, spec.chiplet_interface(), digital)
     flow_energy = flow_network_energy_j(routing, flows, network.routed, net)
     consumer = flows.consumer[network.routed.flow_index]
     layer_net_energy = np.bincount(consumer, weights=flow_energy, minlength=mapping.num_layers)
@@ -342,7 +381,13 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
             "slowest_stage_s": float(compute.time_s[members].max()),
         })
     summary = topo.summary()
-    bottleneck = "compute" if compute_interval >= interval * (1 - 1e-12) else "network"
+    bottleneck = bottleneck_of(bounds, interval)
+    iface = spec.chiplet_interface()
+    io_extra = {"chiplet_io_bps": chiplet_io_bps(spec, topo, net), "bounds": bounds,
+                **({"chiplet_interface": {"name": iface.name, "source": iface.source,
+                                          "module_bps": net.chiplet_link_bps,
+                                          "ports_per_chiplet": spec.design.noi.ports_per_chiplet}}
+                   if topo.meta.get("integration") == "2.5d" else {})}
     return Result(
         latency_s=latency, throughput_ips=1.0 / interval if interval > 0 else float("inf"),
         interval_s=interval, bottleneck=bottleneck, energy_j=energy,
@@ -353,5 +398,5 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
         pes_used=mapping.pes_used, crossbars_used=int(mapping.xbar_count.sum()),
         busiest_link=busiest, per_network=per_network, per_layer=per_layer,
         per_link=per_link, topology=json.loads(json.dumps(summary)),
-        wall_s=time.perf_counter() - started, extra=dict(network.info),
+        wall_s=time.perf_counter() - started, extra={**io_extra, **network.info},
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 import tempfile
 from dataclasses import dataclass, field, fields
@@ -113,6 +114,36 @@ def write_text_atomic(text: str, path: str | Path) -> Path:
     return path
 
 
+def _non_finite_key(value: Any, key: str = "") -> str | None:
+    """Dotted key of the first NaN or infinite number inside `value`, or None."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return key or "(top level)"
+    if isinstance(value, dict):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    else:
+        return None
+    for k, v in items:
+        found = _non_finite_key(v, f"{key}.{k}" if key else str(k))
+        if found is not None:
+            return found
+    return None
+
+
+def finite_json(data: Any, **kwargs: Any) -> str:
+    """JSON text of `data`; OutputError naming the key if a number is NaN or infinite."""
+    try:
+        return json.dumps(data, allow_nan=False, **kwargs)
+    except ValueError:
+        key = _non_finite_key(data)
+        if key is None:
+            raise
+        raise OutputError(f"result key '{key}' is not a finite number; JSON has no NaN or "
+                          "Infinity, so no file was written: check the design's parameters "
+                          "(a zero width, rate or size)") from None
+
+
 def write_json_atomic(data: Any, path: str | Path) -> Path:
-    """Write JSON to `path` atomically."""
-    return write_text_atomic(json.dumps(data, indent=1), path)
+    """Write JSON to `path` atomically; refuses NaN and Infinity (OutputError)."""
+    return write_text_atomic(finite_json(data, indent=1), path)

@@ -48,22 +48,25 @@ from functools import lru_cache
 import numpy as np
 
 from pimnoc.errors import ConfigError
+from pimnoc.hardware import components as C
+from pimnoc.hardware.tech import PeTech
 
 
 @dataclass(frozen=True)
 class CrossbarConfig:
     """Crossbar and converter parameters of the noisy MVM (defaults: ISAAC / PUMA)."""
 
-    rows: int = 128  # crossbar rows (ISAAC, PUMA: 128 x 128)
-    cols: int = 128  # crossbar columns
-    bits_per_cell: int = 2  # ISAAC: 2-bit cells
-    weight_bits: int = 8  # ISAAC/PUMA: 8-bit (16-bit in ISAAC) weights; 8 here
-    input_bits: int = 8  # 8-bit activations
-    dac_bits: int = 1  # ISAAC: 1-bit DACs, inputs streamed bit-serially
-    adc_bits: int = 8  # ISAAC: 8-bit ADC
+    # defaults: the default PE's (pim/tech.py); a run passes its design.pe's
+    rows: int = PeTech.crossbar_rows
+    cols: int = PeTech.crossbar_cols
+    bits_per_cell: int = PeTech.bits_per_cell
+    weight_bits: int = PeTech.weight_bits
+    input_bits: int = PeTech.input_bits
+    dac_bits: int = PeTech.dac_bits  # inputs streamed bit-serially
+    adc_bits: int = PeTech.adc_bits
     flip_encoding: bool = True  # ISAAC: complemented columns halve the ADC range
-    r_on_ohm: float = 100e3  # SIAM / NeuroSim Ron
-    r_off_ohm: float = 10e6  # SIAM / NeuroSim Roff
+    r_on_ohm: float = C.RERAM_RON_OHM  # SIAM / NeuroSim Ron (hardware/components.py)
+    r_off_ohm: float = C.RERAM_ROFF_OHM  # SIAM / NeuroSim Roff
 
     def __post_init__(self) -> None:
         for key in ("rows", "cols", "bits_per_cell", "weight_bits", "input_bits", "dac_bits"):

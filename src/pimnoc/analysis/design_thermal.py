@@ -8,7 +8,8 @@
    in proportion to their crossbar counts (digital operators on the nodes that produce
    their first input, as the traffic model places them); router energy where the bits
    are switched and ejected; each link's energy half at either end; leakage of every PE
-   and router (`PeTech.leakage_mw`, `NetworkTech.router_leakage_mw`), taken as quoted at
+   and router in use, or of all with `design.power_gating: false` (`PeTech.leakage_mw`,
+   `NetworkTech.router_leakage_mw`, hardware/leakage.py), taken as quoted at
    `LEAKAGE_T_REF_K`. At the reference temperature the total equals
    `Result.energy_j.total * throughput` exactly.
 2. **Stack** from the topology: `stack_3d` (tier 0 at the heat sink, TSV or monolithic),
@@ -33,6 +34,7 @@ import numpy as np
 
 from pimnoc.analysis.accuracy import (
     ConductanceNoise,
+    CrossbarConfig,
     clean_accuracy,
     estimate_accuracy_detail,
     quantised_classifier,
@@ -54,7 +56,8 @@ from pimnoc.analysis.thermal import (
 from pimnoc.analysis.thermal.grid import cell_edges, rect_overlap
 from pimnoc.engines.analytical.network import link_energy_pj_per_bit, router_energy_pj_per_bit
 from pimnoc.errors import ConfigError, suggest
-from pimnoc.hardware.topology import DIGITAL, NOI_ROUTER, Topology
+from pimnoc.hardware.leakage import design_leakage_w
+from pimnoc.hardware.topology import NOI_ROUTER, Topology
 
 
 @dataclass(frozen=True)
@@ -164,11 +167,8 @@ def node_power(evaluation) -> NodePower:
     per_link = load * e_link / 2.0
     link = (np.bincount(topo.link_src, weights=per_link, minlength=n)
             + np.bincount(topo.link_dst, weights=per_link, minlength=n))
-    leakage = np.full(n, net.router_leakage_mw * 1e-3)
-    leakage[topo.compute_nodes] += pe.leakage_mw * 1e-3
-    digital_tech = getattr(getattr(mapping, "digital", None), "tech", None)
-    if digital_tech is not None:  # digital PEs leak at their own rate (as evaluate counts it)
-        leakage[topo.node_kind == DIGITAL] += (digital_tech.leakage_mw - pe.leakage_mw) * 1e-3
+    leakage = design_leakage_w(topo, pe, net, mapping, flows, routed,
+                               evaluation.spec.design.power_gating)  # as the energy figures
     return NodePower(compute * rate, router * rate, link * rate, leakage)
 
 
@@ -262,25 +262,38 @@ def effective_temperature(node_t_k: np.ndarray, parts, t_ref_k: float) -> float:
     return float(t_ref_k + np.sqrt(np.average(excess**2, weights=counts)))
 
 
+def crossbar_config(pe):
+    """The accuracy model's crossbar: the design's own (design.pe), not a default one."""
+    try:
+        return CrossbarConfig(
+            rows=pe.crossbar_rows, cols=pe.crossbar_cols, bits_per_cell=pe.bits_per_cell,
+            weight_bits=pe.weight_bits, input_bits=pe.input_bits, dac_bits=pe.dac_bits,
+            adc_bits=pe.adc_bits, r_on_ohm=pe.cell_ron_ohm, r_off_ohm=pe.cell_roff_ohm)
+    except ConfigError as exc:
+        raise ConfigError(f"design.pe (for the accuracy estimate): {exc}") from None
+
+
 def accuracy_results(evaluation, node_t_k: np.ndarray, params: ThermalParams) -> dict[str, Any]:
     """Monte-Carlo accuracy of every network at its crossbars' temperatures."""
     mapping = evaluation.mapping
     noise = ConductanceNoise()
-    classifier = quantised_classifier()
+    crossbar = crossbar_config(evaluation.pe)
+    classifier = quantised_classifier(crossbar.weight_bits, crossbar.input_bits)
     layers = classifier.n_layers
     per_network = []
     for k, workload in enumerate(mapping.workloads):
         groups = layer_groups(mapping, k, layers)
         temps = [effective_temperature(node_t_k, g, noise.t_ref_k) for g in groups]
         est = estimate_accuracy_detail(temps, trials=params.accuracy_trials,
-                                       seed=params.accuracy_seed, noise=noise)
+                                       seed=params.accuracy_seed, noise=noise,
+                                       crossbar=crossbar)
         per_network.append({"name": workload.name, "accuracy": est.mean, "std": est.std,
                             "effective_temperatures_k": [round(t, 3) for t in temps]})
     return {
         "accuracy_estimate": float(np.mean([p["accuracy"] for p in per_network])),
         "accuracy": {
             "per_network": per_network,
-            "clean": clean_accuracy(),
+            "clean": clean_accuracy(crossbar),
             "float_reference": classifier.float_test_accuracy,
             "trials": params.accuracy_trials,
             "model": "digits MLP on ReRAM crossbars (pimnoc.analysis.accuracy); layer groups of "

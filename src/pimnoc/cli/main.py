@@ -69,6 +69,14 @@ def summary_table(result) -> Table:
         ("links / wire", f"{result.links} / {result.wire_length_mm:,.1f} mm"),
         ("router ports", f"{result.router_ports}"),
     ]
+    bounds = result.extra.get("bounds")
+    if bounds:
+        rows.extend((f"  {name[:-2]} bound", _si(value, "s")) for name, value in bounds.items())
+    io = result.extra.get("chiplet_io_bps")
+    if io:
+        iface = result.extra.get("chiplet_interface", {})
+        rows.append(("chiplet I/O", f"{io[0] / 1e9:,.0f} Gb/s per chiplet "
+                     f"({iface.get('name', '?')} x{iface.get('ports_per_chiplet', 1)})"))
     b = result.busiest_link
     if b:
         rows.append(("busiest link", f"{b['src']}→{b['dst']} ({b['kind']}, "
@@ -92,7 +100,7 @@ def run(
     """Evaluate one design point and print a summary."""
     from pimnoc.config import load_run
     from pimnoc.evaluate import evaluate_full
-    from pimnoc.result import check_writable, write_json_atomic
+    from pimnoc.result import check_writable, finite_json, write_json_atomic
 
     spec = load_run(config)
     if output is not None:
@@ -108,7 +116,7 @@ def run(
     if output is not None:
         write_json_atomic(result.to_dict(), output)
     if as_json:
-        print(json.dumps(result.to_dict()))
+        print(finite_json(result.to_dict()))
         return
     console.print(summary_table(result))
     for net in result.per_network:

@@ -183,7 +183,7 @@ def plan(spec: RunSpec, topologies: Iterable[str], placements: PlacementMode = "
         raise ConfigError(f"--placements: unknown '{placements}'; choose one of: "
                           f"{', '.join(PLACEMENT_MODES)}")
     if same_placement not in placement_names():
-        raise unknown_name("--placement", same_placement, placement_names())
+        raise unknown_name("--same-placement", same_placement, placement_names())
     names = list(dict.fromkeys(t.strip() for t in topologies if t.strip()))
     if not names:
         raise ConfigError("--topologies: give at least one topology name, e.g. mesh,floret")

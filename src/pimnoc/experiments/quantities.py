@@ -15,6 +15,12 @@ from typing import Any
 
 import numpy as np
 
+from pimnoc.engines.analytical.network import (
+    link_energy_pj_per_bit,
+    router_delay_extra,
+    router_energy_pj_per_bit,
+)
+from pimnoc.evaluate import evaluate_full
 from pimnoc.hardware.topology import INTERPOSER, NOI_ROUTER, UBUMP
 
 SCOPES: tuple[str, ...] = ("noi", "noc")
@@ -64,12 +70,6 @@ def _scoped_links(topo, scope: str) -> np.ndarray:
 
 def network_quantities(evaluation, scope: str | None = None) -> CaseQuantities:
     """The scoped network's packet latency, energy and EDP, and the full system's figures."""
-    from pimnoc.engines.analytical.network import (
-        link_energy_pj_per_bit,
-        router_delay_extra,
-        router_energy_pj_per_bit,
-    )
-
     scope = scope or scope_of(evaluation)
     if scope not in SCOPES:
         raise ValueError(f"scope must be one of {SCOPES}, got {scope!r}")
@@ -119,8 +119,6 @@ def network_quantities(evaluation, scope: str | None = None) -> CaseQuantities:
 
 def measure_case(spec, scope: str | None = None) -> tuple[CaseQuantities, Any]:
     """Evaluate one design on the engine its spec names; its quantities and the evaluation."""
-    from pimnoc.evaluate import evaluate_full
-
     evaluation = evaluate_full(spec, detail=False)
     return network_quantities(evaluation, scope), evaluation
 

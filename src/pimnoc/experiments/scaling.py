@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 
 from pimnoc.config import RunSpec
+from pimnoc.engines.analytical.network import link_bandwidth_bps
 from pimnoc.errors import CapacityError, ConfigError
 from pimnoc.evaluate import evaluate_full, topology_and_routing, workloads_of
 from pimnoc.experiments.compare import natural_placement, with_changes
@@ -117,7 +118,8 @@ def measure_point(spec: RunSpec, topology: str, placement: str, crossbars: int) 
     network_interval = float(ev.network.network_interval_s)
     busiest = ev.result.busiest_link
     routed = ev.network.routed
-    link_time = float(routed.link_load_bits.max(initial=0.0)) / ev.net.link_bandwidth_bps
+    link_time = float((routed.link_load_bits / link_bandwidth_bps(ev.topology, ev.net))
+                      .max(initial=0.0))
     where = busiest.get("kind", "none") if link_time >= network_interval * (1 - 1e-9) \
         else "pe port"
     per_pe = ev.topology.compute_nodes.size

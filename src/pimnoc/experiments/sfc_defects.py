@@ -39,13 +39,27 @@ from typing import Any
 
 import numpy as np
 
+from pimnoc.config import parse_run
+from pimnoc.engines.analytical.network import (
+    estimate,
+    link_energy_pj_per_bit,
+    network_interval,
+    route_flows,
+)
 from pimnoc.errors import ConfigError
+from pimnoc.evaluate import evaluate_full
+from pimnoc.experiments.floret import MIXES, PES_PER_CHIPLET
 from pimnoc.experiments.quantities import (
     Published,
     best_changes,
     comparison_row,
 )
+from pimnoc.hardware.routing import make_routing
+from pimnoc.hardware.tech import NetworkTech
+from pimnoc.hardware.topologies import NOI_TOPOLOGIES
+from pimnoc.hardware.topologies.floret import floret_ring
 from pimnoc.hardware.topology import INTERPOSER, PE, LinkList, Topology
+from pimnoc.traffic.flows import Flows
 
 PARENTS: tuple[str, ...] = ("mesh", "torus", "folded_torus")
 """The k-ary 2-cubes degenerated (NoI builder names)."""
@@ -117,8 +131,6 @@ def _length(a: int, b: int, side: int) -> float:
 
 def parent_edges(parent: str, side: int, defects: Defects) -> list[tuple[int, int, float]]:
     """The parent's links (a, b, length in pitches) that survive the defects."""
-    from pimnoc.hardware.topologies import NOI_TOPOLOGIES
-
     if parent not in PARENTS:
         raise ConfigError(f"--parents: unknown '{parent}'; choose from {', '.join(PARENTS)}")
     graph = NOI_TOPOLOGIES.get(parent)(side, side)
@@ -145,8 +157,6 @@ def degenerate(side: int, defects: Defects, max_length: float = 2.0
     second-dimension links (curve positions p and p + k) are added where they span at most
     `max_length` pitches.
     """
-    from pimnoc.hardware.topologies.floret import floret_ring
-
     order, _ = floret_ring(side, side)
     curve = [c for c in order if c not in defects.faulty_chiplets]
     edges: dict[tuple[int, int], float] = {}
@@ -222,9 +232,6 @@ class SlotTraffic:
 
 def slot_traffic(side: int, mix: str, engine: str = "analytical") -> SlotTraffic:
     """The inter-chiplet traffic of a mix mapped without replication on a healthy grid."""
-    from pimnoc.config import parse_run
-    from pimnoc.evaluate import evaluate_full
-    from pimnoc.experiments.floret import MIXES, PES_PER_CHIPLET
 
     if mix not in MIXES:
         raise ConfigError(f"--mixes: unknown mix '{mix}'; choose from {', '.join(MIXES)}")
@@ -257,15 +264,6 @@ def case_quantities(name: str, chiplets: Sequence[int], edges, placement: Sequen
                     traffic: SlotTraffic, side: int, engine: str = "analytical"
                     ) -> dict[str, Any]:
     """NoI quantities of one defective design carrying the slot traffic (paper's scope)."""
-    from pimnoc.engines.analytical.network import (
-        estimate,
-        link_energy_pj_per_bit,
-        network_interval,
-        route_flows,
-    )
-    from pimnoc.hardware.routing import make_routing
-    from pimnoc.hardware.tech import NetworkTech
-    from pimnoc.traffic.flows import Flows
 
     net = NetworkTech()
     topo = noi_topology(name, chiplets, edges, side, traffic.pitch_mm,
@@ -331,8 +329,6 @@ def reproduce_sfc_cube(sides: Sequence[int] = FULL["sides"],
                        engine: str = "analytical",
                        progress: ProgressFn | None = None) -> SfcCubeReport:
     """Degenerate every parent around every seeded defect pattern and compare on one traffic."""
-    from pimnoc.hardware.topologies.floret import floret_ring
-
     started = time.perf_counter()
     points = [(s, p, cr, lr, seed, mix) for s in sides for mix in mixes for p in parents
               for cr in chiplet_rates for lr in link_rates for seed in seeds]

@@ -19,6 +19,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from pimnoc.hardware import components as C
+
 
 @dataclass(frozen=True)
 class DigitalTech:
@@ -27,11 +29,16 @@ class DigitalTech:
     macs_per_cycle: int = 64  # Simba PE: 8 vector MAC units x 8 lanes (MICRO 2019)
     ops_per_cycle: int = 64  # non-MAC element ops (exp, divide, compare): one per lane (assumption)
     freq_ghz: float = 1.0  # assumption: the network clock (Simba runs 0.16-2.0 GHz)
-    energy_pj_per_mac: float = 0.22  # Simba (VLSI 2019): 0.11 pJ/op, a MAC is 2 ops
-    energy_pj_per_op: float = 0.11  # Simba's pJ/op for one element op (assumption)
-    buffer_energy_pj_per_bit: float = 0.067  # as the ReRAM PE's eDRAM buffer (ISAAC; assumption)
-    area_mm2: float = 0.19  # Simba: 4.01 TOPS / 1.29 TOPS/mm^2 = 3.1 mm^2 per 16 PEs (16 nm)
-    leakage_mw: float = 5.0  # as the ReRAM PE (assumption)
+    # Simba's 16 nm figures (hardware/components.py) moved to the ReRAM PE's node (32 nm,
+    # ISAAC) by Stillmaker & Baas 2017, so both kinds of PE sit on one die's technology
+    energy_pj_per_mac: float = C.scale_energy(C.SIMBA_PE.energy_pj, C.SIMBA_PE.node_nm,
+                                              C.RERAM_NODE_NM)
+    energy_pj_per_op: float = C.scale_energy(C.SIMBA_OP_PJ, C.SIMBA_PE.node_nm,
+                                             C.RERAM_NODE_NM)
+    buffer_energy_pj_per_bit: float = C.EDRAM.energy_pj  # as the ReRAM PE's eDRAM (assumption)
+    area_mm2: float = C.scale_area(C.SIMBA_PE.area_um2 * 1e-6, C.SIMBA_PE.node_nm,
+                                   C.RERAM_NODE_NM)
+    leakage_mw: float = C.PE_LEAKAGE_MW  # as the ReRAM PE (assumption)
 
     @property
     def cycle_s(self) -> float:
@@ -49,5 +56,5 @@ class DigitalTech:
                 + work.buffer_bits * self.buffer_energy_pj_per_bit) * 1e-12
 
 
-HOST_ENERGY_PJ_PER_MAC = 0.22
+HOST_ENERGY_PJ_PER_MAC = DigitalTech.energy_pj_per_mac
 """A MAC on a ReRAM PE's small digital unit: as on a digital PE (Simba; assumption)."""

@@ -116,29 +116,40 @@ def _subtopology_next_hop(topo: Topology, nodes: np.ndarray, algorithm: str) -> 
 
 def hierarchical(topo: Topology) -> NextHop:
     """2.5D routing: on-chip DOR to the boundary router, up, NoI routing, down, on-chip DOR."""
-    boundary = np.asarray(topo.meta["boundary_nodes"])
     noi_nodes = np.asarray(topo.meta["noi_nodes"])
+    ports = np.asarray(topo.meta.get("boundary_ports",
+                                     np.asarray(topo.meta["boundary_nodes"])[:, None]))
+    # the port a route uses: the one nearest to its destination PE (0 for routers)
+    port_of = np.zeros(topo.num_nodes, dtype=np.int64)
+    port_of_pe = np.asarray(topo.meta.get("port_of_pe", ()), dtype=np.int64)
+    port_of[:port_of_pe.size] = port_of_pe
     on_chip = dimension_order(topo)
     noi_table = _subtopology_next_hop(topo, noi_nodes, topo.meta.get("noi_routing", "shortest"))
     up = np.full(topo.num_nodes, -1, dtype=np.int64)
-    down = np.full(topo.num_nodes, -1, dtype=np.int64)
     ubump = np.flatnonzero(topo.link_kind == UBUMP)
     going_up = topo.node_kind[topo.link_dst[ubump]] == NOI_ROUTER
     up[topo.link_src[ubump[going_up]]] = ubump[going_up]
-    down[topo.link_src[ubump[~going_up]]] = ubump[~going_up]
+    down = np.full(ports.shape, -1, dtype=np.int64)  # down[chip, port]
+    down_links = ubump[~going_up]
     chip = topo.node_chiplet
+    port_index = {int(node): k for row in ports for k, node in enumerate(row)}
+    for link in down_links.tolist():
+        node = int(topo.link_dst[link])
+        down[chip[node], port_index[node]] = link
     is_router = topo.node_kind == NOI_ROUTER
 
     def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
         same_chip = chip[cur] == chip[dst]
         dst_is_router = is_router[dst]
         at_router = is_router[cur]
-        target = np.where(same_chip & ~dst_is_router, dst, boundary[chip[cur]])
+        port = port_of[dst]
+        target = np.where(same_chip & ~dst_is_router, dst, ports[chip[cur], port])
         result = on_chip(cur, np.where(at_router, cur, target))
         leave = ~at_router & (cur == target) & (cur != dst)
         result = np.where(leave, up[cur], result)
         noi_hop = noi_table[chip[cur], chip[dst]]
-        router_step = np.where(same_chip, np.where(dst_is_router, -1, down[cur]), noi_hop)
+        router_step = np.where(same_chip, np.where(dst_is_router, -1, down[chip[cur], port]),
+                               noi_hop)
         return np.where(at_router, router_step, result)
 
     return next_hop
@@ -256,6 +267,12 @@ def channel_dependencies(routing: Routing) -> np.ndarray:
     keep = l2 >= 0
     l1, l2 = l1[keep], l2[keep]
     dateline_break = topo.link_dateline[l1] & (topo.link_dim[l1] == topo.link_dim[l2])
+    if topo.meta.get("phase_classes"):
+        # 2.5D with several ports per chiplet: a packet coming down from the interposer
+        # moves to the second VC class, as on a dateline (Dally & Seitz 1987); class 1
+        # holds only the destination chiplet's dimension-order hops
+        down = (topo.link_kind[l1] == UBUMP) & (topo.node_kind[topo.link_src[l1]] == NOI_ROUTER)
+        dateline_break |= down
     l1, l2 = l1[~dateline_break], l2[~dateline_break]
     return np.unique(np.column_stack([l1, l2]), axis=0)
 

@@ -36,6 +36,8 @@ class SystemSpec:
     interposer_cycles_per_mm: float = 0.25
     vertical_length_mm: float = 0.05
     boundary: str = "center"
+    ports_per_chiplet: int = 1
+    d2d_latency_cycles: int = 0
 
 
 SystemBuilder = Callable[[SystemSpec], Topology]
@@ -104,6 +106,37 @@ def boundary_pe(pe_rows: int, pe_cols: int, where: str) -> int:
     raise ConfigError(f"design.noi.boundary: unknown '{where}'; choose 'center' or 'corner'")
 
 
+def boundary_ports(pe_rows: int, pe_cols: int, ports: int, where: str) -> np.ndarray:
+    """Indices (within a chiplet) of the PEs whose routers connect to the interposer.
+
+    One port sits where `design.noi.boundary` says; several are spread evenly around the
+    chiplet's edge, starting at the middle of its west side (2: west and east, 4: west,
+    north, east, south).
+    """
+    if ports == 1:
+        return np.array([boundary_pe(pe_rows, pe_cols, where)])
+    ring = [(r, 0) for r in range(pe_rows - 1, -1, -1)] + \
+        [(0, c) for c in range(1, pe_cols)] + \
+        [(r, pe_cols - 1) for r in range(1, pe_rows)] + \
+        [(pe_rows - 1, c) for c in range(pe_cols - 2, 0, -1)]
+    ring = list(dict.fromkeys(ring))  # a 1-wide chiplet visits some cells twice
+    if ports > len(ring):
+        raise ConfigError(
+            f"design.noi.ports_per_chiplet: {ports} ports do not fit on the edge of a "
+            f"{pe_rows}x{pe_cols}-PE chiplet ({len(ring)} edge PEs); use at most {len(ring)}")
+    start = (pe_rows - 1) - pe_rows // 2  # the middle of the west side
+    picks = [ring[(start + round(i * len(ring) / ports)) % len(ring)] for i in range(ports)]
+    return np.array([r * pe_cols + c for r, c in picks])
+
+
+def nearest_port(pe_rows: int, pe_cols: int, ports: np.ndarray) -> np.ndarray:
+    """For each PE of a chiplet, the index of the nearest boundary port (Manhattan; ties low)."""
+    rows, cols = np.divmod(np.arange(pe_rows * pe_cols), pe_cols)
+    port_r, port_c = np.divmod(ports, pe_cols)
+    dist = np.abs(rows[:, None] - port_r) + np.abs(cols[:, None] - port_c)
+    return np.argmin(dist, axis=1)
+
+
 @INTEGRATIONS.register("2.5d")
 def build_chiplets(spec: SystemSpec) -> Topology:
     """Chiplets, each a grid of PEs on its own NoC, joined by an interposer network (NoI).
@@ -133,12 +166,19 @@ def build_chiplets(spec: SystemSpec) -> Topology:
         xy[chip * per_chip:(chip + 1) * per_chip] = _grid_positions(
             spec.pe_rows, spec.pe_cols, spec.pe_pitch_mm, (cc * pitch_x, cr * pitch_y))
 
-    local_boundary = boundary_pe(spec.pe_rows, spec.pe_cols, spec.boundary)
-    boundary = np.arange(n_chiplets) * per_chip + local_boundary
+    local_ports = boundary_ports(spec.pe_rows, spec.pe_cols, spec.ports_per_chiplet,
+                                 spec.boundary)
+    ports = np.arange(n_chiplets)[:, None] * per_chip + local_ports[None, :]
+    boundary = ports[:, 0]
     noi_nodes = n_pe + np.arange(n_chiplets)
-    xy[noi_nodes] = xy[boundary]
+    if spec.ports_per_chiplet == 1:
+        xy[noi_nodes] = xy[boundary]
+    else:  # the interposer router sits below the chiplet's centre (assumption)
+        xy[noi_nodes] = np.column_stack([(np.arange(n_chiplets) % cols) * pitch_x + chip_w / 2,
+                                         (np.arange(n_chiplets) // cols) * pitch_y + chip_h / 2])
     for chip in range(n_chiplets):
-        links.add(int(boundary[chip]), int(noi_nodes[chip]), UBUMP, spec.vertical_length_mm, 1)
+        for node in ports[chip]:
+            links.add(int(node), int(noi_nodes[chip]), UBUMP, spec.vertical_length_mm, 1)
 
     grid_xy = np.column_stack([np.arange(n_chiplets) % cols, np.arange(n_chiplets) // cols])
     for i, (a, b) in enumerate(noi.edges):
@@ -149,7 +189,8 @@ def build_chiplets(spec: SystemSpec) -> Topology:
             span = grid_xy[b] - grid_xy[a]
             along = np.hypot(span[0] * pitch_x, span[1] * pitch_y) / max(np.hypot(*span), 1e-12)
             length = float(noi.lengths[i]) * (along if np.any(span) else pitch_x)
-        latency = max(1, int(np.ceil(length * spec.interposer_cycles_per_mm - 1e-9)))
+        latency = max(1, int(np.ceil(length * spec.interposer_cycles_per_mm - 1e-9))) + \
+            spec.d2d_latency_cycles
         dim, direction = noi.dims[i] if noi.dims is not None else (-1, 1)
         dateline = bool(noi.dateline[i]) if noi.dateline is not None else False
         links.add(int(noi_nodes[a]), int(noi_nodes[b]), INTERPOSER, length, latency,
@@ -179,7 +220,13 @@ def build_chiplets(spec: SystemSpec) -> Topology:
         routing="hierarchical",
         meta={"integration": "2.5d", "chiplet_rows": rows, "chiplet_cols": cols,
               "pe_rows": spec.pe_rows, "pe_cols": spec.pe_cols, "tiers": 1,
-              "boundary_nodes": boundary, "noi_nodes": noi_nodes, "noi": noi,
+              "boundary_nodes": boundary, "boundary_ports": ports,
+              "port_of_pe": np.tile(nearest_port(spec.pe_rows, spec.pe_cols, local_ports),
+                                    n_chiplets),
+              # several ports: the route's phases (to the interposer, from it) take separate
+              # virtual-channel classes, as the deadlock check assumes (routing.py)
+              "phase_classes": spec.ports_per_chiplet > 1,
+              "noi_nodes": noi_nodes, "noi": noi,
               "noi_routing": noi.routing, "chiplet_w_mm": chip_w, "chiplet_h_mm": chip_h,
               "die_w_mm": cols * pitch_x - spec.chiplet_gap_mm,
               "die_h_mm": rows * pitch_y - spec.chiplet_gap_mm},

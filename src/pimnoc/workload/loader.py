@@ -6,7 +6,7 @@ from pimnoc.workload.ir import Workload
 from pimnoc.workload.zoo import build_model
 
 
-def load_network(model: str, input_hw: int = 224, num_classes: int | None = None,
+def load_network(model: str, input_hw: int | None = 224, num_classes: int | None = None,
                  seq_len: int | None = None) -> Workload:
     """Build a zoo model by name, or import an ONNX file when `model` ends in `.onnx`."""
     if model.endswith(".onnx"):

@@ -79,6 +79,10 @@ class ThermalModel:
     sink_to_ambient_w_per_k: float
     far_to_ambient_w_per_k: np.ndarray  # per cell of the last layer, (ny*nx,)
     _factors: dict = field(default_factory=dict, repr=False)
+    # with a package: every node's conductance to ambient, and the package nodes after the
+    # sink node (spreader periphery W, E, S, N; sink inner periphery W, E, S, N)
+    ambient_w_per_k: np.ndarray | None = None
+    extra_nodes: int = 0
 
     @property
     def n_layers(self) -> int:
@@ -92,13 +96,13 @@ class ThermalModel:
 
     @property
     def sink_index(self) -> int:
-        """Index of the lumped heat-sink node."""
+        """Index of the lumped heat-sink node (with a package: the sink's outer ring)."""
         return self.n_layers * self.cells_per_layer
 
     @property
     def n_nodes(self) -> int:
-        """Number of unknowns (grid cells plus the sink node)."""
-        return self.sink_index + 1
+        """Number of unknowns (grid cells, the sink node, any package nodes)."""
+        return self.sink_index + 1 + self.extra_nodes
 
     def steady_factor(self) -> spla.SuperLU:
         """LU factors of G (computed once per model)."""
@@ -126,10 +130,11 @@ class ThermalModel:
     def heat_out_w(self, theta: np.ndarray) -> float:
         """Heat leaving through the boundaries (sink convection and far side), W."""
         far = theta[(self.n_layers - 1) * self.cells_per_layer : self.sink_index]
-        return float(
-            self.sink_to_ambient_w_per_k * theta[self.sink_index]
-            + np.dot(self.far_to_ambient_w_per_k, far)
-        )
+        if self.ambient_w_per_k is not None:
+            sink_out = float(np.dot(self.ambient_w_per_k, theta))
+        else:
+            sink_out = self.sink_to_ambient_w_per_k * theta[self.sink_index]
+        return float(sink_out + np.dot(self.far_to_ambient_w_per_k, far))
 
 
 def _spd_lu(matrix: sp.csc_matrix) -> spla.SuperLU:
@@ -201,22 +206,37 @@ def build_model(stack: Stack, nx: int = DEFAULT_NX, ny: int = DEFAULT_NY) -> The
     # vertical links between consecutive layers
     half_rz = (thick / 2) / (k_vert * area)
     a, b = _pairs(index, 0)
-    link(a, b, 1.0 / (half_rz[:-1] + half_rz[1:]).ravel())
-    # layer 0 to the isothermal sink base
+    below = half_rz[:-1].copy()
+    if stack.package is not None:
+        # the sink's node is its top face, the heat spreading across the sink there before
+        # crossing its thickness (HotSpot's convention; the thickness is in `to_ambient`)
+        below[0] = 0.0
+    link(a, b, 1.0 / (below + half_rz[1:]).ravel())
     sink = n_layers * cells
-    link(index[0].ravel(), np.full(cells, sink), 1.0 / half_rz[0].ravel())
+    package = stack.package
+    if package is None:  # layer 0 to the isothermal sink base
+        link(index[0].ravel(), np.full(cells, sink), 1.0 / half_rz[0].ravel())
+        n_nodes = sink + 1
+        g_sink_amb = 1.0 / stack.heat_sink.resistance_k_per_w
+        ambient = None
+        extra_cap = np.zeros(0)
+    else:
+        ambient, extra_cap = _package_links(link, stack, index, dx, dy, k_lat, thick, half_rz)
+        n_nodes = ambient.size
+        g_sink_amb = float(ambient[sink])
 
     a = np.concatenate(rows)
     b = np.concatenate(cols)
     g = np.concatenate(vals)
-    n_nodes = sink + 1
-    g_sink_amb = 1.0 / stack.heat_sink.resistance_k_per_w
     if stack.far_side_h_w_m2k > 0:
         g_far = 1.0 / (half_rz[-1].ravel() + 1.0 / (stack.far_side_h_w_m2k * area))
     else:
         g_far = np.zeros(cells)
     diag = np.bincount(a, g, n_nodes) + np.bincount(b, g, n_nodes)
-    diag[sink] += g_sink_amb
+    if ambient is None:
+        diag[sink] += g_sink_amb
+    else:
+        diag += ambient
     diag[(n_layers - 1) * cells : sink] += g_far
     matrix = sp.coo_matrix(
         (
@@ -228,7 +248,99 @@ def build_model(stack: Stack, nx: int = DEFAULT_NX, ny: int = DEFAULT_NY) -> The
         ),
         shape=(n_nodes, n_nodes),
     ).tocsc()
-    capacitance = np.concatenate(
-        [(cap * thick * area).ravel(), [stack.heat_sink.capacitance_j_per_k]]
-    )
-    return ThermalModel(stack, nx, ny, matrix, capacitance, g_sink_amb, g_far)
+    if package is None:
+        capacitance = np.concatenate(
+            [(cap * thick * area).ravel(), [stack.heat_sink.capacitance_j_per_k]]
+        )
+    else:
+        grid_cap = cap * thick * area
+        # the convection capacitance spread over the sink by area, as the conductance
+        grid_cap[0] += stack.heat_sink.c_convec_j_per_k * area / stack.heat_sink.side_m**2
+        capacitance = np.concatenate([grid_cap.ravel(), extra_cap])
+    return ThermalModel(stack, nx, ny, matrix, capacitance, g_sink_amb, g_far,
+                        ambient_w_per_k=ambient,
+                        extra_nodes=0 if package is None else PACKAGE_NODES)
+
+
+PACKAGE_NODES = 8
+"""Package nodes after the sink's outer ring: spreader periphery W, E, S, N; sink inner
+periphery W, E, S, N."""
+
+
+def _package_links(link, stack: Stack, index: np.ndarray, dx: float, dy: float,
+                   k_lat: np.ndarray, thick: np.ndarray,
+                   half_rz: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Links of a spreader and sink larger than the footprint; returns each node's
+    conductance to ambient and the capacitances of the sink ring and package nodes.
+
+    Layer 0 is the sink base and layer 1 the spreader over the footprint. Around the
+    footprint each side has a trapezoid of spreader (out to the spreader's edge) above a
+    trapezoid of sink; the sink's ring beyond the spreader is one node. Lateral paths run
+    from the footprint's edge cells to a trapezoid's centroid line, a quarter of its
+    depth out, through the mean width there; vertical paths take half of each slab, but
+    the sink's nodes sit at its top face (HotSpot's package, Huang et al. 2006). Every
+    sink node convects to ambient through r_convec scaled by its share of the sink area,
+    in series with the sink's thickness.
+    """
+    hs, sp = stack.heat_sink, stack.package
+    w, h = stack.width_m, stack.height_m
+    s_sp, s_hs = sp.spreader_side_m, hs.side_m
+    k_hs, t_hs = hs.material.k_lateral, stack.layers[0].thickness_m
+    k_sp, t_sp = stack.layers[1].material.k_lateral, stack.layers[1].thickness_m
+    ny, nx = index.shape[1:]
+    cells = nx * ny
+    sink = index.size
+    sp_node = sink + 1 + np.arange(4)  # W, E, S, N
+    hs_node = sink + 5 + np.arange(4)
+    n_nodes = sink + 1 + PACKAGE_NODES
+    # per side: depth out from the footprint, footprint edge length, trapezoid area
+    depth = np.array([(s_sp - w) / 2, (s_sp - w) / 2, (s_sp - h) / 2, (s_sp - h) / 2])
+    edge = np.array([h, h, w, w])
+    side_area = (s_sp + edge) * depth / 2
+    quarter_width = (s_sp + 3 * edge) / 4  # trapezoid width a quarter of its depth out
+
+    def lateral_r(k: float, t: float, length: np.ndarray, width: np.ndarray) -> np.ndarray:
+        return length / (k * t * width)
+
+    r_sp1 = lateral_r(k_sp, t_sp, depth / 2, quarter_width)
+    r_hs1 = lateral_r(k_hs, t_hs, depth / 2, quarter_width)
+    # edge cells of each side (W: x = 0, E: x = nx-1, S: y = 0, N: y = ny-1)
+    edges = [np.s_[:, 0], np.s_[:, -1], np.s_[0, :], np.s_[-1, :]]
+    half_cell = [dx / 2, dx / 2, dy / 2, dy / 2]
+    across = [dy, dy, dx, dx]
+    for side in range(4):
+        for layer, r_side, node in ((1, r_sp1, sp_node), (0, r_hs1, hs_node)):
+            cell_idx = index[layer][edges[side]].ravel()
+            k_cells = k_lat[layer][edges[side]].ravel()
+            r_cell = half_cell[side] / (k_cells * thick[layer].item() * across[side])
+            n_edge = cell_idx.size
+            link(cell_idx, np.full(n_edge, node[side]), 1.0 / (r_cell + n_edge * r_side[side]))
+    # spreader periphery down to the sink's inner periphery
+    r_vert = (t_sp / 2) / (k_sp * side_area)
+    link(sp_node, hs_node, 1.0 / r_vert)
+    # sink inner periphery out to the outer ring (its centroid a quarter of its depth out)
+    ring_depth = (s_hs - s_sp) / 2
+    r_inner_out = lateral_r(k_hs, t_hs, depth / 2, (3 * s_sp + edge) / 4)
+    r_ring = lateral_r(k_hs, t_hs, np.full(4, ring_depth / 2),
+                       np.full(4, (s_hs + 3 * s_sp) / 4))
+    link(hs_node, np.full(4, sink), 1.0 / (r_inner_out + r_ring))
+    # convection: every sink node by its share of the sink area
+    ambient = np.zeros(n_nodes)
+
+    def to_ambient(node_area: np.ndarray | float) -> np.ndarray | float:
+        return 1.0 / (t_hs / (k_hs * node_area) + hs.r_convec_k_per_w * s_hs**2 / node_area)
+
+    ambient[:cells] = to_ambient(dx * dy)
+    ring_area = s_hs**2 - s_sp**2
+    ambient[sink] = to_ambient(ring_area)
+    ambient[hs_node] = to_ambient(side_area)
+    c_sp = stack.layers[1].material.heat_capacity_j_m3k
+    c_hs = stack.layers[0].material.heat_capacity_j_m3k
+    convec = hs.c_convec_j_per_k / s_hs**2
+    extra_cap = np.concatenate([
+        [(c_hs * t_hs + convec) * ring_area],
+        c_sp * t_sp * side_area,
+        (c_hs * t_hs + convec) * side_area,
+    ])
+    del half_rz  # the sink layer's own vertical resistance is in `to_ambient`
+    return ambient, extra_cap

@@ -43,6 +43,7 @@ class ThermalResult:
     peak_temperature_k: float
     total_power_w: float
     heat_flow_out_w: float  # from the boundary fluxes of the solution
+    sink_nodes_k: np.ndarray | None = None  # the sink node and any package nodes after it
 
     @property
     def tier_peak_k(self) -> np.ndarray:
@@ -97,6 +98,7 @@ def _result(model: ThermalModel, theta: np.ndarray, power_vec: np.ndarray) -> Th
         peak_temperature_k=float(layers.max()),
         total_power_w=float(power_vec.sum()),
         heat_flow_out_w=model.heat_out_w(theta),
+        sink_nodes_k=ambient + theta[model.sink_index :],
     )
 
 
@@ -163,7 +165,11 @@ def solve_transient(
         if initial.layer_temperatures_k.shape != (model.n_layers, ny, nx):
             raise ThermalError("thermal.transient.initial: the result is on another grid")
         theta[: model.sink_index] = initial.layer_temperatures_k.ravel() - stack.ambient_k
-        theta[model.sink_index] = initial.sink_temperature_k - stack.ambient_k
+        nodes = initial.sink_nodes_k
+        if nodes is not None and nodes.size == model.n_nodes - model.sink_index:
+            theta[model.sink_index :] = nodes - stack.ambient_k
+        else:
+            theta[model.sink_index :] = initial.sink_temperature_k - stack.ambient_k
     elif initial is not None:
         theta[:] = float(initial) - stack.ambient_k
     factor = model.transient_factor(dt_s)

@@ -12,10 +12,10 @@ Default geometry and its sources:
   convection resistance 0.1 K/W and capacitance 140.4 J/K, ambient 318.15 K:
   HotSpot default thermal configuration (t_spreader, t_interface, t_sink, s_sink,
   r_convec, c_convec, ambient).
-- The spreader and TIM are modelled over the footprint only, and the sink base is one
-  isothermal node (lateral spreading beyond the die edge into HotSpot's 30 mm spreader and
-  60 mm sink is folded into that node)  # assumption; it makes absolute temperatures
-  slightly optimistic at the sink and leaves on-die gradients unchanged.
+- The package (`Package`, default on): spreader and sink larger than the die, HotSpot's
+  30 mm spreader and 60 mm sink, with lateral spreading into their periphery and
+  convection over the whole sink area; `package=None` gives the older model (spreader
+  over the footprint only, one isothermal sink node).
 - 2D die 150 um thick (HotSpot t_chip); the heat is dissipated in a 2 um source layer at
   the die face and a 10 um BEOL sits on it (3D-ICE example die: "layer 10 BEOL;
   source 2 SILICON").
@@ -130,6 +130,25 @@ class HeatSink:
 
 
 @dataclass(frozen=True)
+class Package:
+    """A heat spreader and sink larger than the die, as in HotSpot's default package.
+
+    With a package, the stack's layer 0 is the sink base and layer 1 the spreader, both
+    gridded over the footprint; beyond the footprint the spreader has four periphery
+    nodes (to `spreader_side_m`) and the sink four inner periphery nodes below them plus
+    one outer ring (to `HeatSink.side_m`), every sink node convecting to ambient in
+    proportion to its area (HotSpot: Huang et al., IEEE TVLSI 2006, and its
+    `package.config`/`hotspot.config` defaults: 30 mm spreader, 60 mm sink, 0.1 K/W).
+    """
+
+    spreader_side_m: float = 0.03  # HotSpot s_spreader
+
+    def __post_init__(self) -> None:
+        if not self.spreader_side_m > 0:
+            raise ConfigError("thermal.package.spreader_side_m must be > 0")
+
+
+@dataclass(frozen=True)
 class Stack:
     """A footprint, its layers (heat-sink side first), the heat sink and the ambient."""
 
@@ -139,6 +158,7 @@ class Stack:
     heat_sink: HeatSink = field(default_factory=HeatSink)
     ambient_k: float = AMBIENT_K
     far_side_h_w_m2k: float = 0.0  # secondary path from the last layer; 0 = adiabatic
+    package: Package | None = None  # None: spreader over the footprint, isothermal sink
 
     def __post_init__(self) -> None:
         if not (self.width_m > 0 and self.height_m > 0):
@@ -151,6 +171,17 @@ class Stack:
             raise ConfigError("thermal.ambient_k must be > 0 (kelvin)")
         if self.far_side_h_w_m2k < 0:
             raise ConfigError("thermal.far_side_h_w_m2k must be >= 0")
+        if self.package is not None:
+            sink, spreader = self.heat_sink.side_m, self.package.spreader_side_m
+            if len(self.layers) < 3 or self.layers[0].name != "sink" or \
+                    self.layers[1].name != "spreader":
+                raise ConfigError("thermal.package: the stack must start with the 'sink' "
+                                  "and 'spreader' layers")
+            if not max(self.width_m, self.height_m) < spreader < sink:
+                raise ConfigError(
+                    f"thermal.package: need footprint ({self.width_m:.4g} x "
+                    f"{self.height_m:.4g} m) < spreader ({spreader:.4g} m) < sink "
+                    f"({sink:.4g} m); enlarge the spreader or sink")
 
     @property
     def active_layers(self) -> tuple[int, ...]:
@@ -163,9 +194,30 @@ class Stack:
         return len(self.active_layers)
 
 
-def _package_layers(spreader_thickness_m: float, tim_thickness_m: float) -> list[Layer]:
-    """The heat spreader and TIM between the die stack and the heat sink."""
+DEFAULT_PACKAGE = Package()
+"""HotSpot's default package (30 mm spreader; the 60 mm sink is HeatSink's default)."""
+
+
+def fit_package(package: Package | None, width_m: float, height_m: float,
+                heat_sink: HeatSink) -> Package | None:
+    """The package, its spreader enlarged to 1.25x the footprint where the footprint does
+    not fit on it (assumption: a lid a little larger than the die), or None if even the
+    sink is too small (then the spreader stops at the die edge, the sink is isothermal)."""
+    if package is None:
+        return None
+    side = max(package.spreader_side_m, 1.25 * max(width_m, height_m))
+    if side >= heat_sink.side_m:
+        return None
+    return package if side == package.spreader_side_m else Package(side)
+
+
+def _package_layers(spreader_thickness_m: float, tim_thickness_m: float,
+                    heat_sink: HeatSink | None = None) -> list[Layer]:
+    """The heat spreader and TIM between the die stack and the heat sink (and, for a
+    package larger than the die, the sink base as layer 0)."""
     layers = []
+    if heat_sink is not None:
+        layers.append(Layer("sink", heat_sink.material, heat_sink.thickness_m))
     if spreader_thickness_m > 0:
         layers.append(Layer("spreader", SPREADER_CU, spreader_thickness_m))
     if tim_thickness_m > 0:
@@ -195,11 +247,14 @@ def stack_2d(
     tim_thickness_m: float = TIM_THICKNESS_M,
     heat_sink: HeatSink | None = None,
     ambient_k: float = AMBIENT_K,
+    package: Package | None = DEFAULT_PACKAGE,
 ) -> Stack:
     """A flip-chip 2D die (one active tier) under TIM, spreader and heat sink."""
-    layers = _package_layers(spreader_thickness_m, tim_thickness_m)
+    sink = heat_sink or HeatSink()
+    package = fit_package(package, die_w_m, die_h_m, sink)
+    layers = _package_layers(spreader_thickness_m, tim_thickness_m, sink if package else None)
     layers += _die_layers(0, die_thickness_m, beol_thickness_m)
-    return Stack(die_w_m, die_h_m, tuple(layers), heat_sink or HeatSink(), ambient_k)
+    return Stack(die_w_m, die_h_m, tuple(layers), sink, ambient_k, package=package)
 
 
 def stack_3d(
@@ -216,6 +271,7 @@ def stack_3d(
     tim_thickness_m: float = TIM_THICKNESS_M,
     heat_sink: HeatSink | None = None,
     ambient_k: float = AMBIENT_K,
+    package: Package | None = DEFAULT_PACKAGE,
 ) -> Stack:
     """A 3D stack of `tiers` silicon tiers, tier 0 nearest the heat sink.
 
@@ -227,7 +283,9 @@ def stack_3d(
     """
     if tiers < 1:
         raise ConfigError(f"thermal.tiers: need at least 1 tier, got {tiers}")
-    layers = _package_layers(spreader_thickness_m, tim_thickness_m)
+    sink = heat_sink or HeatSink()
+    package = fit_package(package, die_w_m, die_h_m, sink)
+    layers = _package_layers(spreader_thickness_m, tim_thickness_m, sink if package else None)
     if vertical == "tsv":
         thin = THINNED_DIE_THICKNESS_M if tier_thickness_m is None else tier_thickness_m
         bond = TSV_BOND_THICKNESS_M if bond_thickness_m is None else bond_thickness_m
@@ -249,7 +307,7 @@ def stack_3d(
             layers.append(Layer(f"tier{t}_beol", BEOL, BEOL_THICKNESS_M if top else local_beol))
     else:
         raise ConfigError(f"thermal.vertical: unknown '{vertical}'; choose one of: miv, tsv")
-    return Stack(die_w_m, die_h_m, tuple(layers), heat_sink or HeatSink(), ambient_k)
+    return Stack(die_w_m, die_h_m, tuple(layers), sink, ambient_k, package=package)
 
 
 def stack_2p5d(
@@ -265,6 +323,7 @@ def stack_2p5d(
     tim_thickness_m: float = TIM_THICKNESS_M,
     heat_sink: HeatSink | None = None,
     ambient_k: float = AMBIENT_K,
+    package: Package | None = DEFAULT_PACKAGE,
 ) -> Stack:
     """Chiplets (rectangles (x0, y0, w, h), m) on a silicon interposer, lid/sink on their backs.
 
@@ -285,7 +344,9 @@ def stack_2p5d(
                 f"{footprint_w_m} x {footprint_h_m} m; enlarge the footprint or move it"
             )
     bumps = composite("ubump", UNDERFILL, SOLDER, BUMP_AREA_FRACTION)
-    layers = _package_layers(spreader_thickness_m, tim_thickness_m)
+    sink = heat_sink or HeatSink()
+    package = fit_package(package, footprint_w_m, footprint_h_m, sink)
+    layers = _package_layers(spreader_thickness_m, tim_thickness_m, sink if package else None)
     bulk = chiplet_thickness_m - SOURCE_THICKNESS_M
     if bulk > 0:
         layers.append(Layer("chiplet_bulk", SILICON, bulk, regions_m=rects, fill=MOLD))
@@ -298,12 +359,14 @@ def stack_2p5d(
         layers.append(Layer("ubump", bumps, bump_thickness_m, regions_m=rects, fill=UNDERFILL))
     if interposer_thickness_m > 0:
         layers.append(Layer("interposer", INTERPOSER_SI, interposer_thickness_m))
-    return Stack(footprint_w_m, footprint_h_m, tuple(layers), heat_sink or HeatSink(), ambient_k)
+    return Stack(footprint_w_m, footprint_h_m, tuple(layers), sink, ambient_k, package=package)
 
 
 __all__ = [
     "AMBIENT_K",
+    "DEFAULT_PACKAGE",
     "HeatSink",
+    "Package",
     "Layer",
     "Rect",
     "Stack",

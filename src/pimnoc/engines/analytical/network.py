@@ -82,6 +82,13 @@ def link_energy_pj_per_bit(topo: Topology, net: NetworkTech) -> np.ndarray:
     return fixed + per_mm * topo.link_length_mm
 
 
+def link_bandwidth_bps(topo: Topology, net: NetworkTech) -> np.ndarray:
+    """Bits per second of each directed link: die-to-die links (micro-bump, interposer)
+    carry one module of the chiplet interface, the others one flit per network cycle."""
+    d2d = (topo.link_kind == INTERPOSER) | (topo.link_kind == UBUMP)
+    return np.where(d2d, net.chiplet_link_bps, net.link_bandwidth_bps)
+
+
 def router_energy_pj_per_bit(topo: Topology, net: NetworkTech) -> np.ndarray:
     """Energy per bit through each router, scaled linearly with its port count (assumption)."""
     return net.router_energy_pj_per_bit * topo.router_ports / net.router_reference_ports
@@ -95,7 +102,7 @@ def router_delay_extra(topo: Topology, net: NetworkTech) -> np.ndarray:
     at most the routing stage is saved (lookahead routing).
     """
     ports = np.maximum(topo.router_ports, 2)
-    scale = np.log2(ports) / np.log2(net.router_reference_ports)
+    scale = np.log2(ports) / np.log2(net.router_delay_ports)
     extra = np.rint(net.router_alloc_stages * (scale - 1.0)).astype(np.int64)
     return np.maximum(extra, -1)
 
@@ -165,16 +172,24 @@ class NetworkEstimate:
     info: dict = field(default_factory=dict)
 
 
-def network_interval(topo: Topology, routed: RoutedFlows, flows: Flows,
-                     net: NetworkTech) -> float:
-    """Shortest inference interval the network sustains: busiest link or terminal port."""
-    bandwidth = net.link_bandwidth_bps
+def network_bounds(topo: Topology, routed: RoutedFlows, flows: Flows,
+                   net: NetworkTech) -> tuple[float, float]:
+    """(network_s, chiplet_io_s): the shortest interval the on-die network (its links,
+    interposer links and terminal ports) and the chiplets' micro-bump ports each allow."""
     remote = routed.flow_index
     inject = injected_bits(routed, flows, topo.num_nodes)
     eject = np.bincount(flows.dst[remote], weights=flows.bits[remote], minlength=topo.num_nodes)
-    busiest = max(routed.link_load_bits.max(initial=0.0), inject.max(initial=0.0),
-                  eject.max(initial=0.0))
-    return busiest / bandwidth
+    link_time = routed.link_load_bits / link_bandwidth_bps(topo, net)
+    io = topo.link_kind == UBUMP
+    network = max(link_time[~io].max(initial=0.0),
+                  max(inject.max(initial=0.0), eject.max(initial=0.0)) / net.link_bandwidth_bps)
+    return float(network), float(link_time[io].max(initial=0.0))
+
+
+def network_interval(topo: Topology, routed: RoutedFlows, flows: Flows,
+                     net: NetworkTech) -> float:
+    """Shortest inference interval the network sustains: busiest link or terminal port."""
+    return max(network_bounds(topo, routed, flows, net))
 
 
 def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
@@ -189,20 +204,24 @@ def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
     different inputs contend, so the wait is scaled by `1 - w * input_concentration`.
     """
     topo = routing.topology
-    capacity = net.link_bandwidth_bps * interval_s if interval_s > 0 else np.inf
+    span = interval_s if interval_s > 0 else np.inf
+    capacity = link_bandwidth_bps(topo, net) * span
     rho_link = np.minimum(routed.link_load_bits / capacity, MAX_UTILISATION)
     idx = routed.flow_index
     inject = injected_bits(routed, flows, topo.num_nodes)
-    rho_port = np.minimum(inject / capacity, MAX_UTILISATION)
+    rho_port = np.minimum(inject / (net.link_bandwidth_bps * span), MAX_UTILISATION)
     service = float(net.packet_flits)
 
-    def wait(rho: np.ndarray) -> np.ndarray:
-        return contention_scale * service * rho / (2.0 * (1.0 - rho))
+    def wait(rho: np.ndarray, cycles: np.ndarray | float) -> np.ndarray:
+        return contention_scale * cycles * rho / (2.0 * (1.0 - rho))
 
-    contended = wait(rho_link) * (1.0 - same_input_weight * routed.input_concentration())
+    # a packet occupies a wider (die-to-die) link for fewer cycles
+    link_service = service * net.link_bandwidth_bps / link_bandwidth_bps(topo, net)
+    contended = wait(rho_link, link_service) * (1.0 - same_input_weight
+                                                * routed.input_concentration())
     queue = np.bincount(routed.pair_flow, weights=contended[routed.pair_link],
                         minlength=idx.size)
-    queue += wait(rho_port)[flows.src[idx]]
+    queue += wait(rho_port, service)[flows.src[idx]]
     return routed.zero_load_cycles + (service - 1.0) + queue
 
 
@@ -213,7 +232,7 @@ def estimate(routing: Routing, flows: Flows, net: NetworkTech, interval_s: float
     topo = routing.topology
     routed = routed or route_flows(routing, flows, net)
     bandwidth = net.link_bandwidth_bps
-    capacity = bandwidth * interval_s if interval_s > 0 else np.inf
+    capacity = link_bandwidth_bps(topo, net) * (interval_s if interval_s > 0 else np.inf)
     util = np.minimum(routed.link_load_bits / capacity, 1.0)
     head = packet_latency_cycles(routing, flows, routed, net, interval_s, contention_scale)
     bits = flows.bits[routed.flow_index]
@@ -241,7 +260,7 @@ def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
     return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
 
 
-def shared_transfer_s(bits: np.ndarray, load_bits: np.ndarray, bandwidth: float,
+def shared_transfer_s(bits: np.ndarray, load_bits: np.ndarray, bandwidth: float | np.ndarray,
                       interval_s: float) -> np.ndarray:
     """Time to move `bits` over a channel that carries `load_bits` per interval in all.
 
@@ -256,10 +275,10 @@ def shared_transfer_s(bits: np.ndarray, load_bits: np.ndarray, bandwidth: float,
 
 
 def edge_latencies(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
-                   net: NetworkTech, num_layers: int,
-                   interval_s: float | None = None) -> dict[tuple[int, int], float]:
+                   net: NetworkTech, num_layers: int, interval_s: float | None = None,
+                   link_bps: np.ndarray | None = None) -> dict[tuple[int, int], float]:
     """Communication time of each (producer, consumer) pair: slowest head plus transfer."""
-    parts = edge_parts(flows, routed, flow_latency_s, net, num_layers, interval_s)
+    parts = edge_parts(flows, routed, flow_latency_s, net, num_layers, interval_s, link_bps)
     return {edge: head + transfer for edge, (head, transfer) in parts.items()}
 
 
@@ -280,15 +299,17 @@ def _edge_copies(routed: RoutedFlows, flows: Flows,
 
 
 def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
-               net: NetworkTech, num_layers: int,
-               interval_s: float | None = None) -> dict[tuple[int, int], tuple[float, float]]:
+               net: NetworkTech, num_layers: int, interval_s: float | None = None,
+               link_bps: np.ndarray | None = None
+               ) -> dict[tuple[int, int], tuple[float, float]]:
     """(slowest packet head, transfer time) of each (producer, consumer) pair.
 
     The transfer time is taken at the edge's most contended channel: each link on its
     routes (e.g. the single micro-bump link of a chiplet that all of an edge's inter-chiplet
     flows share), and each source and destination port, with the edge's bits sharing the
     channel with the rest of its load per inference interval (`shared_transfer_s`). Without
-    an interval the channel is taken as the edge's alone (pure serialisation).
+    an interval the channel is taken as the edge's alone (pure serialisation). `link_bps`
+    gives each link's bandwidth (`link_bandwidth_bps`); without it all carry a flit a cycle.
     """
     if routed.flow_index.size == 0:
         return {}
@@ -304,14 +325,15 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     transfer = np.zeros(keys.size)
 
     def charge(channel: np.ndarray, channel_bits: np.ndarray, channel_load: np.ndarray,
-               owner: np.ndarray) -> None:
+               owner: np.ndarray, channel_bps: np.ndarray | None = None) -> None:
         """Charge each edge the time of its bits on each channel, keep the worst."""
         width = int(channel_load.size)
         pair_keys, pair_inv = np.unique(owner * width + channel, return_inverse=True)
         per_pair = np.bincount(pair_inv, weights=channel_bits)
         load = channel_load[pair_keys % width]
-        time = (shared_transfer_s(per_pair, load, bandwidth, interval) if interval
-                else per_pair / bandwidth)
+        bps = bandwidth if channel_bps is None else channel_bps[pair_keys % width]
+        time = (shared_transfer_s(per_pair, load, bps, interval) if interval
+                else per_pair / bps)
         np.maximum.at(transfer, pair_keys // width, time)
 
     n_nodes = int(max(flows.src.max(initial=0), flows.dst.max(initial=0))) + 1
@@ -324,6 +346,6 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     if routed.pair_flow.size:
         carried = routed.pair_flow[needed]
         charge(routed.pair_link[needed], bits[carried], routed.link_load_bits,
-               inverse[carried])
+               inverse[carried], link_bps)
     pairs = zip(keys.tolist(), worst_head.tolist(), transfer.tolist(), strict=True)
     return {(k // num_layers, k % num_layers): (h, t) for k, h, t in pairs}

@@ -54,7 +54,10 @@ def layer_compute(mapping: Mapping, net: NetworkTech) -> LayerCompute:
     for i, layer in enumerate(mapping.layers):
         if layer.weighted:
             act = crossbar_activity(layer, mapping.tiles[i], int(mapping.replication[i]), pe)
-            time_s[i] = act.mvm_steps * pe.mvm_s
+            # buffer reads and writes overlap the crossbar reads (ISAAC's pipeline): the
+            # layer takes the longer of the two, its buffer traffic shared by its PEs
+            pes = max(1, mapping.layer_node_crossbars[i][0].size)
+            time_s[i] = max(act.mvm_steps * pe.mvm_s, act.buffer_bits / pes / pe.buffer_bps)
             parts["adc"][i] = act.adc_conversions * pe.adc_energy_pj * pj
             parts["dac"][i] = act.dac_conversions * pe.dac_energy_pj * pj
             parts["cells"][i] = act.cell_reads * pe.cell_read_energy_j

@@ -7,6 +7,7 @@ import inspect
 from pimnoc.errors import WorkloadError
 from pimnoc.workload.ir import Workload
 from pimnoc.workload.zoo import (  # noqa: F401  (registers)
+    cifar,
     densenet,
     gnn,
     mobilenet,
@@ -24,14 +25,19 @@ def model_names() -> list[str]:
     return MODELS.names()
 
 
-def build_model(name: str, input_hw: int = 224, num_classes: int | None = None,
+def build_model(name: str, input_hw: int | None = 224, num_classes: int | None = None,
                 seq_len: int | None = None) -> Workload:
     """Build zoo model `name` for a square `input_hw` input (224 ImageNet, 32 CIFAR).
 
+    `input_hw=None` takes the model's own (32 for the CIFAR networks, 224 otherwise);
     `num_classes` and `seq_len` (tokens of a transformer) go to builders that take them;
     None keeps the model's default.
     """
     builder = MODELS.get(name)
+    if input_hw is None:
+        default = inspect.signature(builder).parameters.get("input_hw")
+        input_hw = 224 if default is None or default.default is inspect.Parameter.empty \
+            else int(default.default)
     if input_hw < 1:
         raise WorkloadError(
             f"workload.networks[].input_hw: {input_hw} for '{name}' must be a positive "
