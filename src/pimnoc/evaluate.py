@@ -30,6 +30,7 @@ from pimnoc.network.routing import Routing, make_routing
 from pimnoc.network.system import SystemSpec, build_system
 from pimnoc.network.topology import DIGITAL, LINK_KINDS, Topology
 from pimnoc.network.traffic import Flows, workload_flows
+from pimnoc.numeric import weighted_bincount
 from pimnoc.pim.compute import LayerCompute, layer_compute
 from pimnoc.pim.tech import NetworkTech, PeTech
 from pimnoc.registry import Registry
@@ -325,9 +326,10 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
     area = _area(topo, pe, net, digital)
     flow_energy = flow_network_energy_j(routing, flows, network.routed, net)
     consumer = flows.consumer[network.routed.flow_index]
-    layer_net_energy = np.bincount(consumer, weights=flow_energy, minlength=mapping.num_layers)
-    layer_bits = np.bincount(consumer, weights=flows.bits[network.routed.flow_index],
-                             minlength=mapping.num_layers)
+    layer_net_energy = weighted_bincount(consumer, weights=flow_energy,
+                                         minlength=mapping.num_layers)
+    layer_bits = weighted_bincount(consumer, weights=flows.bits[network.routed.flow_index],
+                                   minlength=mapping.num_layers)
     comm_in = np.zeros(mapping.num_layers)
     for (_u, v), t in comm.items():
         comm_in[v] = max(comm_in[v], t)

@@ -34,6 +34,7 @@ import numpy as np
 from pimnoc.errors import ConfigError, suggest
 from pimnoc.network.analytical import link_energy_pj_per_bit, router_energy_pj_per_bit
 from pimnoc.network.topology import DIGITAL, NOI_ROUTER, Topology
+from pimnoc.numeric import weighted_bincount
 from pimnoc.thermal import (
     AMBIENT_K,
     DEFAULT_NX,
@@ -151,13 +152,13 @@ def node_power(evaluation) -> NodePower:
     load = routed.link_load_bits
     e_router = router_energy_pj_per_bit(topo, net) * 1e-12
     e_link = link_energy_pj_per_bit(topo, net) * 1e-12
-    router = np.bincount(topo.link_src, weights=load * e_router[topo.link_src], minlength=n)
+    router = weighted_bincount(topo.link_src, weights=load * e_router[topo.link_src], minlength=n)
     dst = flows.dst[routed.flow_index]
-    router += np.bincount(dst, weights=flows.bits[routed.flow_index] * e_router[dst],
+    router += weighted_bincount(dst, weights=flows.bits[routed.flow_index] * e_router[dst],
                           minlength=n)
     per_link = load * e_link / 2.0
-    link = (np.bincount(topo.link_src, weights=per_link, minlength=n)
-            + np.bincount(topo.link_dst, weights=per_link, minlength=n))
+    link = (weighted_bincount(topo.link_src, weights=per_link, minlength=n)
+            + weighted_bincount(topo.link_dst, weights=per_link, minlength=n))
     leakage = np.full(n, net.router_leakage_mw * 1e-3)
     leakage[topo.compute_nodes] += pe.leakage_mw * 1e-3
     digital_tech = getattr(getattr(mapping, "digital", None), "tech", None)

@@ -77,9 +77,11 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def compare(
         config: Path = typer.Argument(..., help="Run YAML whose design the topologies replace."),
-        topologies: str = typer.Option(
-            "mesh,kite_small,butterdonut,hexamesh,swap,floret", "--topologies", "-t",
-            help="Comma-separated topology names (the NoI for 2.5D, the NoC otherwise)."),
+        topologies: str | None = typer.Option(
+            None, "--topologies", "-t",
+            help="Comma-separated topology names (the NoI for 2.5D, the NoC otherwise); "
+            "default: mesh,kite_small,butterdonut,hexamesh,swap,floret (2.5D), "
+            "mesh,torus (2D), mesh3d,sfc3d (3D)."),
         placements: str = typer.Option(
             "both", "--placements",
             help="natural: each topology's own placement; same: one shared placement; both."),
@@ -98,10 +100,10 @@ def register(app: typer.Typer) -> None:
         """Compare topologies on one design: latency, throughput, energy, EDP, links, wire."""
         from pimnoc.config import load_run
         from pimnoc.experiments.compare import compare as run_compare
-        from pimnoc.experiments.compare import plan
+        from pimnoc.experiments.compare import default_topologies, plan
 
         spec = load_run(config)
-        names = topologies.split(",")
+        names = topologies.split(",") if topologies is not None else default_topologies(spec)
         points = plan(spec, names, placements, same_placement)  # type: ignore[arg-type]
         console = Console(stderr=True)
         if len(points) >= PROGRESS_MIN_ROWS and not as_json:
