@@ -76,20 +76,20 @@ def summary_table(result) -> Table:
 @app.command()
 def run(
     config: Path = typer.Argument(..., help="Run YAML (workload, design, mapping, simulation)."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the full result JSON."),
+    output: str | None = typer.Option(None, "-o", "--output", help="Write the full result JSON."),
     plot: Path | None = typer.Option(None, "--plot", help="Directory for PNG figures."),
     as_json: bool = typer.Option(False, "--json", help="Print the result JSON to stdout."),
 ) -> None:
     """Evaluate one design point and print a summary."""
     from pimnoc.config import load_run
     from pimnoc.evaluate import evaluate_full
-    from pimnoc.result import check_writable, write_json_atomic
+    from pimnoc.result import check_output_dir, check_output_file, write_json_atomic
 
     spec = load_run(config)
     if output is not None:
-        check_writable(output.parent, "-o/--output")
+        output = check_output_file(output, "-o/--output", "result.json")
     if plot is not None:
-        check_writable(plot, "--plot")
+        check_output_dir(plot, "--plot")
     evaluation = evaluate_full(spec)
     result = evaluation.result
     if plot is not None:

@@ -93,6 +93,32 @@ def check_writable(folder: str | Path, option: str) -> None:
         made.rmdir()
 
 
+def check_output_file(path: str | Path, option: str, example: str) -> Path:
+    """The file `path` names, or OutputError (naming `option`) if it cannot be written there.
+
+    Called before long work. `path` is the user's text: a trailing slash or an existing
+    folder means a folder, not a file; `example` is a file name to suggest inside it.
+    """
+    text = str(path)
+    target = Path(text)
+    if text.endswith(("/", os.sep)) or target.is_dir():
+        raise OutputError(f"{option}: '{text}' is a folder; give a file name, "
+                          f"e.g. '{target / example}'")
+    check_writable(target.parent, option)
+    if target.exists() and not os.access(target, os.W_OK):
+        raise OutputError(f"{option}: '{text}' exists and is read-only; choose another path")
+    return target
+
+
+def check_output_dir(path: str | Path, option: str) -> Path:
+    """The folder `path` names, or OutputError (naming `option`) if files cannot go there."""
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{option}: '{path}' is a file; give a folder for the output")
+    check_writable(target, option)
+    return target
+
+
 def write_text_atomic(text: str, path: str | Path) -> Path:
     """Write `text` to `path` through a temporary file, so no half-written file is left."""
     path = Path(path)

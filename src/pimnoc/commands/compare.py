@@ -103,6 +103,10 @@ def register(app: typer.Typer) -> None:
         from pimnoc.experiments.compare import default_topologies, plan
 
         spec = load_run(config)
+        if plot is not None:
+            from pimnoc.result import check_output_file
+
+            plot = check_output_file(plot, "--plot", "compare.png")
         names = topologies.split(",") if topologies is not None else default_topologies(spec)
         points = plan(spec, names, placements, same_placement)  # type: ignore[arg-type]
         console = Console(stderr=True)

@@ -28,6 +28,10 @@ def pareto(
     from pimnoc.errors import PimnocError
 
     chosen = parse_objectives(objectives)
+    if plot is not None:
+        from pimnoc.result import check_output_file
+
+        plot = check_output_file(plot, "--plot", "front.png")
     with Store(store_path, create=False) as store:
         front = load_front(store, chosen, include_infeasible)
     if not front.rows:
@@ -81,15 +85,17 @@ def _short(name: str, names: list[str]) -> str:
 
 def export(
     store_path: Path = typer.Argument(..., help="Result store written by `pimnoc sweep`."),
-    output: Path = typer.Option(..., "-o", "--output", help="CSV file to write."),
+    output: str = typer.Option(..., "-o", "--output", help="CSV file to write."),
 ) -> None:
     """Write every stored point (params, status, scalar figures) as CSV."""
     from pimnoc.dse.results import export_csv
     from pimnoc.dse.store import Store
+    from pimnoc.result import check_output_file
 
+    target = check_output_file(output, "-o/--output", "points.csv")
     with Store(store_path, create=False) as store:
-        count = export_csv(store, output)
-    print(f"{count} points written to {output}")
+        count = export_csv(store, target)
+    print(f"{count} points written to {target}")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,17 +13,17 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def report(
         config: Path = typer.Argument(..., help="Run YAML to evaluate."),
-        output: Path = typer.Option(Path("report.html"), "-o", "--output",
-                                    help="HTML file to write."),
+        output: str = typer.Option("report.html", "-o", "--output",
+                                   help="HTML file to write."),
     ) -> None:
         """Evaluate a design and write an HTML report with its figures and tables."""
         from pimnoc.config import load_run
         from pimnoc.evaluate import evaluate_full
         from pimnoc.report.html import write_html
-        from pimnoc.result import check_writable
+        from pimnoc.result import check_output_file
 
         spec = load_run(config)
-        check_writable(output.parent, "-o/--output")
+        target = check_output_file(output, "-o/--output", "report.html")
         evaluation = evaluate_full(spec)
-        path = write_html(evaluation, output, f"pimnoc report: {config.name}")
+        path = write_html(evaluation, target, f"pimnoc report: {config.name}")
         typer.echo(f"report written to {path}")

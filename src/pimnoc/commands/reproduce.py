@@ -55,8 +55,9 @@ def run_experiment(run: Callable, as_json: bool, out: Path, stem: str, draw: Cal
     Returns (report, data, figures) for the caller's tables, or None once `--json` printed
     the data.
     """
-    from pimnoc.result import write_json_atomic
+    from pimnoc.result import check_output_dir, write_json_atomic
 
+    check_output_dir(out, "--out")
     with progress_bar(not as_json) as progress:
         report = run(progress)
     data = report.to_dict()

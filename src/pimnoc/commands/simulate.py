@@ -77,6 +77,10 @@ def simulate_command(
         warmup_periods=warmup_periods, max_samples=max_samples,
     )
     params.validate()
+    if plot is not None:
+        from pimnoc.result import check_output_file
+
+        plot = check_output_file(plot, "--plot", "latency.png")
     options = _pattern_options(traffic, hotspots, hotspot_fraction, matrix)
     route = make_routing(topo, algorithm)
     results = _run(topo, route, traffic, load, params, options)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from pimnoc.dse.point import finite, metric_value
 from pimnoc.dse.space import DIRECTIONS, Objective, check_metric
 from pimnoc.dse.store import Store
 from pimnoc.errors import ConfigError
+from pimnoc.result import write_text_atomic
 
 MAXIMISED = ("throughput_ips", "accuracy_estimate")
 """Figures whose natural direction is `max` when an objective gives none."""
@@ -111,14 +110,5 @@ def export_csv(store: Store, path: str | Path) -> int:
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            handle.write(buffer.getvalue())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(buffer.getvalue(), path)
     return len(rows)
