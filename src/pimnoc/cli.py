@@ -15,10 +15,11 @@ from rich.table import Table
 from typer.exceptions import Abort, Exit, TyperException
 
 from pimnoc.errors import PimnocError
+from pimnoc.tables import print_table, stdout_console
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Dataflow-aware evaluation of ReRAM processing-in-memory manycores.")
-console = Console()
+console = stdout_console()
 
 
 def _si(value: float, unit: str) -> str:
@@ -101,7 +102,7 @@ def run(
     if as_json:
         print(json.dumps(result.to_dict()))
         return
-    console.print(summary_table(result))
+    print_table(summary_table(result), console)
     for net in result.per_network:
         console.print(f"  {net['name']}: {net['layers']} layers on {net['pes']} PEs, "
                       f"latency {_si(net['latency_s'], 's')}")
@@ -133,14 +134,34 @@ def zoo(
             w = load_network(model, input_hw)
             table.add_row(model, f"{w.params:,}", f"{w.macs:,}", str(len(w.weighted_layers)),
                           str(len(w.layers)))
-        console.print(table)
+        print_table(table, console)
         return
     w = load_network(name, input_hw)
     if as_json:
         print(json.dumps(w.to_dict()))
         return
+    print_table(layers_table(w), console)
     console.print(f"{w.name}: {w.params:,} params, {w.macs:,} MACs, "
                   f"{len(w.weighted_layers)} weighted layers, {len(w.layers)} layers")
+
+
+def layers_table(workload) -> Table:
+    """A rich table of a workload's layers, in the README's order of fields."""
+    table = Table(title=f"{workload.name}: layers", header_style="bold")
+    columns = ("name", "op", "cin", "cout", "kernel", "stride", "padding", "groups", "in_hw",
+               "out_hw", "preds")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("cin", "cout", "groups")
+                         else "left", overflow="fold")
+
+    def pair(value: tuple[int, int]) -> str:
+        return f"{value[0]}x{value[1]}"
+
+    for layer in workload.layers:
+        table.add_row(layer.name, layer.op, str(layer.cin), str(layer.cout), pair(layer.kernel),
+                      pair(layer.stride), pair(layer.padding), str(layer.groups),
+                      pair(layer.in_hw), pair(layer.out_hw), ", ".join(layer.preds))
+    return table
 
 
 def _register_commands() -> None:

@@ -131,7 +131,7 @@ def topology_and_routing(spec: RunSpec) -> tuple[Topology, Routing]:
 
 
 @lru_cache(maxsize=32)
-def _workload(model: str, input_hw: int, num_classes: int | None,
+def _workload(model: str, input_hw: int | None, num_classes: int | None,
               seq_len: int | None) -> Workload:
     return load_network(model, input_hw, num_classes, seq_len)
 
@@ -278,16 +278,38 @@ def evaluate(spec: RunSpec, detail: bool = True) -> Result:
     return evaluate_full(spec, detail).result
 
 
+def layer_places(mapping) -> list[tuple[str, np.ndarray]]:
+    """Where each layer runs, and on which nodes.
+
+    `crossbars` (its weights' PEs, `replication` copies), `digital PEs` (its hosts), or
+    `with input` (an operator without weights runs where its first input is produced).
+    """
+    digital = mapping.digital
+    places: list[tuple[str, np.ndarray]] = []
+    for i, layer in enumerate(mapping.layers):
+        if layer.weighted:
+            places.append(("crossbars", mapping.layer_node_crossbars[i][0]))
+        elif digital is not None and digital.placed(i):
+            places.append(("digital PEs", np.asarray(digital.hosts[i])))
+        elif mapping.preds[i]:
+            places.append(("with input", places[mapping.preds[i][0]][1]))
+        else:
+            places.append(("with input", np.zeros(0, dtype=np.int64)))
+    return places
+
+
 def _per_layer(mapping, compute, comm_in, finish, layer_net_energy,
                layer_bits) -> list[dict[str, Any]]:
     """One row of figures per layer."""
     rows = []
+    places = layer_places(mapping)
     for i, layer in enumerate(mapping.layers):
-        nodes, _counts = mapping.layer_node_crossbars[i]
+        runs_on, nodes = places[i]
         rows.append({
             "network": int(mapping.network_of[i]), "name": layer.name, "op": layer.op,
             "macs": layer.macs, "crossbars": int(mapping.xbar_count[i]),
-            "replication": int(mapping.replication[i]), "pes": int(nodes.size),
+            "replication": int(mapping.replication[i]), "runs_on": runs_on,
+            "pes": int(nodes.size),
             "compute_s": float(compute.time_s[i]), "comm_in_s": float(comm_in[i]),
             "finish_s": float(finish[i]), "compute_energy_j": float(compute.energy_j[i]),
             "network_energy_j": float(layer_net_energy[i]), "bits_in": float(layer_bits[i]),

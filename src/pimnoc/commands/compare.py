@@ -11,6 +11,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pimnoc.experiments.compare import DEFAULT_SAME_PLACEMENT, CompareRow
+from pimnoc.tables import print_table, stdout_console
 
 PROGRESS_MIN_ROWS = 4
 """Show a progress bar from this many rows on (each row is one evaluation)."""
@@ -130,9 +131,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps([row.to_dict() for row in rows]))
             return
-        out = Console()
-        if not out.is_terminal:
-            out = Console(width=max(out.width, 160))  # a file or pipe: no need to squeeze
-        out.print(compare_table(rows, f"pimnoc compare: {config.name}", wide=out.width >= 130))
+        out = stdout_console()
+        print_table(compare_table(rows, f"pimnoc compare: {config.name}"), out)
         if plot is not None:
             out.print(f"figure: {plot}")

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from pimnoc.tables import print_table, stdout_console
 
 
 def pareto(
@@ -36,8 +37,7 @@ def pareto(
         front = load_front(store, chosen, include_infeasible)
     if not front.rows:
         raise PimnocError(f"{store_path}: no evaluated point has finite "
-                          f"{', '.join(o.name for o in chosen)} ({front.skipped} skipped: "
-                          "failed, infeasible or without these figures)")
+                          f"{', '.join(o.name for o in chosen)} ({front.skipped_text()})")
     written = None
     if plot is not None:
         from pimnoc.dse.plots import plot_front
@@ -51,7 +51,7 @@ def pareto(
                                           zip(chosen, values, strict=True)}}
                           for row, values in best]))
         return
-    console = Console()
+    console = stdout_console()
     goals = ", ".join(f"{o.direction} {o.name}" for o in chosen)
     table = Table(title=f"Pareto front ({goals}): {len(best)} of {len(front.rows)} points",
                   header_style="bold")
@@ -65,10 +65,9 @@ def pareto(
     for row, values in best:
         table.add_row(str(row["id"]), *(str(row["params"].get(n, "")) for n in names),
                       *(f"{v:.5g}" for v in values))
-    console.print(table)
+    print_table(table, console)
     if front.skipped:
-        console.print(f"{front.skipped} stored points not considered (failed, infeasible or "
-                      "missing a figure)")
+        console.print(front.skipped_text())
     if written is not None:
         console.print(f"plot: {written}")
 

@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pimnoc.errors import ConfigError
+from pimnoc.tables import print_table
 
 reproduce_app = typer.Typer(
     no_args_is_help=True,
@@ -79,8 +80,9 @@ def parse_ints(flag: str, text: str, example: str) -> tuple[int, ...]:
 
 def wide_console() -> Console:
     """The stdout console; as wide as the tables need when writing to a file or a pipe."""
-    out = Console()
-    return out if out.is_terminal else Console(width=max(out.width, 200))
+    from pimnoc.tables import stdout_console
+
+    return stdout_console()
 
 
 def _pct(value: float) -> str:
@@ -192,7 +194,7 @@ def floret(
     report, data, figures = outcome
     console = wide_console()
     for table in floret_tables(report):
-        console.print(table)
+        print_table(table, console)
     for skip in report.skipped:
         console.print(f"skipped {skip['chiplets']} chiplets / {skip['mix']}: {skip['reason']}")
     console.print(f"{len(report.rows)} evaluations in {report.wall_s:.1f} s; published (TECS "
@@ -259,6 +261,6 @@ def scaling(
         return
     report, data, figure = outcome
     console = wide_console()
-    console.print(scaling_table(report))
+    print_table(scaling_table(report), console)
     console.print(f"{len(report.points)} evaluations in {report.wall_s:.1f} s")
     console.print(f"written: {out / 'scaling.json'}, {figure}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from pimnoc.tables import print_table, stdout_console
 
 
 def hetrax_table(report) -> Table:
@@ -43,8 +44,8 @@ def hetrax(
     if outcome is None:
         return
     report, data, figure = outcome
-    console = Console(width=max(Console().width, 110))  # the table needs 110 columns
-    console.print(hetrax_table(report))
+    console = stdout_console()
+    print_table(hetrax_table(report), console)
     best = data["best"]
     console.print(f"pimnoc best: {best['speedup']:.2f}x speedup, {best['edp_improvement']:.2f}x "
                   f"EDP; published (HeTraX): up to {report.published['speedup']}x and "

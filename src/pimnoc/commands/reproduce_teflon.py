@@ -60,6 +60,7 @@ def teflon(
     from pimnoc.commands.reproduce import parse_ints, run_experiment, wide_console
     from pimnoc.experiments import teflon as exp
     from pimnoc.report.thermal_plots import teflon_figures
+    from pimnoc.tables import print_table
 
     options = dict(exp.QUICK if quick else exp.FULL)
     if sizes is not None:
@@ -70,7 +71,7 @@ def teflon(
         return
     report, data, figures = outcome
     console = wide_console()
-    console.print(teflon_table(report))
+    print_table(teflon_table(report), console)
     for skip in report.skipped:
         console.print(f"skipped {skip['cores']} cores {skip['workload']} {skip['vertical']}: "
                       f"{skip['reason']}")

@@ -1,0 +1,27 @@
+"""What the CLI prints: units named, the zoo's layers, tables that keep every column."""
+
+from __future__ import annotations
+
+import json
+
+from pimnoc.cli import main
+
+
+def test_zoo_name_prints_the_layers(capsys):
+    assert main(["zoo", "resnet18", "--input-hw", "32"]) == 0
+    out = capsys.readouterr().out
+    for word in ("layer1.0.conv1", "kernel", "stride", "preds", "3x3", "fc"):
+        assert word in out
+    assert "21 weighted layers" in out or "weighted layers" in out
+
+
+def test_simulate_names_its_units(capsys):
+    assert main(["simulate", "--k", "4", "--rate", "0.02", "--max-samples", "4"]) == 0
+    out = capsys.readouterr().out
+    assert "packets per node per cycle" in out and "flits per node per cycle" in out
+    assert "pkt/node/cyc" in out and "flit/node/cyc" in out
+
+
+def test_zoo_json_is_unchanged_by_the_table(capsys):
+    assert main(["zoo", "gcn", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["name"] == "gcn"
