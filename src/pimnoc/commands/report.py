@@ -25,5 +25,6 @@ def register(app: typer.Typer) -> None:
         spec = load_run(config)
         target = check_output_file(output, "-o/--output", "report.html")
         evaluation = evaluate_full(spec)
-        path = write_html(evaluation, target, f"pimnoc report: {config.name}")
+        path = write_html(evaluation, target, f"pimnoc report: {config.name}",
+                          config.read_text())
         typer.echo(f"report written to {path}")
