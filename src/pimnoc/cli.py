@@ -84,21 +84,24 @@ def run(
     """Evaluate one design point and print a summary."""
     from pimnoc.config import load_run
     from pimnoc.evaluate import evaluate_full
-    from pimnoc.result import check_output_dir, check_output_file, write_json_atomic
+    from pimnoc.progress import print_warnings, stage_progress
+    from pimnoc.result import check_output_dir, check_output_file, write_result
 
     spec = load_run(config)
     if output is not None:
         output = check_output_file(output, "-o/--output", "result.json")
     if plot is not None:
         check_output_dir(plot, "--plot")
-    evaluation = evaluate_full(spec)
+    with stage_progress(f"evaluating {config.name}", not as_json) as progress:
+        evaluation = evaluate_full(spec, progress=progress)
     result = evaluation.result
+    print_warnings(result)
     if plot is not None:
         from pimnoc.report.plots import write_run_plots
 
         written = write_run_plots(evaluation, plot)
     if output is not None:
-        write_json_atomic(result.to_dict(), output)
+        files = write_result(result.to_dict(), output)
     if as_json:
         print(json.dumps(result.to_dict()))
         return
@@ -107,7 +110,7 @@ def run(
         console.print(f"  {net['name']}: {net['layers']} layers on {net['pes']} PEs, "
                       f"latency {_si(net['latency_s'], 's')}")
     if output is not None:
-        console.print(f"result written to {output}")
+        console.print("result written to " + ", ".join(str(p) for p in files))
     if plot is not None:
         console.print("figures: " + ", ".join(str(p) for p in written))
 

@@ -35,6 +35,7 @@ from pimnoc.pim.compute import LayerCompute, layer_compute
 from pimnoc.pim.tech import NetworkTech, PeTech
 from pimnoc.registry import Registry
 from pimnoc.result import Result
+from pimnoc.sanity import physical_warnings
 from pimnoc.workload.ir import Workload
 from pimnoc.workload.loader import load_network
 
@@ -223,28 +224,37 @@ def _area(topo: Topology, pe: PeTech, net: NetworkTech, digital=None) -> dict[st
     }
 
 
-def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
+def evaluate_full(spec: RunSpec, detail: bool = True,
+                  progress: Callable[[str], None] | None = None) -> Evaluation:
     """Evaluate one design point and keep every intermediate stage.
 
-    Without `detail` the Result's per-layer and per-link lists stay empty (sweeps).
+    Without `detail` the Result's per-layer and per-link lists stay empty (sweeps);
+    `progress(stage)` is told each stage as it starts.
     """
+    stage = progress or (lambda _name: None)
     started = time.perf_counter()
     if spec.thermal.enabled:
         from pimnoc.thermal_analysis import ThermalParams
 
         ThermalParams.from_spec(spec.thermal.params())  # bad thermal keys fail before the work
     pe, net = spec.pe_tech(), spec.network_tech()
+    stage("building the topology and its routing")
     topo, routing = topology_and_routing(spec)
+    stage("mapping the workload and its traffic")
     mapping, flows = mapped_flows(spec, topo, pe, net)
+    stage("computing the layers")
     compute = layer_compute(mapping, net)
+    stage("routing the flows")
     routed = route_flows(routing, flows, net)
     compute_interval = max(float(compute.time_s.max(initial=0.0)), compute.busiest_node_s)
     net_interval = network_interval(topo, routed, flows, net)
     offered = 1.0 / spec.simulation.rate_ips if spec.simulation.rate_ips else 0.0
     interval = max(compute_interval, net_interval, offered)
     engine = ENGINES.get(spec.simulation.engine)
+    stage(f"network engine: {spec.simulation.engine}")
     network = engine(routing, flows, net, interval, routed, spec)
     interval = max(interval, network.network_interval_s)
+    stage("latency along the dataflow")
     parts = edge_parts(flows, network.routed, network.flow_latency_s, net,
                        mapping.num_layers, interval)
     comm = {edge: head + transfer for edge, (head, transfer) in parts.items()}
@@ -253,6 +263,7 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
                                              compute_steps(mapping), parts)
     else:
         finish = critical_path(mapping, compute.time_s, comm)
+    stage("assembling the result")
     result = _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish,
                        comm, interval, compute_interval, started, detail)
     if offered:
@@ -267,8 +278,13 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
     if spec.thermal.enabled:
         from pimnoc.thermal_analysis import thermal_extras
 
+        stage("thermal and accuracy")
         extra = {**result.extra, **thermal_extras(evaluation)}
         result = replace(result, extra=extra, wall_s=time.perf_counter() - started)
+        evaluation = replace(evaluation, result=result)
+    warnings = physical_warnings(result)
+    if warnings:
+        result = replace(result, extra={**result.extra, "warnings": warnings})
         evaluation = replace(evaluation, result=result)
     return evaluation
 

@@ -142,3 +142,38 @@ def write_text_atomic(text: str, path: str | Path) -> Path:
 def write_json_atomic(data: Any, path: str | Path) -> Path:
     """Write JSON to `path` atomically."""
     return write_text_atomic(json.dumps(data, indent=1), path)
+
+
+MAX_INLINE_LINKS = 4096
+"""A result with more links than this keeps its per-link and per-layer lists in a gzipped
+side file (`<name>.detail.json.gz`); the JSON keeps the summary and names that file."""
+
+
+def write_result(data: dict[str, Any], path: str | Path) -> list[Path]:
+    """Write a result JSON (and, for big designs, its detail file) atomically; the paths."""
+    import gzip
+
+    path = Path(path)
+    if len(data.get("per_link", ())) <= MAX_INLINE_LINKS:
+        return [write_json_atomic(data, path)]
+    detail = {key: data[key] for key in ("per_link", "per_layer")}
+    side = path.with_name(path.name.removesuffix(".json") + ".detail.json.gz")
+    payload = gzip.compress(json.dumps(detail).encode(), compresslevel=6, mtime=0)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{side.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{side}: cannot write ({exc.strerror}); choose a writable path"
+                          ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.chmod(tmp, default_file_mode())
+        os.replace(tmp, side)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    summary = {**{k: v for k, v in data.items() if k not in detail},
+               "per_link": [], "per_layer": [],
+               "detail": {"file": side.name, "per_link": len(detail["per_link"]),
+                          "per_layer": len(detail["per_layer"])}}
+    return [write_json_atomic(summary, path), side]

@@ -24,7 +24,11 @@ def register(app: typer.Typer) -> None:
 
         spec = load_run(config)
         target = check_output_file(output, "-o/--output", "report.html")
-        evaluation = evaluate_full(spec)
+        from pimnoc.progress import print_warnings, stage_progress
+
+        with stage_progress(f"evaluating {config.name}") as progress:
+            evaluation = evaluate_full(spec, progress=progress)
+        print_warnings(evaluation.result)
         path = write_html(evaluation, target, f"pimnoc report: {config.name}",
                           config.read_text())
         typer.echo(f"report written to {path}")

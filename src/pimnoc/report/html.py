@@ -58,6 +58,7 @@ def headline_rows(result: Result) -> list[tuple[str, str]]:
     if "accuracy_estimate" in result.extra:
         rows.append(("accuracy estimate", f"{result.extra['accuracy_estimate']:.2%}"))
     rows.append(("evaluation time", engineering(result.wall_s, "s")))
+    rows += [("warning", message) for message in result.extra.get("warnings", [])]
     return rows
 
 
