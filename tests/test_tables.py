@@ -40,3 +40,20 @@ def test_a_narrow_console_gets_every_column_and_value():
         assert f"value-{k}" in text
     assert "…" not in text
     assert all(len(line) <= 80 for line in text.splitlines())
+
+
+def test_compare_keeps_throughput_edp_and_ports_in_80_columns():
+    from dataclasses import fields
+
+    from pimnoc.commands.compare import compare_table
+    from pimnoc.experiments.compare import CompareRow
+
+    values = {f.name: 1.0 for f in fields(CompareRow)}
+    rows = [CompareRow(**{**values, "topology": name, "placement": "hilbert",
+                          "placement_kind": "same", "bottleneck": "compute", "links": 10,
+                          "router_ports": 40, "noi_links": 10, "throughput_ips": 12345.0})
+            for name in ("mesh", "kite_small", "butterdonut")]
+    text = _printed(compare_table(rows, "pimnoc compare: x.yaml"), 80)
+    for header in ("thru/s", "EDP J·s", "ports", "Δlat", "ΔE"):
+        assert header in text
+    assert "12,345" in text and "…" not in text
