@@ -265,8 +265,49 @@ def format_validation_error(exc: ValidationError, root: type[BaseModel] = RunSpe
     return "; ".join(lines)
 
 
-def parse_run(data: Any, source: str = "config") -> RunSpec:
-    """Validate a run dictionary into a RunSpec, raising ConfigError on any problem."""
+IGNORED_DESIGN_KEYS: dict[str, tuple[str, ...]] = {
+    "2d": ("chiplets", "tiers", "noi", "vertical"),
+    "2.5d": ("tiers", "vertical"),
+    "3d": ("chiplets", "noi"),
+}
+"""Design keys an integration does not use (system.py, stack3d.py): setting them is a mistake."""
+
+ZOO_ONLY_KEYS = ("num_classes", "seq_len")
+"""Network keys that shape a zoo model; an ONNX file fixes them itself."""
+
+
+def check_relevant_keys(spec: RunSpec, source: str = "config") -> None:
+    """Raise ConfigError for a key that would silently do nothing in this run.
+
+    A key counts as given when it differs from its default, so a spec written back out in
+    full (with defaults) still passes.
+    """
+    design = spec.design
+    defaults = DesignSpec.model_fields
+    for key in IGNORED_DESIGN_KEYS[design.integration]:
+        if getattr(design, key) != defaults[key].default:
+            used = {"2d": "one die", "2.5d": "chiplets on an interposer",
+                    "3d": "stacked tiers"}[design.integration]
+            raise ConfigError(
+                f"{source}: design.{key}: has no effect with integration "
+                f"{design.integration} ({used}); remove it or set design.integration to "
+                f"{'2.5d' if key in ('chiplets', 'noi') else '3d'}")
+    for i, net in enumerate(spec.workload.networks):
+        if not net.model.endswith(".onnx"):
+            continue
+        for key in ZOO_ONLY_KEYS:
+            if getattr(net, key) is not None:
+                raise ConfigError(
+                    f"{source}: workload.networks[{i}].{key}: has no effect on an ONNX model "
+                    f"({net.model} fixes it); remove it or re-export the model")
+
+
+def parse_run(data: Any, source: str = "config", check_keys: bool = True) -> RunSpec:
+    """Validate a run dictionary into a RunSpec, raising ConfigError on any problem.
+
+    `check_keys=False` skips `check_relevant_keys`: a sweep over `design.integration` keeps
+    one base whose keys matter to some of its points only.
+    """
     if not isinstance(data, dict):
         raise ConfigError(f"{source}: the top level must be a mapping with keys workload, "
                           "design, mapping, simulation, thermal")
@@ -278,7 +319,25 @@ def parse_run(data: Any, source: str = "config") -> RunSpec:
         spec.chiplet_interface()
     except ConfigError as exc:
         raise ConfigError(f"{source}: {exc}") from None
+    if check_keys:
+        check_relevant_keys(spec, source)
     return spec
+
+
+class UniqueKeyLoader(yaml.SafeLoader):
+    """A safe YAML loader that refuses a key given twice in one mapping."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict:
+        seen: dict[Any, int] = {}
+        for key_node, _value in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            if key in seen:
+                raise ConfigError(
+                    f"{self.name}: duplicate key '{key}' at line {line} (first at line "
+                    f"{seen[key]}); the second would silently replace the first: merge them")
+            seen[key] = line
+        return super().construct_mapping(node, deep=deep)
 
 
 def read_yaml(path: str | Path) -> Any:
@@ -291,7 +350,12 @@ def read_yaml(path: str | Path) -> Any:
             f"{path}: cannot read the file ({exc.strerror}); check the path"
         ) from None
     try:
-        return yaml.safe_load(text)
+        loader = UniqueKeyLoader(text)
+        loader.name = str(path)
+        try:
+            return loader.get_single_data()
+        finally:
+            loader.dispose()
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""

@@ -13,6 +13,7 @@ from typing import Any
 import numpy as np
 
 from pimnoc.analysis.design_thermal import ThermalParams, thermal_extras
+from pimnoc.analysis.sanity import physical_warnings
 from pimnoc.config import RunSpec
 from pimnoc.engines.analytical import latency as pipeline_latency
 from pimnoc.engines.analytical.network import (
@@ -35,6 +36,7 @@ from pimnoc.hardware.system import SystemSpec, build_system
 from pimnoc.hardware.tech import NetworkTech, PeTech
 from pimnoc.hardware.topology import DIGITAL, LINK_KINDS, Topology
 from pimnoc.mapping.mapper import Mapping, attach_digital
+from pimnoc.numeric import weighted_bincount
 from pimnoc.registry import Registry
 from pimnoc.result import Result
 from pimnoc.search import map_and_place, start_order
@@ -242,18 +244,25 @@ def _area(topo: Topology, pe: PeTech, net: NetworkTech, iface: ChipletInterface,
     }
 
 
-def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
+def evaluate_full(spec: RunSpec, detail: bool = True,
+                  progress: Callable[[str], None] | None = None) -> Evaluation:
     """Evaluate one design point and keep every intermediate stage.
 
-    Without `detail` the Result's per-layer and per-link lists stay empty (sweeps).
+    Without `detail` the Result's per-layer and per-link lists stay empty (sweeps);
+    `progress(stage)` is told each stage as it starts.
     """
+    stage = progress or (lambda _name: None)
     started = time.perf_counter()
     if spec.thermal.enabled:
         ThermalParams.from_spec(spec.thermal.params())  # bad thermal keys fail before the work
     pe, net = spec.pe_tech(), spec.network_tech()
+    stage("building the topology and its routing")
     topo, routing = topology_and_routing(spec)
+    stage("mapping the workload and its traffic")
     mapping, flows = mapped_flows(spec, topo, pe, net)
+    stage("computing the layers")
     compute = layer_compute(mapping, net)
+    stage("routing the flows")
     routed = route_flows(routing, flows, net)
     compute_interval = max(float(compute.time_s.max(initial=0.0)), compute.busiest_node_s)
     network_s, chiplet_io_s = network_bounds(topo, routed, flows, net)
@@ -261,8 +270,10 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
     offered = 1.0 / spec.simulation.rate_ips if spec.simulation.rate_ips else 0.0
     interval = max(compute_interval, net_interval, offered)
     engine = ENGINES.get(spec.simulation.engine)
+    stage(f"network engine: {spec.simulation.engine}")
     network = engine(routing, flows, net, interval, routed, spec)
     interval = max(interval, network.network_interval_s)
+    stage("latency along the dataflow")
     parts = edge_parts(flows, network.routed, network.flow_latency_s, net,
                        mapping.num_layers, interval, link_bandwidth_bps(topo, net))
     comm = {edge: head + transfer for edge, (head, transfer) in parts.items()}
@@ -273,6 +284,7 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
         finish = critical_path(mapping, compute.time_s, comm)
     bounds = {"compute_s": compute_interval, "network_s": network_s,
               "chiplet_io_s": chiplet_io_s}
+    stage("assembling the result")
     result = _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish,
                        comm, interval, bounds, started, detail)
     if offered:
@@ -285,8 +297,13 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
     evaluation = Evaluation(spec, pe, net, topo, routing, mapping, compute, flows, network,
                             result)
     if spec.thermal.enabled:
+        stage("thermal and accuracy")
         extra = {**result.extra, **thermal_extras(evaluation)}
         result = replace(result, extra=extra, wall_s=time.perf_counter() - started)
+        evaluation = replace(evaluation, result=result)
+    warnings = physical_warnings(result)
+    if warnings:
+        result = replace(result, extra={**result.extra, "warnings": warnings})
         evaluation = replace(evaluation, result=result)
     return evaluation
 
@@ -296,16 +313,38 @@ def evaluate(spec: RunSpec, detail: bool = True) -> Result:
     return evaluate_full(spec, detail).result
 
 
+def layer_places(mapping) -> list[tuple[str, np.ndarray]]:
+    """Where each layer runs, and on which nodes.
+
+    `crossbars` (its weights' PEs, `replication` copies), `digital PEs` (its hosts), or
+    `with input` (an operator without weights runs where its first input is produced).
+    """
+    digital = mapping.digital
+    places: list[tuple[str, np.ndarray]] = []
+    for i, layer in enumerate(mapping.layers):
+        if layer.weighted:
+            places.append(("crossbars", mapping.layer_node_crossbars[i][0]))
+        elif digital is not None and digital.placed(i):
+            places.append(("digital PEs", np.asarray(digital.hosts[i])))
+        elif mapping.preds[i]:
+            places.append(("with input", places[mapping.preds[i][0]][1]))
+        else:
+            places.append(("with input", np.zeros(0, dtype=np.int64)))
+    return places
+
+
 def _per_layer(mapping, compute, comm_in, finish, layer_net_energy,
                layer_bits) -> list[dict[str, Any]]:
     """One row of figures per layer."""
     rows = []
+    places = layer_places(mapping)
     for i, layer in enumerate(mapping.layers):
-        nodes, _counts = mapping.layer_node_crossbars[i]
+        runs_on, nodes = places[i]
         rows.append({
             "network": int(mapping.network_of[i]), "name": layer.name, "op": layer.op,
             "macs": layer.macs, "crossbars": int(mapping.xbar_count[i]),
-            "replication": int(mapping.replication[i]), "pes": int(nodes.size),
+            "replication": int(mapping.replication[i]), "runs_on": runs_on,
+            "pes": int(nodes.size),
             "compute_s": float(compute.time_s[i]), "comm_in_s": float(comm_in[i]),
             "finish_s": float(finish[i]), "compute_energy_j": float(compute.energy_j[i]),
             "network_energy_j": float(layer_net_energy[i]), "bits_in": float(layer_bits[i]),
@@ -356,9 +395,10 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
     area = _area(topo, pe, net, spec.chiplet_interface(), digital)
     flow_energy = flow_network_energy_j(routing, flows, network.routed, net)
     consumer = flows.consumer[network.routed.flow_index]
-    layer_net_energy = np.bincount(consumer, weights=flow_energy, minlength=mapping.num_layers)
-    layer_bits = np.bincount(consumer, weights=flows.bits[network.routed.flow_index],
-                             minlength=mapping.num_layers)
+    layer_net_energy = weighted_bincount(consumer, weights=flow_energy,
+                                         minlength=mapping.num_layers)
+    layer_bits = weighted_bincount(consumer, weights=flows.bits[network.routed.flow_index],
+                                   minlength=mapping.num_layers)
     comm_in = np.zeros(mapping.num_layers)
     for (_u, v), t in comm.items():
         comm_in[v] = max(comm_in[v], t)

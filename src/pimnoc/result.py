@@ -94,6 +94,32 @@ def check_writable(folder: str | Path, option: str) -> None:
         made.rmdir()
 
 
+def check_output_file(path: str | Path, option: str, example: str) -> Path:
+    """The file `path` names, or OutputError (naming `option`) if it cannot be written there.
+
+    Called before long work. `path` is the user's text: a trailing slash or an existing
+    folder means a folder, not a file; `example` is a file name to suggest inside it.
+    """
+    text = str(path)
+    target = Path(text)
+    if text.endswith(("/", os.sep)) or target.is_dir():
+        raise OutputError(f"{option}: '{text}' is a folder; give a file name, "
+                          f"e.g. '{target / example}'")
+    check_writable(target.parent, option)
+    if target.exists() and not os.access(target, os.W_OK):
+        raise OutputError(f"{option}: '{text}' exists and is read-only; choose another path")
+    return target
+
+
+def check_output_dir(path: str | Path, option: str) -> Path:
+    """The folder `path` names, or OutputError (naming `option`) if files cannot go there."""
+    target = Path(path)
+    if target.exists() and not target.is_dir():
+        raise OutputError(f"{option}: '{path}' is a file; give a folder for the output")
+    check_writable(target, option)
+    return target
+
+
 def write_text_atomic(text: str, path: str | Path) -> Path:
     """Write `text` to `path` through a temporary file, so no half-written file is left."""
     path = Path(path)
@@ -147,3 +173,38 @@ def finite_json(data: Any, **kwargs: Any) -> str:
 def write_json_atomic(data: Any, path: str | Path) -> Path:
     """Write JSON to `path` atomically; refuses NaN and Infinity (OutputError)."""
     return write_text_atomic(finite_json(data, indent=1), path)
+
+
+MAX_INLINE_LINKS = 4096
+"""A result with more links than this keeps its per-link and per-layer lists in a gzipped
+side file (`<name>.detail.json.gz`); the JSON keeps the summary and names that file."""
+
+
+def write_result(data: dict[str, Any], path: str | Path) -> list[Path]:
+    """Write a result JSON (and, for big designs, its detail file) atomically; the paths."""
+    import gzip
+
+    path = Path(path)
+    if len(data.get("per_link", ())) <= MAX_INLINE_LINKS:
+        return [write_json_atomic(data, path)]
+    detail = {key: data[key] for key in ("per_link", "per_layer")}
+    side = path.with_name(path.name.removesuffix(".json") + ".detail.json.gz")
+    payload = gzip.compress(json.dumps(detail).encode(), compresslevel=6, mtime=0)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{side.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(f"{side}: cannot write ({exc.strerror}); choose a writable path"
+                          ) from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.chmod(tmp, default_file_mode())
+        os.replace(tmp, side)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    summary = {**{k: v for k, v in data.items() if k not in detail},
+               "per_link": [], "per_layer": [],
+               "detail": {"file": side.name, "per_link": len(detail["per_link"]),
+                          "per_layer": len(detail["per_layer"])}}
+    return [write_json_atomic(summary, path), side]

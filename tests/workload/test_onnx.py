@@ -373,3 +373,17 @@ def test_zoo_round_trip(name: str, tmp_path: Path, assert_consistent: Check) -> 
         assert mine == theirs, theirs.name
     assert_consistent(imported)
 
+
+
+def test_run_file_input_hw_resizes_an_onnx_model(tmp_path: Path) -> None:
+    """`input_hw` in a run file reaches the ONNX importer (it used to be ignored)."""
+    from pimnoc.config import parse_run
+    from pimnoc.evaluate import workloads_of
+
+    path = gap_classifier(tmp_path, 64)
+    design = {"integration": "2d", "pes": {"rows": 2, "cols": 2}}
+    own = parse_run({"workload": {"networks": [{"model": str(path)}]}, "design": design})
+    resized = parse_run({"workload": {"networks": [{"model": str(path), "input_hw": 32}]},
+                         "design": design})
+    assert workloads_of(own)[0].layer("conv").out_hw == (32, 32)
+    assert workloads_of(resized)[0].layer("conv").out_hw == (16, 16)

@@ -58,6 +58,7 @@ from pimnoc.engines.analytical.network import link_energy_pj_per_bit, router_ene
 from pimnoc.errors import ConfigError, suggest
 from pimnoc.hardware.leakage import design_leakage_w
 from pimnoc.hardware.topology import NOI_ROUTER, Topology
+from pimnoc.numeric import weighted_bincount
 
 
 @dataclass(frozen=True)
@@ -160,13 +161,13 @@ def node_power(evaluation) -> NodePower:
     load = routed.link_load_bits
     e_router = router_energy_pj_per_bit(topo, net) * 1e-12
     e_link = link_energy_pj_per_bit(topo, net) * 1e-12
-    router = np.bincount(topo.link_src, weights=load * e_router[topo.link_src], minlength=n)
+    router = weighted_bincount(topo.link_src, weights=load * e_router[topo.link_src], minlength=n)
     dst = flows.dst[routed.flow_index]
-    router += np.bincount(dst, weights=flows.bits[routed.flow_index] * e_router[dst],
+    router += weighted_bincount(dst, weights=flows.bits[routed.flow_index] * e_router[dst],
                           minlength=n)
     per_link = load * e_link / 2.0
-    link = (np.bincount(topo.link_src, weights=per_link, minlength=n)
-            + np.bincount(topo.link_dst, weights=per_link, minlength=n))
+    link = (weighted_bincount(topo.link_src, weights=per_link, minlength=n)
+            + weighted_bincount(topo.link_dst, weights=per_link, minlength=n))
     leakage = design_leakage_w(topo, pe, net, mapping, flows, routed,
                                evaluation.spec.design.power_gating)  # as the energy figures
     return NodePower(compute * rate, router * rate, link * rate, leakage)

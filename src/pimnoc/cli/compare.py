@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pimnoc.cli.tables import print_table, stdout_console
 from pimnoc.experiments.compare import DEFAULT_SAME_PLACEMENT, CompareRow
 
 PROGRESS_MIN_ROWS = 4
@@ -77,9 +78,11 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def compare(
         config: Path = typer.Argument(..., help="Run YAML whose design the topologies replace."),
-        topologies: str = typer.Option(
-            "mesh,kite_small,butterdonut,hexamesh,swap,floret", "--topologies", "-t",
-            help="Comma-separated topology names (the NoI for 2.5D, the NoC otherwise)."),
+        topologies: str | None = typer.Option(
+            None, "--topologies", "-t",
+            help="Comma-separated topology names (the NoI for 2.5D, the NoC otherwise); "
+            "default: mesh,kite_small,butterdonut,hexamesh,swap,floret (2.5D), "
+            "mesh,torus (2D), mesh3d,sfc3d (3D)."),
         placements: str = typer.Option(
             "both", "--placements",
             help="natural: each topology's own placement; same: one shared placement; both."),
@@ -98,10 +101,14 @@ def register(app: typer.Typer) -> None:
         """Compare topologies on one design: latency, throughput, energy, EDP, links, wire."""
         from pimnoc.config import load_run
         from pimnoc.experiments.compare import compare as run_compare
-        from pimnoc.experiments.compare import plan
+        from pimnoc.experiments.compare import default_topologies, plan
 
         spec = load_run(config)
-        names = topologies.split(",")
+        if plot is not None:
+            from pimnoc.result import check_output_file
+
+            plot = check_output_file(plot, "--plot", "compare.png")
+        names = topologies.split(",") if topologies is not None else default_topologies(spec)
         points = plan(spec, names, placements, same_placement)  # type: ignore[arg-type]
         console = Console(stderr=True)
         if len(points) >= PROGRESS_MIN_ROWS and not as_json:
@@ -124,9 +131,7 @@ def register(app: typer.Typer) -> None:
         if as_json:
             print(json.dumps([row.to_dict() for row in rows]))
             return
-        out = Console()
-        if not out.is_terminal:
-            out = Console(width=max(out.width, 160))  # a file or pipe: no need to squeeze
-        out.print(compare_table(rows, f"pimnoc compare: {config.name}", wide=out.width >= 130))
+        out = stdout_console()
+        print_table(compare_table(rows, f"pimnoc compare: {config.name}"), out)
         if plot is not None:
             out.print(f"figure: {plot}")

@@ -23,11 +23,12 @@ from pimnoc.cli import (
     simulate,
     sweep,
 )
+from pimnoc.cli.tables import print_table, stdout_console
 from pimnoc.errors import PimnocError
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="Dataflow-aware evaluation of ReRAM processing-in-memory manycores.")
-console = Console()
+console = stdout_console()
 
 
 def _si(value: float, unit: str) -> str:
@@ -84,46 +85,79 @@ def summary_table(result) -> Table:
     for key in ("peak_temperature_k", "accuracy_estimate"):
         if key in result.extra:
             rows.append((key, f"{result.extra[key]:.4g}"))
+    rows += cycle_rows(result.extra.get("cycle"))
     rows.append(("evaluation time", _si(result.wall_s, "s")))
     for name, value in rows:
         table.add_row(name, value)
     return table
 
 
+def cycle_rows(cycle: dict | None) -> list[tuple[str, str]]:
+    """The flit-level engine's own figures (engine: cycle), units spelled out."""
+    if not cycle:
+        return []
+
+    def num(key: str, spec: str = ".1f") -> str:
+        value = cycle.get(key)
+        return "-" if value is None else format(value, spec)
+
+    return [
+        ("flit engine: packet latency", f"{num('packet_latency_mean')} cycles mean, "
+                                        f"{num('packet_latency_p99', '.0f')} cycles p99"),
+        ("flit engine: network latency", f"{num('network_latency_mean')} cycles mean"),
+        ("flit engine: accepted rate", f"{num('accepted_flit_rate', '.4f')} flits/node/cycle"),
+        ("flit engine: hops", f"{num('hops_mean', '.2f')} mean"),
+        ("flit engine: simulated", f"{cycle.get('packets_measured', 0):,} packets in "
+                                   f"{cycle.get('cycles', 0):,} cycles, "
+                                   f"{_si(cycle.get('wall_s', 0.0), 's')}"),
+        ("flit engine: interval", f"{_si(cycle.get('interval_s', 0.0), 's')} after "
+                                  f"{cycle.get('interval_steps', 0)} widening steps"
+                                  + (" (still saturated)" if cycle.get("saturated") else "")),
+    ]
+
+
 @app.command()
 def run(
     config: Path = typer.Argument(..., help="Run YAML (workload, design, mapping, simulation)."),
-    output: Path | None = typer.Option(None, "-o", "--output", help="Write the full result JSON."),
+    output: str | None = typer.Option(None, "-o", "--output", help="Write the full result JSON."),
     plot: Path | None = typer.Option(None, "--plot", help="Directory for PNG figures."),
     as_json: bool = typer.Option(False, "--json", help="Print the result JSON to stdout."),
 ) -> None:
     """Evaluate one design point and print a summary."""
+    from pimnoc.cli.progress import print_warnings, stage_progress
     from pimnoc.config import load_run
     from pimnoc.evaluate import evaluate_full
-    from pimnoc.result import check_writable, finite_json, write_json_atomic
+    from pimnoc.result import (
+        check_output_dir,
+        check_output_file,
+        finite_json,
+        write_result,
+    )
 
     spec = load_run(config)
     if output is not None:
-        check_writable(output.parent, "-o/--output")
+        output = check_output_file(output, "-o/--output", "result.json")
     if plot is not None:
-        check_writable(plot, "--plot")
-    evaluation = evaluate_full(spec)
+        check_output_dir(plot, "--plot")
+    with stage_progress(f"evaluating {config.name}", not as_json) as progress:
+        evaluation = evaluate_full(spec, progress=progress)
     result = evaluation.result
+    print_warnings(result)
     if plot is not None:
         from pimnoc.report.plots import write_run_plots
 
         written = write_run_plots(evaluation, plot)
     if output is not None:
-        write_json_atomic(result.to_dict(), output)
+        files = write_result(result.to_dict(), output)
     if as_json:
         print(finite_json(result.to_dict()))
         return
-    console.print(summary_table(result))
+    print_table(summary_table(result), console)
     for net in result.per_network:
         console.print(f"  {net['name']}: {net['layers']} layers on {net['pes']} PEs, "
                       f"latency {_si(net['latency_s'], 's')}")
     if output is not None:
-        console.print(f"result written to {output}")
+        console.print("result written to " + ", ".join(str(p) for p in files))
     if plot is not None:
         console.print("figures: " + ", ".join(str(p) for p in written))
 
@@ -150,14 +184,34 @@ def zoo(
             w = load_network(model, input_hw)
             table.add_row(model, f"{w.params:,}", f"{w.macs:,}", str(len(w.weighted_layers)),
                           str(len(w.layers)))
-        console.print(table)
+        print_table(table, console)
         return
     w = load_network(name, input_hw)
     if as_json:
         print(json.dumps(w.to_dict()))
         return
+    print_table(layers_table(w), console)
     console.print(f"{w.name}: {w.params:,} params, {w.macs:,} MACs, "
                   f"{len(w.weighted_layers)} weighted layers, {len(w.layers)} layers")
+
+
+def layers_table(workload) -> Table:
+    """A rich table of a workload's layers, in the README's order of fields."""
+    table = Table(title=f"{workload.name}: layers", header_style="bold")
+    columns = ("name", "op", "cin", "cout", "kernel", "stride", "padding", "groups", "in_hw",
+               "out_hw", "preds")
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("cin", "cout", "groups")
+                         else "left", overflow="fold")
+
+    def pair(value: tuple[int, int]) -> str:
+        return f"{value[0]}x{value[1]}"
+
+    for layer in workload.layers:
+        table.add_row(layer.name, layer.op, str(layer.cin), str(layer.cout), pair(layer.kernel),
+                      pair(layer.stride), pair(layer.padding), str(layer.groups),
+                      pair(layer.in_hw), pair(layer.out_hw), ", ".join(layer.preds))
+    return table
 
 
 for command in (compare, pareto, report, reproduce, reproduce_teflon, reproduce_hetrax,

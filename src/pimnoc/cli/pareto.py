@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 import typer
-from rich.console import Console
 from rich.table import Table
+
+from pimnoc.cli.tables import print_table, stdout_console
 
 
 def pareto(
@@ -28,12 +29,15 @@ def pareto(
     from pimnoc.errors import PimnocError
 
     chosen = parse_objectives(objectives)
+    if plot is not None:
+        from pimnoc.result import check_output_file
+
+        plot = check_output_file(plot, "--plot", "front.png")
     with Store(store_path, create=False) as store:
         front = load_front(store, chosen, include_infeasible)
     if not front.rows:
         raise PimnocError(f"{store_path}: no evaluated point has finite "
-                          f"{', '.join(o.name for o in chosen)} ({front.skipped} skipped: "
-                          "failed, infeasible or without these figures)")
+                          f"{', '.join(o.name for o in chosen)} ({front.skipped_text()})")
     written = None
     if plot is not None:
         from pimnoc.report.pareto import plot_front
@@ -47,7 +51,7 @@ def pareto(
                                           zip(chosen, values, strict=True)}}
                           for row, values in best]))
         return
-    console = Console()
+    console = stdout_console()
     goals = ", ".join(f"{o.direction} {o.name}" for o in chosen)
     table = Table(title=f"Pareto front ({goals}): {len(best)} of {len(front.rows)} points",
                   header_style="bold")
@@ -61,10 +65,9 @@ def pareto(
     for row, values in best:
         table.add_row(str(row["id"]), *(str(row["params"].get(n, "")) for n in names),
                       *(f"{v:.5g}" for v in values))
-    console.print(table)
+    print_table(table, console)
     if front.skipped:
-        console.print(f"{front.skipped} stored points not considered (failed, infeasible or "
-                      "missing a figure)")
+        console.print(front.skipped_text())
     if written is not None:
         console.print(f"plot: {written}")
 
@@ -81,15 +84,17 @@ def _short(name: str, names: list[str]) -> str:
 
 def export(
     store_path: Path = typer.Argument(..., help="Result store written by `pimnoc sweep`."),
-    output: Path = typer.Option(..., "-o", "--output", help="CSV file to write."),
+    output: str = typer.Option(..., "-o", "--output", help="CSV file to write."),
 ) -> None:
     """Write every stored point (params, status, scalar figures) as CSV."""
     from pimnoc.dse.results import export_csv
     from pimnoc.dse.store import Store
+    from pimnoc.result import check_output_file
 
+    target = check_output_file(output, "-o/--output", "points.csv")
     with Store(store_path, create=False) as store:
-        count = export_csv(store, output)
-    print(f"{count} points written to {output}")
+        count = export_csv(store, target)
+    print(f"{count} points written to {target}")
 
 
 def register(app: typer.Typer) -> None:

@@ -13,17 +13,22 @@ def register(app: typer.Typer) -> None:
     @app.command()
     def report(
         config: Path = typer.Argument(..., help="Run YAML to evaluate."),
-        output: Path = typer.Option(Path("report.html"), "-o", "--output",
-                                    help="HTML file to write."),
+        output: str = typer.Option("report.html", "-o", "--output",
+                                   help="HTML file to write."),
     ) -> None:
         """Evaluate a design and write an HTML report with its figures and tables."""
         from pimnoc.config import load_run
         from pimnoc.evaluate import evaluate_full
         from pimnoc.report.html import write_html
-        from pimnoc.result import check_writable
+        from pimnoc.result import check_output_file
 
         spec = load_run(config)
-        check_writable(output.parent, "-o/--output")
-        evaluation = evaluate_full(spec)
-        path = write_html(evaluation, output, f"pimnoc report: {config.name}")
+        target = check_output_file(output, "-o/--output", "report.html")
+        from pimnoc.cli.progress import print_warnings, stage_progress
+
+        with stage_progress(f"evaluating {config.name}") as progress:
+            evaluation = evaluate_full(spec, progress=progress)
+        print_warnings(evaluation.result)
+        path = write_html(evaluation, target, f"pimnoc report: {config.name}",
+                          config.read_text())
         typer.echo(f"report written to {path}")

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from pimnoc.cli.tables import print_table
 from pimnoc.errors import ConfigError
 
 reproduce_app = typer.Typer(
@@ -55,8 +56,9 @@ def run_experiment(run: Callable, as_json: bool, out: Path, stem: str, draw: Cal
     Returns (report, data, figures) for the caller's tables, or None once `--json` printed
     the data.
     """
-    from pimnoc.result import write_json_atomic
+    from pimnoc.result import check_output_dir, write_json_atomic
 
+    check_output_dir(out, "--out")
     with progress_bar(not as_json) as progress:
         report = run(progress)
     data = report.to_dict()
@@ -78,8 +80,9 @@ def parse_ints(flag: str, text: str, example: str) -> tuple[int, ...]:
 
 def wide_console() -> Console:
     """The stdout console; as wide as the tables need when writing to a file or a pipe."""
-    out = Console()
-    return out if out.is_terminal else Console(width=max(out.width, 200))
+    from pimnoc.cli.tables import stdout_console
+
+    return stdout_console()
 
 
 def _pct(value: float) -> str:
@@ -201,7 +204,7 @@ def floret(
     for line in published_lines(data["published"]):
         console.print(line)
     for table in floret_tables(report):
-        console.print(table)
+        print_table(table, console)
     for skip in report.skipped:
         console.print(f"skipped {skip['chiplets']} chiplets / {skip['mix']}: {skip['reason']}")
     console.print(f"{len(report.rows)} evaluations in {report.wall_s:.1f} s; published (TECS "
@@ -268,6 +271,6 @@ def scaling(
         return
     report, data, figure = outcome
     console = wide_console()
-    console.print(scaling_table(report))
+    print_table(scaling_table(report), console)
     console.print(f"{len(report.points)} evaluations in {report.wall_s:.1f} s")
     console.print(f"written: {out / 'scaling.json'}, {figure}")

@@ -8,6 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from pimnoc.cli.tables import print_table
+
 
 def _size(design: dict) -> str:
     if not design:
@@ -67,7 +69,7 @@ def hetrax(
         group="group"))
     for line in published_lines(data["published_figures"]):
         console.print(line)
-    console.print(hetrax_table(report))
+    print_table(hetrax_table(report), console)
     best = data["best"]
     console.print(f"pimnoc best: {best['speedup']:.2f}x speedup, {best['edp_improvement']:.2f}x "
                   f"EDP (iso-ReRAM), {best['iso_area_speedup']:.2f}x and "

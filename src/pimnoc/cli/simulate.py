@@ -77,6 +77,10 @@ def simulate_command(
         warmup_periods=warmup_periods, max_samples=max_samples,
     )
     params.validate()
+    if plot is not None:
+        from pimnoc.result import check_output_file
+
+        plot = check_output_file(plot, "--plot", "latency.png")
     options = _pattern_options(traffic, hotspots, hotspot_fraction, matrix)
     route = make_routing(topo, algorithm)
     results = _run(topo, route, traffic, load, params, options)
@@ -171,13 +175,17 @@ def _run(topo, route, traffic: str, load: list[float], params, options: dict) ->
 
 
 def _print_table(name: str, algorithm: str, traffic: str, rows: list[dict]) -> None:
-    from rich.console import Console
     from rich.table import Table
 
+    from pimnoc.cli.tables import print_table
+
     table = Table(title=f"{name}, {traffic} traffic, routing {algorithm}")
-    for col in ("rate", "latency", "net lat", "p99", "accepted", "hops", "sat", "cycles",
-                "wall s"):
+    for col in ("offered pkt/node/cyc", "latency cyc", "net lat cyc", "p99 cyc",
+                "accepted flit/node/cyc", "hops", "saturated", "cycles", "wall s"):
         table.add_column(col, justify="right")
+    table.caption = ("offered: packets per node per cycle; accepted: flits per node per cycle; "
+                     "latency (mean), network latency (mean, without source queueing) and p99 "
+                     "in cycles")
     def fmt(row: dict, key: str, spec: str = ".2f") -> str:
         value = row[key]
         return "-" if value is None else format(value, spec)
@@ -188,7 +196,7 @@ def _print_table(name: str, algorithm: str, traffic: str, rows: list[dict]) -> N
                       fmt(row, "accepted_flit_rate", ".4f"), fmt(row, "hops_mean"),
                       "yes" if row["saturated"] else "no", str(row["cycles"]),
                       fmt(row, "wall_s", ".3f"))
-    Console().print(table)
+    print_table(table)
 
 
 def _plot(path: Path, name: str, traffic: str, rows: list[dict]) -> None:

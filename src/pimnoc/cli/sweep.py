@@ -36,7 +36,8 @@ def sweep(
     workers: int | None = typer.Option(None, "--workers", help="Local worker processes "
                                                                "(default: all cores)."),
     executor_spec: str | None = typer.Option(None, "--executor", help="local (default), "
-                                             "dask://HOST:PORT, dask://local or ray://HOST:PORT."),
+                                             "dask://HOST:PORT, dask://local, ray://HOST:PORT "
+                                             "or ray://local."),
     resume: bool = typer.Option(False, "--resume", help="Continue a sweep this store has "
                                                         "seen (stored points are kept)."),
 ) -> None:

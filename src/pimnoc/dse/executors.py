@@ -161,20 +161,30 @@ class DaskExecutor:
 
 
 class RayExecutor:
-    """Tasks on a Ray cluster (`ray://HOST:PORT`; the `pimnoc[ray]` extra)."""
+    """Tasks on a Ray cluster (`ray://HOST:PORT`, or `ray://local`; the `pimnoc[ray]` extra).
+
+    `ray://local` starts a Ray instance on this machine (`workers` CPUs, no dashboard), or
+    joins the one this process already started.
+    """
 
     name = "ray"
 
-    def __init__(self, address: str) -> None:
+    def __init__(self, address: str, workers: int | None = None) -> None:
         try:
             import ray
         except ImportError:
             raise ExecutorError("the ray executor needs ray, which is not installed; install "
                                 "pimnoc's ray extra (pip install 'ray>=2.9')") from None
         self.ray = ray
+        self.owns_ray = not ray.is_initialized()
         try:
-            ray.init(address=f"ray://{address}", ignore_reinit_error=True,
-                     log_to_driver=False)
+            if address == "local":
+                if self.owns_ray:
+                    ray.init(num_cpus=workers or os.cpu_count() or 1, include_dashboard=False,
+                             log_to_driver=False)
+            else:
+                ray.init(address=f"ray://{address}", ignore_reinit_error=True,
+                         log_to_driver=False)
         except (ConnectionError, OSError, TimeoutError) as exc:
             raise ExecutorError(f"--executor ray://{address}: cannot connect to the Ray "
                                 f"cluster ({exc}); check the address (ray start --head)") \
@@ -198,8 +208,9 @@ class RayExecutor:
                 self.ray.cancel(ref)
 
     def close(self) -> None:
-        """Disconnect from the cluster."""
-        self.ray.shutdown()
+        """Disconnect from the cluster (a Ray started before this executor is left running)."""
+        if self.owns_ray:
+            self.ray.shutdown()
 
 
 def _take(queue: Iterator[Any], n: int) -> list[Any]:
@@ -216,7 +227,8 @@ SCHEMES = ("local", "serial", "dask", "ray")
 
 
 def make_executor(spec: str | None = None, workers: int | None = None) -> Executor:
-    """An executor from `--executor` (local, serial, dask://HOST:PORT, ray://HOST:PORT)."""
+    """An executor from `--executor` (local, serial, dask://HOST:PORT, dask://local,
+    ray://HOST:PORT, ray://local)."""
     if workers is not None and workers < 1:
         raise ConfigError(f"--workers: must be at least 1 (got {workers})")
     if spec is None or spec == "local":
@@ -226,9 +238,10 @@ def make_executor(spec: str | None = None, workers: int | None = None) -> Execut
     scheme, sep, address = spec.partition("://")
     if not sep or scheme not in SCHEMES or not address:
         raise ConfigError(f"--executor: '{spec}' is not an executor{suggest(scheme, SCHEMES)}; "
-                          "use local, dask://HOST:PORT (or dask://local) or ray://HOST:PORT")
+                          "use local, dask://HOST:PORT (or dask://local) or ray://HOST:PORT "
+                          "(or ray://local)")
     if scheme == "dask":
         return DaskExecutor(address, workers)
     if scheme == "ray":
-        return RayExecutor(address)
+        return RayExecutor(address, workers)
     raise ConfigError(f"--executor: '{scheme}' takes no address; write just '{scheme}'")

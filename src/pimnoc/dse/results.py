@@ -5,8 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -18,6 +16,7 @@ from pimnoc.dse.point import finite, metric_value
 from pimnoc.dse.space import DIRECTIONS, Objective, check_metric
 from pimnoc.dse.store import Store
 from pimnoc.errors import ConfigError
+from pimnoc.result import write_text_atomic
 
 MAXIMISED = ("throughput_ips", "accuracy_estimate")
 """Figures whose natural direction is `max` when an objective gives none."""
@@ -51,6 +50,18 @@ class Front:
     values: np.ndarray
     on_front: np.ndarray
     skipped: int
+    failed: int = 0
+    infeasible: int = 0
+    missing: int = 0
+
+    def skipped_text(self) -> str:
+        """Why stored points are not on the plot or the front, by reason."""
+        parts = [f"{self.failed} failed"] if self.failed else []
+        if self.infeasible:
+            parts.append(f"{self.infeasible} infeasible (--include-infeasible adds them)")
+        if self.missing:
+            parts.append(f"{self.missing} without a finite value of every objective")
+        return f"{self.skipped} stored points not considered: " + ", ".join(parts)
 
     def front_rows(self) -> list[tuple[dict[str, Any], np.ndarray]]:
         """Front points with their objective values, sorted by the first objective."""
@@ -63,21 +74,23 @@ class Front:
 def load_front(store: Store, objectives: tuple[Objective, ...],
                include_infeasible: bool = False) -> Front:
     """The front of a store's ok (and feasible) points under `objectives`."""
-    rows, values, skipped = [], [], 0
+    rows, values, infeasible, missing = [], [], 0, 0
     for row in store.rows(status="ok"):
         if not include_infeasible and not row["feasible"]:
-            skipped += 1
+            infeasible += 1
             continue
         point = [metric_value(row["metrics"], o.name) for o in objectives]
         if not all(finite(v) for v in point):
-            skipped += 1
+            missing += 1
             continue
         rows.append(row)
         values.append(point)
     array = np.asarray(values, dtype=float).reshape(len(rows), len(objectives))
     mask = pareto_mask(array, [o.direction for o in objectives]) if rows else \
         np.zeros(0, dtype=bool)
-    return Front(objectives, tuple(rows), array, mask, skipped)
+    failed = store.count() - store.count("ok")
+    return Front(objectives, tuple(rows), array, mask, failed + infeasible + missing, failed,
+                 infeasible, missing)
 
 
 def _flatten(prefix: str, value: Any, out: dict[str, Any]) -> None:
@@ -111,14 +124,5 @@ def export_csv(store: Store, path: str | Path) -> int:
     writer = csv.DictWriter(buffer, fieldnames=list(columns), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", newline="") as handle:
-            handle.write(buffer.getvalue())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_text_atomic(buffer.getvalue(), path)
     return len(rows)

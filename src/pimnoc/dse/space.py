@@ -147,7 +147,7 @@ def _canonical(value: Any) -> str:
 def normalised(config: dict[str, Any]) -> dict[str, Any]:
     """The config with every default filled in (as plain JSON), or as given if invalid."""
     try:
-        return parse_run(config).model_dump(mode="json")
+        return parse_run(config, check_keys=False).model_dump(mode="json")
     except ConfigError:
         return config
 
@@ -246,7 +246,8 @@ def _range_values(spec: dict[str, Any], key: str) -> tuple[Any, ...]:
     return tuple(float(v) for v in grid)
 
 
-def _dimension(path: Any, spec: Any, base: dict[str, Any], where: str) -> Dimension:
+def _dimension(path: Any, spec: Any, base: dict[str, Any], where: str,
+               check_keys: bool = True) -> Dimension:
     if not isinstance(path, str) or not path:
         raise ConfigError(f"{where}: keys must be dotted config paths such as "
                           "'design.chiplets.rows'")
@@ -265,7 +266,7 @@ def _dimension(path: Any, spec: Any, base: dict[str, Any], where: str) -> Dimens
         config = copy.deepcopy(base)
         set_path(config, path, value)
         try:
-            parse_run(config, key)
+            parse_run(config, key, check_keys)
         except ConfigError as exc:
             raise ConfigError(f"{key}: value {value!r} is not valid: {exc}") from None
     return Dimension(path, values, ordered)
@@ -307,11 +308,13 @@ def parse_space(data: Any, source: str = "space") -> Space:
     if "base" not in data:
         raise ConfigError(f"{source}: 'base' (a run config) is missing; add it")
     base = data["base"]
-    parse_run(base, f"{source}: base")
     dims_data = data.get("space") or {}
     if not isinstance(dims_data, dict):
         raise ConfigError(f"{source}: 'space' must map dotted config paths to choices or ranges")
-    dims = tuple(_dimension(p, s, base, f"{source}: space") for p, s in dims_data.items())
+    check_keys = "design.integration" not in dims_data  # else keys matter to some points only
+    parse_run(base, f"{source}: base", check_keys)
+    dims = tuple(_dimension(p, s, base, f"{source}: space", check_keys)
+                 for p, s in dims_data.items())
     raw_constraints = data.get("constraints") or []
     if isinstance(raw_constraints, str):
         raw_constraints = [raw_constraints]

@@ -127,7 +127,7 @@ def _run_batch(batch: Iterable[Task], store: Store, executor: Executor, known: s
                 counter.reused += 1
                 if task.config_hash in known:
                     outcome = store.outcome(task.config_hash)
-                    counter.failures += outcome is not None and not outcome.ok
+                    counter.failures += first_time and outcome is not None and not outcome.ok
                 report(counter.snapshot())
                 continue
             in_flight[task.config_hash] = task

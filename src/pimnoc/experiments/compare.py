@@ -25,6 +25,7 @@ from pimnoc.evaluate import (
 )
 from pimnoc.experiments.quantities import network_quantities
 from pimnoc.hardware.topologies import NOC_TOPOLOGIES, NOI_TOPOLOGIES
+from pimnoc.hardware.topologies.grid3d import NOC3D
 from pimnoc.hardware.topology import INTERPOSER, Topology
 from pimnoc.search import placement_names
 
@@ -39,6 +40,7 @@ NATURAL_PLACEMENTS: dict[str, str] = {
     "mesh": "row_major",  # SIAM maps layers chiplet after chiplet in row order
     "floret": "sfc",  # Floret: layers follow its own space-filling curves
     "sfc_cube": "sfc",  # SFC-degenerated k-ary n-cubes follow their curve
+    "sfc3d": "sfc",  # TEFLON's 3D SFC NoC: layers follow the curve through the tiers
 }
 """Placement each topology is published with; unlisted ones: `sfc` if the NoI has its own
 curve, else `row_major` (the sequential chiplet-by-chiplet mapping of SIAM-style studies)."""
@@ -86,9 +88,27 @@ def network_key(spec: RunSpec) -> str:
     return "noi" if spec.design.integration == "2.5d" else "noc"
 
 
+DEFAULT_TOPOLOGIES: dict[str, tuple[str, ...]] = {
+    "2.5d": ("mesh", "kite_small", "butterdonut", "hexamesh", "swap", "floret"),
+    "2d": ("mesh", "torus"),
+    "3d": ("mesh3d", "sfc3d"),
+}
+"""What `compare` evaluates when no topologies are named, per integration."""
+
+
 def topology_names(spec: RunSpec) -> list[str]:
-    """Topology names valid for this design's integration."""
-    return (NOI_TOPOLOGIES if network_key(spec) == "noi" else NOC_TOPOLOGIES).names()
+    """Topology names valid for this design's integration (3D needs a 3D-aware NoC)."""
+
+    if network_key(spec) == "noi":
+        return NOI_TOPOLOGIES.names()
+    if spec.design.integration == "3d":
+        return sorted(NOC3D)
+    return [name for name in NOC_TOPOLOGIES.names() if name not in NOC3D]
+
+
+def default_topologies(spec: RunSpec) -> list[str]:
+    """The topologies `compare` evaluates when none are named: those that fit the design."""
+    return list(DEFAULT_TOPOLOGIES[spec.design.integration])
 
 
 def with_changes(spec: RunSpec, topology: str | None = None, placement: str | None = None,

@@ -108,6 +108,8 @@ def _subtopology_next_hop(topo: Topology, nodes: np.ndarray, algorithm: str) -> 
         group_wraps=topo.group_wraps[topo.node_group[nodes[:1]]],
     )
     global_link = np.flatnonzero(keep)
+    if global_link.size == 0:  # one node (a single chiplet's NoI router): nowhere to go
+        return -np.ones((nodes.size, nodes.size), dtype=np.int64)
     next_hop = ROUTINGS.get(algorithm)(sub)
     a, b = np.meshgrid(np.arange(nodes.size), np.arange(nodes.size), indexing="ij")
     table = next_hop(a.ravel(), b.ravel()).reshape(nodes.size, nodes.size)

@@ -114,7 +114,18 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
     tiles = tuple(tile_layer(layer, pe) for layer in layers)
     weighted = [i for i, layer in enumerate(layers) if layer.weighted]
     pes_available = int(order.size)
-    budget = max(0, pes_available - len(workloads)) * pe.crossbars
+    per_copy = np.array([t.crossbars for t in tiles], dtype=np.int64)
+    network_crossbars = np.bincount(network_of, weights=per_copy, minlength=len(workloads))
+    pes_needed = int(sum(max(1, math.ceil(int(c) / pe.crossbars)) for c in network_crossbars))
+    if pes_needed > pes_available:
+        many_note = " (each network starts on a PE of its own)" if many else ""
+        raise CapacityError(
+            f"design: the workload needs {int(per_copy.sum())} crossbars, {pes_needed} PEs of "
+            f"{pe.crossbars} crossbars{many_note}, but the design has {pes_available} PEs; "
+            "add chiplets or PEs (design.chiplets / design.pes) or crossbars per PE "
+            "(design.pe.crossbars)")
+    # one PE per network of slack for rounding each network to whole PEs; never below one copy
+    budget = max(max(0, pes_available - len(workloads)) * pe.crossbars, int(per_copy.sum()))
     reps = np.zeros(len(layers), dtype=np.int64)
     reps[weighted] = replication_for([layers[i] for i in weighted],
                                      [tiles[i] for i in weighted], replication, budget,

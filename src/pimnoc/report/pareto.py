@@ -8,10 +8,45 @@ import numpy as np
 
 from pimnoc.dse.results import Front
 from pimnoc.report.common import plt, save_figure
+from pimnoc.units import engineering
+
+SI_UNITS = {"_js": "J·s", "_s": "s", "_j": "J", "_ips": "/s", "_w": "W", "_bps": "b/s"}
+"""Name suffixes of SI figures, plotted with engineering prefixes (µs, mJ)."""
+PLAIN_UNITS = {"_mm2": "mm²", "_mm": "mm", "_k": "K"}
+"""Name suffixes of figures plotted as they are, without an offset."""
+
+
+def _unit(name: str) -> tuple[str, bool]:
+    """(unit, engineering prefixes?) of a figure from its name's suffix."""
+    for suffix, unit in SI_UNITS.items():
+        if name.endswith(suffix):
+            return unit, True
+    for suffix, unit in PLAIN_UNITS.items():
+        if name.endswith(suffix):
+            return unit, False
+    return "", False
+
+
+def _format_axis(axis, name: str) -> None:
+    """Engineering units for SI figures; no offset or scientific factor for the rest."""
+    from matplotlib.ticker import EngFormatter, ScalarFormatter
+
+    unit, engineering_prefixes = _unit(name)
+    if engineering_prefixes:
+        axis.set_major_formatter(EngFormatter(unit=unit, places=None, sep=" "))
+    else:
+        formatter = ScalarFormatter(useOffset=False)
+        formatter.set_scientific(False)
+        axis.set_major_formatter(formatter)
 
 
 def _label(name: str, direction: str) -> str:
     return f"{name} ({'lower' if direction == 'min' else 'higher'} is better)"
+
+
+def _value(value: float, name: str) -> str:
+    unit, engineering_prefixes = _unit(name)
+    return engineering(value, unit) if engineering_prefixes else f"{value:.4g} {unit}".strip()
 
 
 def plot_front(front: Front, path: str | Path) -> Path:
@@ -27,6 +62,8 @@ def plot_front(front: Front, path: str | Path) -> Path:
                 label=f"Pareto front ({int(mask.sum())})")
         ax.set_xlabel(_label(objectives[0].name, objectives[0].direction))
         ax.set_ylabel(_label(objectives[1].name, objectives[1].direction))
+        _format_axis(ax.xaxis, objectives[0].name)
+        _format_axis(ax.yaxis, objectives[1].name)
         ax.legend(loc="best")
         ax.grid(alpha=0.3)
     elif len(objectives) > 2:
@@ -41,7 +78,8 @@ def plot_front(front: Front, path: str | Path) -> Path:
             ax.plot(xs, row, color="tab:red", lw=1.4, alpha=0.9)
         ax.plot([], [], color="0.75", label="dominated")
         ax.plot([], [], color="tab:red", label=f"Pareto front ({int(mask.sum())})")
-        ax.set_xticks(xs, [f"{o.name}\n({o.direction})\n[{a:.3g}, {b:.3g}]"
+        ax.set_xticks(xs, [f"{o.name}\n({o.direction})\n{_value(a, o.name)}\nto "
+                           f"{_value(b, o.name)}"
                            for o, a, b in zip(objectives, lo, hi, strict=True)])
         ax.set_ylabel("normalised value (0 = smallest)")
         ax.legend(loc="upper right")
@@ -54,6 +92,7 @@ def plot_front(front: Front, path: str | Path) -> Path:
         ax.plot(best, values[order][best, 0], "o", color="tab:red", label="best")
         ax.set_xlabel("points, ranked")
         ax.set_ylabel(_label(objectives[0].name, objectives[0].direction))
+        _format_axis(ax.yaxis, objectives[0].name)
         ax.legend()
     ax.set_title(f"{len(values)} design points")
     return save_figure(fig, path)

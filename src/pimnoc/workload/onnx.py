@@ -24,8 +24,10 @@ ALIAS_OPS = frozenset({
     "Relu", "LeakyRelu", "PRelu", "Clip", "Sigmoid", "HardSigmoid", "HardSwish", "Tanh",
     "Elu", "Selu", "Celu", "Softplus", "Softsign", "Gelu", "Mish", "ThresholdedRelu", "Erf",
     "Flatten", "Reshape", "Dropout", "Identity", "Squeeze", "Unsqueeze", "Cast",
+    "Transpose", "Slice", "Split", "Expand", "Sqrt", "Reciprocal", "Neg", "Exp", "Abs",
 })
-"""Element-wise activations and layout no-ops: their output is their first input's."""
+"""Element-wise activations and layout/selection ops (no arithmetic worth a layer): every
+output is the first input's data, held where that input was produced."""
 
 SHAPE_OPS = frozenset({"Shape", "Size"})
 """Operators whose output is metadata of an activation, hence a constant."""
@@ -37,6 +39,8 @@ WEIGHT_INPUTS: dict[str, slice] = {
     "BatchNormalization": slice(1, None),
     "InstanceNormalization": slice(1, None),
     "PRelu": slice(1, 2),
+    "LayerNormalization": slice(1, None),
+    "Gather": slice(0, 1),
 }
 """Input positions that hold weights (used to tell weight-inputs from data inputs)."""
 
@@ -92,6 +96,8 @@ class _Importer:
             self.shapes[init.name] = tuple(int(d) for d in init.dims)
         self.node_outputs = {out for node in self.graph.node for out in node.output if out}
         self.walked_outputs: set[str] = set()
+        self.sequence: set[str] = set()
+        """Token-major tensors (N, [heads,] tokens, features): features are channels."""
 
     # -- errors and shapes --------------------------------------------------------------
 
@@ -112,8 +118,14 @@ class _Importer:
         return tuple(1 if d is None else d for d in dims)
 
     def channels_hw(self, node: NodeProto, tensor: str) -> tuple[int, tuple[int, int]]:
-        """(channels, (h, w)) of an NC[H[W]] tensor; a 2D tensor is (features, (1, 1))."""
+        """(channels, (h, w)) of an NC[H[W]] tensor; a 2D tensor is (features, (1, 1)).
+
+        A token-major tensor (N, [heads,] tokens, features) is (heads * features,
+        (tokens, 1)), the zoo's layout of sequences.
+        """
         dims = self.dims(node, tensor)
+        if tensor in self.sequence and len(dims) >= 3:
+            return math.prod(dims[1:-2]) * dims[-1], (dims[-2], 1)
         if len(dims) > 4:
             raise self.error(node, f"tensor '{tensor}' has rank {len(dims)}; pimnoc imports "
                              "1D and 2D feature maps only (rank <= 4)")
@@ -161,8 +173,12 @@ class _Importer:
         return layer
 
     def alias(self, node: NodeProto, source: str) -> None:
-        """Map `node`'s first output to the layer producing `source` (no layer)."""
-        self.producer[node.output[0]] = self.producer[source]
+        """Map `node`'s outputs to the layer producing `source` (no layer)."""
+        for out in node.output:
+            if out:
+                self.producer[out] = self.producer[source]
+                if source in self.sequence:
+                    self.sequence.add(out)
 
     def amend(self, layer_name: str, **changes: object) -> None:
         """Replace fields of an already emitted layer (folding BN, bias)."""
@@ -315,24 +331,81 @@ def _gemm(imp: _Importer, node: NodeProto) -> None:
     bias = len(inputs) > 2 and bool(inputs[2])
     if bias and inputs[2] in imp.producer:
         raise imp.error(node, "its C input is an activation; expected a constant bias")
+    rows = imp.dims(node, inputs[0])[0] if attrs.get("transA", 0) == 0 else 1
+    positions = (max(1, rows), 1)  # each row of A is one MVM (tokens of a flattened sequence)
     imp.emit(node, op="linear", cin=cin, cout=cout, preds=(imp.producer[inputs[0]],),
-             bias=bias)
+             bias=bias, in_hw=positions, out_hw=positions)
 
 
 @_handles("MatMul")
 def _matmul(imp: _Importer, node: NodeProto) -> None:
-    """MatMul of an activation by a constant (K, N) matrix -> linear (bias may follow as Add)."""
+    """MatMul by a constant (K, N) matrix -> linear (bias may follow as Add); of two
+    activations (attention's QK^T and AV) -> matmul."""
     a, b = node.input
-    if a not in imp.producer or b in imp.producer:
-        raise imp.error(node, "only activation x constant weight is supported (a product of "
-                        "two activations has no static weights to map)")
+    if a not in imp.producer:
+        raise imp.error(node, "its first input is a constant; pimnoc maps MatMul as "
+                        "activation x weight or activation x activation")
+    if b in imp.producer:
+        _dynamic_matmul(imp, node)
+        return
     weight = imp.weight_dims(node, b)
     if len(weight) != 2:
         raise imp.error(node, f"weight '{b}' has rank {len(weight)}; expected a (K, N) matrix")
     dims = imp.dims(node, a)
-    positions = (math.prod(dims[1:-1]), 1)
+    # every row of the (..., K) input is one MVM: tokens, whichever axis the batch is on
+    positions = (math.prod(dims[:-1]), 1)
     imp.emit(node, op="linear", cin=weight[0], cout=weight[1], in_hw=positions,
              out_hw=positions, preds=(imp.producer[a],))
+    if len(dims) >= 3:
+        imp.sequence.add(node.output[0])
+
+
+def _dynamic_matmul(imp: _Importer, node: NodeProto) -> None:
+    """(..., M, K) x (..., K, N) of two activations -> matmul: M positions, heads = the
+    product of the batch dims after the first, `heads * N` sums of K terms each (as the
+    zoo's QK^T and AV)."""
+    a, b = node.input
+    a_dims, out_dims = imp.dims(node, a), imp.dims(node, node.output[0])
+    if len(a_dims) < 3 or len(out_dims) < 3:
+        raise imp.error(node, f"a product of two activations of ranks {len(a_dims)} and "
+                        f"{len(imp.dims(node, b))}; pimnoc maps batched (N, [heads,] M, K) "
+                        "products (attention)")
+    heads = math.prod(out_dims[1:-2])
+    tokens, contraction = out_dims[-2], a_dims[-1]
+    preds = tuple(dict.fromkeys((imp.producer[a], imp.producer[b])))
+    imp.emit(node, op="matmul", cin=contraction, cout=heads * out_dims[-1],
+             in_hw=(tokens, 1), out_hw=(tokens, 1), groups=heads, preds=preds)
+    imp.sequence.add(node.output[0])
+
+
+@_handles("LayerNormalization")
+def _layer_norm(imp: _Importer, node: NodeProto) -> None:
+    """LayerNormalization over the features of each token -> layernorm (scale and bias)."""
+    x = node.input[0]
+    if len(imp.dims(node, x)) >= 3:
+        imp.sequence.add(x)
+    channels, hw = imp.channels_hw(node, x)
+    imp.emit(node, op="layernorm", cin=channels, cout=channels, in_hw=hw, out_hw=hw,
+             preds=(imp.producer[x],), norm_params=2 * channels)
+    if x in imp.sequence:
+        imp.sequence.add(node.output[0])
+
+
+@_handles("Gather")
+def _gather(imp: _Importer, node: NodeProto) -> None:
+    """Rows of a constant table picked by an activation -> embedding; a constant index
+    into an activation (Q, K or V of a packed projection) -> no layer."""
+    data, indices = node.input[0], node.input[1]
+    if data in imp.producer:
+        imp.alias(node, data)
+        return
+    table = imp.weight_dims(node, data)
+    out_dims = imp.dims(node, node.output[0])
+    tokens = math.prod(out_dims[1:-1]) if len(out_dims) >= 3 else 1
+    imp.emit(node, op="embedding", cin=1, cout=table[-1], in_hw=(tokens, 1),
+             out_hw=(tokens, 1), preds=(imp.producer[indices],), extra_params=math.prod(table))
+    if len(out_dims) >= 3:
+        imp.sequence.add(node.output[0])
 
 
 @_handles("BatchNormalization", "InstanceNormalization")
@@ -359,6 +432,8 @@ def _elementwise(imp: _Importer, node: NodeProto) -> None:
         imp.alias(node, tensors[0])
         return
     y = node.output[0]
+    if any(t in imp.sequence for t in tensors):
+        imp.sequence.add(y)
     channels, hw = imp.channels_hw(node, y)
     out_dims = imp.dims(node, y)
     # broadcast operands (e.g. a squeeze-excitation scale) first, the full-size feature last
@@ -375,8 +450,10 @@ def _concat(imp: _Importer, node: NodeProto) -> None:
     if len(tensors) == 1:
         imp.alias(node, tensors[0])
         return
+    if any(t in imp.sequence for t in tensors):
+        imp.sequence.add(node.output[0])
     channels, hw = imp.channels_hw(node, node.output[0])
-    preds = tuple(imp.producer[t] for t in tensors)
+    preds = tuple(dict.fromkeys(imp.producer[t] for t in tensors))
     imp.emit(node, op="concat", cin=channels, cout=channels, in_hw=hw, out_hw=hw, preds=preds)
 
 
@@ -427,7 +504,12 @@ def _reduce_axes(imp: _Importer, node: NodeProto) -> list[int] | None:
 def _softmax(imp: _Importer, node: NodeProto) -> None:
     """Softmax over a 2D (batch, classes) or feature-map tensor -> softmax."""
     x = node.input[0]
+    if len(imp.dims(node, x)) >= 3 and int(_attrs(node).get("axis", -1)) in (-1, len(
+            imp.dims(node, x)) - 1):
+        imp.sequence.add(x)  # along the last axis of (N, [heads,] tokens, keys): attention
     channels, hw = imp.channels_hw(node, x)
+    if x in imp.sequence:
+        imp.sequence.add(node.output[0])
     imp.emit(node, op="softmax", cin=channels, cout=channels, in_hw=hw, out_hw=hw,
              preds=(imp.producer[x],))
 

@@ -284,6 +284,72 @@ class _Importer:
                         name=f"{base}.out_proj", bias=m.out_proj.bias is not None)
         self.alias[node] = out
 
+    def mod_TransformerEncoderLayer(self, node, m) -> None:
+        (src,) = self.tensor_args(node)[:1]
+        self.alias[node] = self._encoder_layer(node, m, str(node.target), self.source(src),
+                                               self.shape(src))
+
+    def mod_TransformerEncoder(self, node, m) -> None:
+        (src,) = self.tensor_args(node)[:1]
+        base, shape = str(node.target), self.shape(src)
+        x = self.source(src)
+        for k, layer in enumerate(m.layers):
+            x = self._encoder_layer(node, layer, f"{base}.layers.{k}", x, shape)
+        if m.norm is not None:
+            embed = shape[-1]
+            x = self.emit(node, "layernorm", [x], embed, embed,
+                          out_shape=self._seq_shape(m.layers[0], shape), name=f"{base}.norm",
+                          norm_params=_numel(m.norm))
+        self.alias[node] = x
+
+    @staticmethod
+    def _seq_shape(layer, shape: tuple[int, ...]) -> tuple[int, int, int]:
+        """(1, tokens, features) of a sequence given batch first or not."""
+        tokens = shape[1] if layer.self_attn.batch_first else shape[0]
+        return (1, tokens, shape[-1])
+
+    def _encoder_layer(self, node, m, base: str, x: str, shape: tuple[int, ...]) -> str:
+        """A stock nn.TransformerEncoderLayer: self-attention and feed-forward, each with a
+        residual add and a layer norm (before, with `norm_first`, or after)."""
+        attn = m.self_attn
+        if not attn._qkv_same_embed_dim:
+            raise WorkloadError(f"torch import: '{base}.self_attn' has kdim/vdim != "
+                                "embed_dim; only equal dimensions are supported")
+        embed, heads = attn.embed_dim, attn.num_heads
+        seq = self._seq_shape(m, shape)
+        tokens = seq[1]
+
+        def linear(src: str, module, name: str) -> str:
+            return self.emit(node, "linear", [src], module.in_features, module.out_features,
+                             out_shape=(1, tokens, module.out_features), name=name,
+                             bias=module.bias is not None)
+
+        def norm(src: str, module, name: str) -> str:
+            return self.emit(node, "layernorm", [src], embed, embed, out_shape=seq, name=name,
+                             norm_params=_numel(module))
+
+        def add(a: str, b: str, name: str) -> str:
+            return self.emit(node, "add", [a, b], embed, embed, out_shape=seq, name=name)
+
+        def self_attention(src: str) -> str:
+            bias = attn.in_proj_bias is not None
+            qkv = [self.emit(node, "linear", [src], embed, embed, out_shape=seq,
+                             name=f"{base}.self_attn.in_proj.{part}", bias=bias)
+                   for part in "qkv"]
+            context = self._attention(node, f"{base}.self_attn", *qkv, heads, tokens, tokens,
+                                      embed // heads)
+            return linear(context, attn.out_proj, f"{base}.self_attn.out_proj")
+
+        def feed_forward(src: str) -> str:
+            return linear(linear(src, m.linear1, f"{base}.linear1"), m.linear2,
+                          f"{base}.linear2")
+
+        if m.norm_first:
+            x = add(x, self_attention(norm(x, m.norm1, f"{base}.norm1")), f"{base}.add1")
+            return add(x, feed_forward(norm(x, m.norm2, f"{base}.norm2")), f"{base}.add2")
+        x = norm(add(x, self_attention(x), f"{base}.add1"), m.norm1, f"{base}.norm1")
+        return norm(add(x, feed_forward(x), f"{base}.add2"), m.norm2, f"{base}.norm2")
+
     def _attention(self, node, base: str, q: str, k: str, v: str, heads: int, tokens: int,
                    keys: int, head_dim: int) -> str:
         scores = self.emit(node, "matmul", [q, k], head_dim, heads * keys,
@@ -362,6 +428,11 @@ class _Importer:
         self.emit(node, "concat", preds, c, c, in_hw=hw)
 
 
+def _numel(module: Any) -> int:
+    """Parameters of a module."""
+    return int(sum(p.numel() for p in module.parameters()))
+
+
 def load_torch(module: Any, example_input_shape: Sequence[int], name: str | None = None,
                input_dtype: Any = None) -> Workload:
     """Trace `module` with torch.fx and propagate shapes from a zeros input of the shape."""
@@ -373,6 +444,8 @@ def load_torch(module: Any, example_input_shape: Sequence[int], name: str | None
         raise WorkloadError(f"torch import: example_input_shape {shape} must start with a "
                             "batch of 1, e.g. (1, 3, 224, 224) or (1, 128) for token ids")
     title = name or type(module).__name__
+    if hasattr(_Importer, f"mod_{type(module).__name__}"):  # a mapped module as the root:
+        module = torch.nn.Sequential(module)  # trace it as one call, not through its forward
     try:
         gm = torch.fx.symbolic_trace(module)
     except Exception as exc:  # noqa: BLE001 - any tracing failure is the user's model

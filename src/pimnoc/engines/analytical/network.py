@@ -9,6 +9,7 @@ import numpy as np
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.hardware.topology import INTERPOSER, MIV, ONCHIP, TSV, UBUMP, Topology
+from pimnoc.numeric import weighted_bincount
 from pimnoc.traffic.flows import Flows
 
 CONTENTION_SCALE = 2.1
@@ -60,8 +61,8 @@ class RoutedFlows:
         pair_link, pair_input = self.pair_link[copy], self.pair_input[copy]
         width = int(pair_input.max()) + 1
         keys, inverse = np.unique(pair_link * width + pair_input, return_inverse=True)
-        per_input = np.bincount(inverse, weights=self.flow_bits[self.pair_flow[copy]])
-        squares = np.bincount(keys // width, weights=per_input**2, minlength=links)
+        per_input = weighted_bincount(inverse, weights=self.flow_bits[self.pair_flow[copy]])
+        squares = weighted_bincount(keys // width, weights=per_input**2, minlength=links)
         load = self.link_load_bits
         share = np.ones(links)
         np.divide(squares, load**2, out=share, where=load > 0)
@@ -125,7 +126,7 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
         previous[active] = link
         hops[active] += 1
         cycles[active] += stages[topo.link_src[link]] + topo.link_latency_cycles[link]
-        load += np.bincount(link, weights=bits[active], minlength=load.size)
+        load += weighted_bincount(link, weights=bits[active], minlength=load.size)
         pair_flow.append(active)
         pair_link.append(link)
     # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
@@ -139,7 +140,7 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
         group = flows.group[remote]
         copy = _first_of(group[pair_flow] * (topo.num_directed_links + 1) + pair_link)
         injects = _first_of(group)
-        load = np.bincount(pair_link[copy], weights=bits[pair_flow[copy]],
+        load = weighted_bincount(pair_link[copy], weights=bits[pair_flow[copy]],
                            minlength=load.size)
     return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load,
                        np.concatenate(pair_input) if pair_input else empty, bits, copy,
@@ -156,7 +157,7 @@ def _first_of(keys: np.ndarray) -> np.ndarray:
 def injected_bits(routed: RoutedFlows, flows: Flows, num_nodes: int) -> np.ndarray:
     """Bits each node sends into the network per inference (a multicast group once)."""
     sent = routed.flow_index[routed.injects]
-    return np.bincount(flows.src[sent], weights=flows.bits[sent], minlength=num_nodes)
+    return weighted_bincount(flows.src[sent], weights=flows.bits[sent], minlength=num_nodes)
 
 
 @dataclass(frozen=True)
@@ -178,7 +179,8 @@ def network_bounds(topo: Topology, routed: RoutedFlows, flows: Flows,
     interposer links and terminal ports) and the chiplets' micro-bump ports each allow."""
     remote = routed.flow_index
     inject = injected_bits(routed, flows, topo.num_nodes)
-    eject = np.bincount(flows.dst[remote], weights=flows.bits[remote], minlength=topo.num_nodes)
+    eject = weighted_bincount(flows.dst[remote], weights=flows.bits[remote],
+                              minlength=topo.num_nodes)
     link_time = routed.link_load_bits / link_bandwidth_bps(topo, net)
     io = topo.link_kind == UBUMP
     network = max(link_time[~io].max(initial=0.0),
@@ -219,7 +221,7 @@ def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
     link_service = service * net.link_bandwidth_bps / link_bandwidth_bps(topo, net)
     contended = wait(rho_link, link_service) * (1.0 - same_input_weight
                                                 * routed.input_concentration())
-    queue = np.bincount(routed.pair_flow, weights=contended[routed.pair_link],
+    queue = weighted_bincount(routed.pair_flow, weights=contended[routed.pair_link],
                         minlength=idx.size)
     queue += wait(rho_port, service)[flows.src[idx]]
     return routed.zero_load_cycles + (service - 1.0) + queue
@@ -256,7 +258,7 @@ def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
     copy = routed.pair_copy
     links = routed.pair_link[copy]
     per_hop = e_link[links] + e_router[topo.link_src[links]]
-    along = np.bincount(routed.pair_flow[copy], weights=per_hop, minlength=bits.size)
+    along = weighted_bincount(routed.pair_flow[copy], weights=per_hop, minlength=bits.size)
     return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
 
 
@@ -329,7 +331,7 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
         """Charge each edge the time of its bits on each channel, keep the worst."""
         width = int(channel_load.size)
         pair_keys, pair_inv = np.unique(owner * width + channel, return_inverse=True)
-        per_pair = np.bincount(pair_inv, weights=channel_bits)
+        per_pair = weighted_bincount(pair_inv, weights=channel_bits)
         load = channel_load[pair_keys % width]
         bps = bandwidth if channel_bps is None else channel_bps[pair_keys % width]
         time = (shared_transfer_s(per_pair, load, bps, interval) if interval
@@ -342,7 +344,7 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     port_load = injected_bits(routed, flows, n_nodes)
     charge(src[sends], bits[sends], port_load, inverse[sends])
     dst = flows.dst[idx]
-    charge(dst, bits, np.bincount(dst, weights=bits, minlength=n_nodes), inverse)
+    charge(dst, bits, weighted_bincount(dst, weights=bits, minlength=n_nodes), inverse)
     if routed.pair_flow.size:
         carried = routed.pair_flow[needed]
         charge(routed.pair_link[needed], bits[carried], routed.link_load_bits,

@@ -15,6 +15,7 @@ import numpy as np
 
 from pimnoc.errors import SimulationError
 from pimnoc.hardware.topology import Topology
+from pimnoc.numeric import weighted_bincount
 from pimnoc.registry import Registry
 
 
@@ -186,7 +187,7 @@ def flow_traffic(topo: Topology, src: np.ndarray, dst: np.ndarray, bits: np.ndar
     pkt_rate = bits / (flit_bits * packet_size * interval_cycles)
     keep = (src != dst) & (pkt_rate > 0)
     index = np.flatnonzero(keep)
-    rates = np.bincount(src[keep], weights=pkt_rate[keep], minlength=n_nodes)
+    rates = weighted_bincount(src[keep], weights=pkt_rate[keep], minlength=n_nodes)
     notes: list[str] = []
     if np.any(rates > 1.0):
         worst = int(np.argmax(rates))

@@ -1,0 +1,67 @@
+"""Result files stay bounded; absurd designs warn; long runs report progress by stage."""
+
+from __future__ import annotations
+
+import gzip
+import json
+
+from pimnoc.analysis.sanity import MAX_SILICON_MM2
+from pimnoc.cli.main import main
+from pimnoc.config import parse_run
+from pimnoc.evaluate import evaluate, evaluate_full
+from pimnoc.result import MAX_INLINE_LINKS, write_result
+
+
+def _spec(chiplets: int, pes: int = 6):
+    return parse_run({"workload": {"networks": [{"model": "resnet18", "input_hw": 32}]},
+                      "design": {"integration": "2.5d",
+                                 "chiplets": {"rows": chiplets, "cols": chiplets},
+                                 "pes": {"rows": pes, "cols": pes}}})
+
+
+def test_a_big_design_puts_its_detail_in_a_compressed_side_file(tmp_path):
+    result = evaluate(_spec(12))
+    data = result.to_dict()
+    assert len(data["per_link"]) > MAX_INLINE_LINKS
+    json_path, side = write_result(data, tmp_path / "r.json")
+    summary = json.loads(json_path.read_text())
+    assert summary["per_link"] == [] and summary["detail"]["file"] == side.name
+    assert summary["latency_s"] == data["latency_s"]
+    detail = json.loads(gzip.decompress(side.read_bytes()))
+    assert detail["per_link"] == data["per_link"] and detail["per_layer"] == data["per_layer"]
+    assert json_path.stat().st_size < 10_000
+
+
+def test_a_small_design_keeps_one_file(tmp_path):
+    data = evaluate(_spec(2)).to_dict()
+    assert write_result(data, tmp_path / "r.json") == [tmp_path / "r.json"]
+    assert json.loads((tmp_path / "r.json").read_text())["per_link"] == data["per_link"]
+
+
+def test_silicon_beyond_a_stitched_package_warns(tmp_path, capsys):
+    spec = _spec(40, 8)  # 1,600 chiplets of 64 PEs
+    result = evaluate(spec)
+    assert result.area_mm2 > MAX_SILICON_MM2
+    assert any("reticle" in w for w in result.extra["warnings"])
+    assert any("leakage" in w for w in result.extra["warnings"])
+
+
+def test_a_sensible_design_has_no_warning():
+    assert "warnings" not in evaluate(_spec(3)).extra
+
+
+def test_the_cli_prints_each_warning_once(tmp_path, capsys):
+    config = tmp_path / "run.yaml"
+    config.write_text("workload: {networks: [{model: resnet18, input_hw: 32}]}\n"
+                      "design: {integration: 2.5d, chiplets: {rows: 40, cols: 40}, "
+                      "pes: {rows: 8, cols: 8}}\n")
+    assert main(["run", str(config)]) == 0
+    err = capsys.readouterr().err
+    assert err.count("warning:") == 2 and err.count("silicon area") == 1
+
+
+def test_evaluation_reports_its_stages():
+    stages: list[str] = []
+    evaluate_full(_spec(2), progress=stages.append)
+    assert stages[0].startswith("building the topology") and len(stages) >= 6
+    assert any(s.startswith("network engine") for s in stages)
