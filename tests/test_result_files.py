@@ -12,11 +12,12 @@ from pimnoc.evaluate import evaluate, evaluate_full
 from pimnoc.result import MAX_INLINE_LINKS, write_result
 
 
-def _spec(chiplets: int, pes: int = 6):
+def _spec(chiplets: int, pes: int = 6, power_gating: bool = True):
     return parse_run({"workload": {"networks": [{"model": "resnet18", "input_hw": 32}]},
                       "design": {"integration": "2.5d",
                                  "chiplets": {"rows": chiplets, "cols": chiplets},
-                                 "pes": {"rows": pes, "cols": pes}}})
+                                 "pes": {"rows": pes, "cols": pes},
+                                 "power_gating": power_gating}})
 
 
 def test_a_big_design_puts_its_detail_in_a_compressed_side_file(tmp_path):
@@ -39,7 +40,7 @@ def test_a_small_design_keeps_one_file(tmp_path):
 
 
 def test_silicon_beyond_a_stitched_package_warns(tmp_path, capsys):
-    spec = _spec(40, 8)  # 1,600 chiplets of 64 PEs
+    spec = _spec(40, 8, power_gating=False)  # 1,600 chiplets of 64 PEs, idle ones leaking
     result = evaluate(spec)
     assert result.area_mm2 > MAX_SILICON_MM2
     assert any("reticle" in w for w in result.extra["warnings"])
@@ -54,7 +55,7 @@ def test_the_cli_prints_each_warning_once(tmp_path, capsys):
     config = tmp_path / "run.yaml"
     config.write_text("workload: {networks: [{model: resnet18, input_hw: 32}]}\n"
                       "design: {integration: 2.5d, chiplets: {rows: 40, cols: 40}, "
-                      "pes: {rows: 8, cols: 8}}\n")
+                      "pes: {rows: 8, cols: 8}, power_gating: false}\n")
     assert main(["run", str(config)]) == 0
     err = capsys.readouterr().err
     assert err.count("warning:") == 2 and err.count("silicon area") == 1
