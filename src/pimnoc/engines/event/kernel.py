@@ -1,0 +1,378 @@
+"""The compiled discrete-event loop: tasks on PEs, messages as max-min fair flows.
+
+Events (task release, task finish, message arrival) sit in one binary heap ordered by
+(time, sequence number), so equal times resolve in a fixed order and a run is repeatable.
+Between events every message in flight is a flow on its route (links plus the source's
+injection and the destination's ejection port); each channel's bandwidth is shared max-min
+fairly among the flows crossing it, recomputed by progressive filling whenever a flow starts
+or ends (the flow-level model of SimGrid: Casanova et al., "Versatile, scalable, and
+accurate simulation of distributed applications and platforms", JPDC 2014). A message
+arrives its route's zero-load latency after its last bit left the source.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+RELEASE, FINISH, ARRIVE = 0, 1, 2
+
+
+@njit(cache=True)
+def _less(ht, hs, a, b):
+    return ht[a] < ht[b] or (ht[a] == ht[b] and hs[a] < hs[b])
+
+
+@njit(cache=True)
+def _swap(ht, hs, hk, hi, ha, a, b):
+    ht[a], ht[b] = ht[b], ht[a]
+    hs[a], hs[b] = hs[b], hs[a]
+    hk[a], hk[b] = hk[b], hk[a]
+    hi[a], hi[b] = hi[b], hi[a]
+    ha[a], ha[b] = ha[b], ha[a]
+
+
+@njit(cache=True)
+def _push(ht, hs, hk, hi, ha, state, time, kind, ident, aux):
+    """Push an event; state[0] is the heap size, state[1] the next sequence number."""
+    n = state[0]
+    ht[n], hs[n], hk[n], hi[n], ha[n] = time, state[1], kind, ident, aux
+    state[0] += 1
+    state[1] += 1
+    while n > 0:
+        parent = (n - 1) // 2
+        if _less(ht, hs, n, parent):
+            _swap(ht, hs, hk, hi, ha, n, parent)
+            n = parent
+        else:
+            break
+
+
+@njit(cache=True)
+def _pop(ht, hs, hk, hi, ha, state):
+    """Remove the earliest event (left at index state[0] after the call)."""
+    last = state[0] - 1
+    _swap(ht, hs, hk, hi, ha, 0, last)
+    state[0] = last
+    n = 0
+    while True:
+        left = 2 * n + 1
+        if left >= last:
+            break
+        child = left
+        if left + 1 < last and _less(ht, hs, left + 1, left):
+            child = left + 1
+        if _less(ht, hs, child, n):
+            _swap(ht, hs, hk, hi, ha, n, child)
+            n = child
+        else:
+            break
+    return last
+
+
+@njit(cache=True)
+def _lpush(key, ident, version, size, k, share, ver):
+    """Push (share, link slot) onto the progressive-filling heap; the new size."""
+    n = size
+    key[n], ident[n], version[n] = share, k, ver
+    while n > 0:
+        parent = (n - 1) // 2
+        if key[n] < key[parent] or (key[n] == key[parent] and ident[n] < ident[parent]):
+            key[n], key[parent] = key[parent], key[n]
+            ident[n], ident[parent] = ident[parent], ident[n]
+            version[n], version[parent] = version[parent], version[n]
+            n = parent
+        else:
+            break
+    return size + 1
+
+
+@njit(cache=True)
+def _lpop(key, ident, version, size):
+    """Move the smallest entry to index size-1; the new size."""
+    last = size - 1
+    key[0], key[last] = key[last], key[0]
+    ident[0], ident[last] = ident[last], ident[0]
+    version[0], version[last] = version[last], version[0]
+    n = 0
+    while True:
+        left = 2 * n + 1
+        if left >= last:
+            break
+        c = left
+        if left + 1 < last and (key[left + 1] < key[left] or (
+                key[left + 1] == key[left] and ident[left + 1] < ident[left])):
+            c = left + 1
+        if key[c] < key[n] or (key[c] == key[n] and ident[c] < ident[n]):
+            key[n], key[c] = key[c], key[n]
+            ident[n], ident[c] = ident[c], ident[n]
+            version[n], version[c] = version[c], version[n]
+            n = c
+        else:
+            break
+    return last
+
+
+@njit(cache=True)
+def max_min_rates(n_flows, flow_route, route_ptr, route, capacity, rate, link_rate,
+                  touched, n_touched_prev, count, remaining, slot):
+    """Max-min fair rates of the flows (progressive filling); returns the links touched.
+
+    `flow_route[f]` is the route of flow f; `link_rate` gets each link's total rate. The
+    arrays `count`, `remaining`, `slot` are scratch space over all links.
+    """
+    for k in range(n_touched_prev):
+        link = touched[k]
+        count[link] = 0
+        link_rate[link] = 0.0
+    n_touched = 0
+    pairs = 0
+    for f in range(n_flows):
+        m = flow_route[f]
+        for p in range(route_ptr[m], route_ptr[m + 1]):
+            link = route[p]
+            if count[link] == 0:
+                slot[link] = n_touched
+                touched[n_touched] = link
+                n_touched += 1
+                remaining[link] = capacity[link]
+            count[link] += 1
+            pairs += 1
+    ptr = np.zeros(n_touched + 1, dtype=np.int64)
+    for k in range(n_touched):
+        ptr[k + 1] = ptr[k] + count[touched[k]]
+    fill = ptr[:-1].copy()
+    members = np.empty(pairs, dtype=np.int64)
+    for f in range(n_flows):
+        m = flow_route[f]
+        for p in range(route_ptr[m], route_ptr[m + 1]):
+            k = slot[route[p]]
+            members[fill[k]] = f
+            fill[k] += 1
+    fixed = np.zeros(n_flows, dtype=np.bool_)
+    size_max = pairs + n_touched + 1
+    key = np.empty(size_max)
+    ident = np.empty(size_max, dtype=np.int64)
+    version = np.empty(size_max, dtype=np.int64)
+    current = np.zeros(n_touched, dtype=np.int64)
+    size = 0
+    for k in range(n_touched):
+        link = touched[k]
+        size = _lpush(key, ident, version, size, k, remaining[link] / count[link], 0)
+    while size > 0:
+        size = _lpop(key, ident, version, size)
+        k = ident[size]
+        link = touched[k]
+        if version[size] != current[k] or count[link] == 0:
+            continue
+        share = max(remaining[link] / count[link], 0.0)
+        for q in range(ptr[k], ptr[k + 1]):
+            f = members[q]
+            if fixed[f]:
+                continue
+            fixed[f] = True
+            rate[f] = share
+            m = flow_route[f]
+            for p in range(route_ptr[m], route_ptr[m + 1]):
+                other = route[p]
+                remaining[other] -= share
+                count[other] -= 1
+                link_rate[other] += share
+                if count[other] > 0 and other != link:
+                    k2 = slot[other]
+                    current[k2] += 1
+                    size = _lpush(key, ident, version, size, k2,
+                                  max(remaining[other], 0.0) / count[other], current[k2])
+    return n_touched
+
+
+@njit(cache=True)
+def _flush(win, width, t0, t1, touched, n_touched, link_rate, num_links):
+    """Add each link's bits over [t0, t1) to its time windows."""
+    n_win = win.shape[0]
+    if t1 <= t0:
+        return
+    b0 = min(int(t0 / width), n_win - 1)
+    b1 = min(int(t1 / width), n_win - 1)
+    for k in range(n_touched):
+        link = touched[k]
+        r = link_rate[link]
+        if link >= num_links or r <= 0.0:
+            continue
+        for b in range(b0, b1 + 1):
+            lo = max(t0, b * width)
+            hi = min(t1, (b + 1) * width) if b < n_win - 1 else t1
+            if hi > lo:
+                win[b, link] += r * (hi - lo)
+
+
+@njit(cache=True)
+def _widen(win, width, t):
+    """Merge window pairs (doubling their width) until `t` falls inside; the new width."""
+    n_win = win.shape[0]
+    while t > n_win * width:
+        half = n_win // 2
+        for b in range(half):
+            win[b, :] = win[2 * b, :] + win[2 * b + 1, :]
+        win[half:, :] = 0.0
+        width *= 2.0
+    return width
+
+
+@njit(cache=True)
+def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_release,
+               task_off, msg_off, tmsg_ptr, m_route_ptr, m_route, m_latency_s, m_bits,
+               m_cons_ptr, m_cons, capacity, num_pes, num_links, win, width0):
+    """Execute all tasks; start/finish per task, emit/sent/arrival per message, windows.
+
+    Task g is template task `task_tmpl[g]`: it emits template messages
+    `tmsg_ptr[tmpl]..tmsg_ptr[tmpl+1]` as global messages `+ msg_off[g]`, whose consumers
+    are template tasks `+ task_off[g]`. `task_release[g] >= 0` releases a task with no
+    dependencies at that time. Returns (start, finish, emit, sent, arrive, window width).
+    """
+    n_tasks = task_tmpl.size
+    n_msgs = 0
+    for g in range(n_tasks):
+        t = task_tmpl[g]
+        top = msg_off[g] + tmsg_ptr[t + 1]
+        if top > n_msgs:
+            n_msgs = top
+    start = np.full(n_tasks, -1.0)
+    finish = np.full(n_tasks, -1.0)
+    emit = np.full(n_msgs, -1.0)
+    sent = np.full(n_msgs, -1.0)
+    arrive = np.full(n_msgs, -1.0)
+    msg_tmpl = np.zeros(n_msgs, dtype=np.int64)
+    msg_toff = np.zeros(n_msgs, dtype=np.int64)
+    deps = task_deps.copy()
+    cap = 2 * n_tasks + n_msgs + 8
+    ht = np.empty(cap)
+    hs = np.empty(cap, dtype=np.int64)
+    hk = np.empty(cap, dtype=np.int64)
+    hi = np.empty(cap, dtype=np.int64)
+    ha = np.empty(cap, dtype=np.int64)
+    state = np.zeros(2, dtype=np.int64)
+    for g in range(n_tasks):
+        if task_release[g] >= 0.0:
+            _push(ht, hs, hk, hi, ha, state, task_release[g], RELEASE, g, 0)
+    pe_busy = np.zeros(num_pes, dtype=np.bool_)
+    q_head = np.full(num_pes, -1, dtype=np.int64)
+    q_tail = np.full(num_pes, -1, dtype=np.int64)
+    q_next = np.full(n_tasks, -1, dtype=np.int64)
+    n_all_links = capacity.size
+    count = np.zeros(n_all_links, dtype=np.int64)
+    remaining = np.zeros(n_all_links)
+    slot = np.zeros(n_all_links, dtype=np.int64)
+    touched = np.zeros(n_all_links, dtype=np.int64)
+    link_rate = np.zeros(n_all_links)
+    n_touched = 0
+    f_msg = np.empty(n_msgs, dtype=np.int64)
+    f_tm = np.empty(n_msgs, dtype=np.int64)
+    f_rem = np.empty(n_msgs)
+    f_rate = np.zeros(n_msgs)
+    f_done = np.empty(n_msgs)
+    n_active = 0
+    width = width0
+    t_last = 0.0
+    while True:
+        t_flow = np.inf
+        for f in range(n_active):
+            f_done[f] = t_last + f_rem[f] / f_rate[f] if f_rate[f] > 0 else np.inf
+            if f_done[f] < t_flow:
+                t_flow = f_done[f]
+        t_event = ht[0] if state[0] > 0 else np.inf
+        now = min(t_flow, t_event)
+        if now == np.inf:
+            break
+        if now > win.shape[0] * width:
+            width = _widen(win, width, now)
+        _flush(win, width, t_last, now, touched, n_touched, link_rate, num_links)
+        changed = False
+        f = 0
+        while f < n_active:
+            if f_done[f] <= now * (1.0 + 1e-12):
+                m = f_msg[f]
+                sent[m] = now
+                _push(ht, hs, hk, hi, ha, state, now + m_latency_s[f_tm[f]], ARRIVE, m, 0)
+                last = n_active - 1
+                f_msg[f], f_tm[f] = f_msg[last], f_tm[last]
+                f_rem[f], f_rate[f], f_done[f] = f_rem[last], f_rate[last], f_done[last]
+                n_active -= 1
+                changed = True
+            else:
+                f_rem[f] = max(f_rem[f] - f_rate[f] * (now - t_last), 0.0)
+                f += 1
+        t_last = now
+        while state[0] > 0 and ht[0] <= now:
+            e = _pop(ht, hs, hk, hi, ha, state)
+            kind, ident, aux = hk[e], hi[e], ha[e]
+            ready = -1
+            if kind == RELEASE:
+                ready = ident
+            elif kind == FINISH:
+                g = ident
+                finish[g] = now
+                t = task_tmpl[g]
+                for tm in range(tmsg_ptr[t], tmsg_ptr[t + 1]):
+                    m = tm + msg_off[g]
+                    emit[m] = now
+                    msg_tmpl[m], msg_toff[m] = tm, task_off[g]
+                    if m_route_ptr[tm + 1] == m_route_ptr[tm] or m_bits[tm] <= 0.0:
+                        sent[m] = now
+                        delay = m_latency_s[tm] if m_route_ptr[tm + 1] > m_route_ptr[tm] else 0.0
+                        _push(ht, hs, hk, hi, ha, state, now + delay, ARRIVE, m, 0)
+                    else:
+                        f_msg[n_active], f_tm[n_active] = m, tm
+                        f_rem[n_active], f_rate[n_active] = m_bits[tm], 0.0
+                        n_active += 1
+                        changed = True
+                if task_occupy[g]:
+                    pe = task_node[g]
+                    nxt = q_head[pe]
+                    if nxt >= 0:
+                        q_head[pe] = q_next[nxt]
+                        if q_head[pe] < 0:
+                            q_tail[pe] = -1
+                        start[nxt] = now
+                        _push(ht, hs, hk, hi, ha, state, now + task_dur[nxt], FINISH, nxt, 0)
+                    else:
+                        pe_busy[pe] = False
+            else:
+                m = ident
+                arrive[m] = now
+                tm, off = msg_tmpl[m], msg_toff[m]
+                for c in range(m_cons_ptr[tm], m_cons_ptr[tm + 1]):
+                    g2 = m_cons[c] + off
+                    deps[g2] -= 1
+                    if deps[g2] == 0:
+                        _make_ready(g2, now, task_occupy, task_node, task_dur, pe_busy, q_head,
+                                    q_tail, q_next, start, ht, hs, hk, hi, ha, state)
+                continue
+            if ready >= 0:
+                _make_ready(ready, now, task_occupy, task_node, task_dur, pe_busy, q_head,
+                            q_tail, q_next, start, ht, hs, hk, hi, ha, state)
+        if changed:
+            n_touched = max_min_rates(n_active, f_tm, m_route_ptr, m_route, capacity, f_rate,
+                                      link_rate, touched, n_touched, count, remaining, slot)
+    return start, finish, emit, sent, arrive, width
+
+
+@njit(cache=True)
+def _make_ready(g, now, task_occupy, task_node, task_dur, pe_busy, q_head, q_tail, q_next,
+                start, ht, hs, hk, hi, ha, state):
+    """A task whose inputs have all arrived: start it, or queue it behind its PE's work."""
+    if not task_occupy[g]:
+        start[g] = now
+        _push(ht, hs, hk, hi, ha, state, now + task_dur[g], FINISH, g, 0)
+        return
+    pe = task_node[g]
+    if not pe_busy[pe]:
+        pe_busy[pe] = True
+        start[g] = now
+        _push(ht, hs, hk, hi, ha, state, now + task_dur[g], FINISH, g, 0)
+        return
+    if q_tail[pe] >= 0:
+        q_next[q_tail[pe]] = g
+    else:
+        q_head[pe] = g
+    q_tail[pe] = g
