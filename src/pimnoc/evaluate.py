@@ -52,6 +52,7 @@ class Evaluation:
     flows: Flows
     network: NetworkEstimate
     result: Result
+    execution: Any = None  # the event engine's record (engines/event), if it ran
 
 
 EngineFn = Callable[[Routing, Flows, NetworkTech, float, Any, RunSpec], NetworkEstimate]
@@ -83,6 +84,14 @@ def cycle_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: f
                           "packets only; set simulation.engine: analytical, or multicast: "
                           "false")
     return cycle_estimate(routing, flows, net, interval_s, routed, spec.simulation.params())
+
+
+@ENGINES.register("event")
+def event_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: float,
+                 routed: Any, spec: RunSpec) -> NetworkEstimate:
+    """Executes the dataflow (engines/event, run by `evaluate_full`); the per-link loads of
+    one inference come from the analytical model."""
+    return estimate(routing, flows, net, interval_s, routed)
 
 
 def _freeze(value: Any) -> Any:
@@ -254,6 +263,11 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
         finish = critical_path(mapping, compute.time_s, comm)
     result = _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish,
                        comm, interval, compute_interval, started, detail)
+    execution = None
+    if spec.simulation.engine == "event":
+        from pimnoc.engines.event.run import simulate
+
+        result, execution = simulate(spec, mapping, compute, routing, net, result)
     if offered:
         sustained = max(compute_interval, net_interval, network.network_interval_s)
         rate = {"offered_ips": spec.simulation.rate_ips, "max_ips": 1.0 / sustained,
@@ -262,7 +276,7 @@ def evaluate_full(spec: RunSpec, detail: bool = True) -> Evaluation:
                          bottleneck="rate" if rate["met"] and offered > sustained
                          else result.bottleneck)
     evaluation = Evaluation(spec, pe, net, topo, routing, mapping, compute, flows, network,
-                            result)
+                            result, execution)
     if spec.thermal.enabled:
         from pimnoc.thermal_analysis import thermal_extras
 

@@ -106,8 +106,13 @@ def _ranges(values: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: NetworkTech,
-            num_nodes: int, num_links: int, header_flits: int = 0) -> Execution:
-    """Run every inference of `instances` through the event loop."""
+            num_nodes: int, num_links: int, header_flits: int = 0,
+            pe_sharing: str = "serial") -> Execution:
+    """Run every inference of `instances` through the event loop.
+
+    `pe_sharing`: `serial` runs one task at a time on a PE; `per_layer` lets the crossbars
+    of different layers on one PE work at once (one task at a time per layer and PE).
+    """
     n_nets = int(max(graph.task_network.max(initial=0), instances.network.max(initial=0))) + 1
     t_first, t_end = _ranges(graph.task_network, n_nets)
     msg_net = graph.task_network[graph.msg_task]
@@ -128,10 +133,16 @@ def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: Network
     wire = graph.msg_bits + np.ceil(graph.msg_bits / packet_bits) * header_flits * net.flit_bits
     capacity = np.full(num_links + 2 * num_nodes, net.link_bandwidth_bps)
     window = np.zeros((WINDOWS, num_links))
+    if pe_sharing == "per_layer":
+        key = graph.task_node * (int(graph.task_layer.max(initial=0)) + 1) + graph.task_layer
+        resource = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
+    else:
+        resource = graph.task_node
+    n_resources = int(max(resource.max(initial=0) + 1, num_nodes))
     start, finish, emit, sent, arrive, width = run_events(
-        tmpl, graph.task_node[tmpl], graph.task_duration_s[tmpl], graph.occupies[tmpl],
+        tmpl, resource[tmpl], graph.task_duration_s[tmpl], graph.occupies[tmpl],
         deps[tmpl], release, task_off, msg_off, tmsg_ptr, routes.ptr, routes.links,
-        routes.latency_s, wire, graph.cons_ptr, graph.cons_task, capacity, num_nodes,
+        routes.latency_s, wire, graph.cons_ptr, graph.cons_task, capacity, n_resources,
         num_links, window, 1e-9)
     m_inst = np.repeat(np.arange(k.size), m_count)
     m_tmpl = m_first[k][m_inst] + np.arange(m_inst.size) - np.repeat(m_base, m_count)
