@@ -29,8 +29,11 @@ class Routes:
     ptr: np.ndarray
     links: np.ndarray
     latency_s: np.ndarray
-    hop_links: np.ndarray  # real links only, CSR by the same ptr minus the two ports
+    hop_links: np.ndarray  # real links only, CSR by hop_ptr
     hop_ptr: np.ndarray
+    pair: np.ndarray  # each message's route among the distinct ones (-1: local)
+    pair_ptr: np.ndarray  # CSR of the distinct routes, ports included
+    pair_links: np.ndarray
 
 
 def message_routes(graph: TaskGraph, routing: Routing, net: NetworkTech) -> Routes:
@@ -66,7 +69,15 @@ def message_routes(graph: TaskGraph, routing: Routing, net: NetworkTech) -> Rout
     np.cumsum(np.maximum(hops - 2, 0), out=hop_ptr[1:])
     hop_links = np.empty(hop_ptr[-1], dtype=np.int64)
     hop_links[hop_ptr[msg[owner]] + within] = pair_links[pair_ptr[inverse[owner]] + within]
-    return Routes(ptr, links, latency, hop_links, hop_ptr)
+    pair = np.full(graph.num_messages, -1, dtype=np.int64)
+    pair[remote] = inverse
+    full_ptr = np.concatenate([[0], np.cumsum(pair_hops + 2)])
+    full = np.empty(full_ptr[-1], dtype=np.int64)
+    full[full_ptr[:-1]] = n_links + src
+    full[full_ptr[1:] - 1] = n_links + n_nodes + dst
+    step = np.arange(pair_links.size) - np.repeat(pair_ptr[:-1], pair_hops)
+    full[np.repeat(full_ptr[:-1], pair_hops) + 1 + step] = pair_links
+    return Routes(ptr, links, latency, hop_links, hop_ptr, pair, full_ptr, full)
 
 
 @dataclass(frozen=True)
@@ -96,6 +107,7 @@ class Execution:
     link_window_bits: np.ndarray
     window_s: float
     wire_bits: np.ndarray  # per template message, with packet headers
+    loop: dict  # counts of the loop's work
 
 
 def _ranges(values: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
@@ -139,15 +151,18 @@ def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: Network
     else:
         resource = graph.task_node
     n_resources = int(max(resource.max(initial=0) + 1, num_nodes))
-    start, finish, emit, sent, arrive, width = run_events(
+    start, finish, emit, sent, arrive, width, stats = run_events(
         tmpl, resource[tmpl], graph.task_duration_s[tmpl], graph.occupies[tmpl],
-        deps[tmpl], release, task_off, msg_off, tmsg_ptr, routes.ptr, routes.links,
+        deps[tmpl], release, task_off, msg_off, tmsg_ptr, routes.pair, routes.pair_ptr,
+        routes.pair_links,
         routes.latency_s, wire, graph.cons_ptr, graph.cons_task, capacity, n_resources,
         num_links, window, 1e-9)
     m_inst = np.repeat(np.arange(k.size), m_count)
     m_tmpl = m_first[k][m_inst] + np.arange(m_inst.size) - np.repeat(m_base, m_count)
     return Execution(graph, routes, instances, tmpl, inst, m_tmpl, m_inst, start, finish,
-                     emit, sent, arrive, window, float(width), wire)
+                     emit, sent, arrive, window, float(width), wire,
+                     dict(zip(("iterations", "rate_solves", "flow_links", "most_flows"),
+                              stats.tolist(), strict=True)))
 
 
 def message_energy_j(graph: TaskGraph, routes: Routes, routing: Routing,

@@ -24,35 +24,34 @@ def _less(ht, hs, a, b):
 
 
 @njit(cache=True)
-def _swap(ht, hs, hk, hi, ha, a, b):
+def _swap(ht, hs, hk, hi, a, b):
     ht[a], ht[b] = ht[b], ht[a]
     hs[a], hs[b] = hs[b], hs[a]
     hk[a], hk[b] = hk[b], hk[a]
     hi[a], hi[b] = hi[b], hi[a]
-    ha[a], ha[b] = ha[b], ha[a]
 
 
 @njit(cache=True)
-def _push(ht, hs, hk, hi, ha, state, time, kind, ident, aux):
+def _push(ht, hs, hk, hi, state, time, kind, ident):
     """Push an event; state[0] is the heap size, state[1] the next sequence number."""
     n = state[0]
-    ht[n], hs[n], hk[n], hi[n], ha[n] = time, state[1], kind, ident, aux
+    ht[n], hs[n], hk[n], hi[n] = time, state[1], kind, ident
     state[0] += 1
     state[1] += 1
     while n > 0:
         parent = (n - 1) // 2
         if _less(ht, hs, n, parent):
-            _swap(ht, hs, hk, hi, ha, n, parent)
+            _swap(ht, hs, hk, hi, n, parent)
             n = parent
         else:
             break
 
 
 @njit(cache=True)
-def _pop(ht, hs, hk, hi, ha, state):
+def _pop(ht, hs, hk, hi, state):
     """Remove the earliest event (left at index state[0] after the call)."""
     last = state[0] - 1
-    _swap(ht, hs, hk, hi, ha, 0, last)
+    _swap(ht, hs, hk, hi, 0, last)
     state[0] = last
     n = 0
     while True:
@@ -63,7 +62,7 @@ def _pop(ht, hs, hk, hi, ha, state):
         if left + 1 < last and _less(ht, hs, left + 1, left):
             child = left + 1
         if _less(ht, hs, child, n):
-            _swap(ht, hs, hk, hi, ha, n, child)
+            _swap(ht, hs, hk, hi, n, child)
             n = child
         else:
             break
@@ -114,47 +113,70 @@ def _lpop(key, ident, version, size):
 
 
 @njit(cache=True)
-def max_min_rates(n_flows, flow_route, route_ptr, route, capacity, rate, link_rate,
-                  touched, n_touched_prev, count, remaining, slot):
+def max_min_rates(n_flows, flow_pair, pair_ptr, pair_links, capacity, rate, link_rate,
+                  touched, n_touched_prev, count, remaining, slot, group_of):
     """Max-min fair rates of the flows (progressive filling); returns the links touched.
 
-    `flow_route[f]` is the route of flow f; `link_rate` gets each link's total rate. The
-    arrays `count`, `remaining`, `slot` are scratch space over all links.
+    Flows on the same route (`flow_pair`) get the same rate, so they are solved as one
+    group weighted by its size. `link_rate` gets each link's total rate. The arrays
+    `count`, `remaining`, `slot` (over links) and `group_of` (over routes, all -1) are
+    scratch space.
     """
     for k in range(n_touched_prev):
         link = touched[k]
         count[link] = 0
         link_rate[link] = 0.0
+    members_of = np.empty(n_flows, dtype=np.int64)
+    group_pair = np.empty(n_flows, dtype=np.int64)
+    weight = np.zeros(n_flows)
+    n_groups = 0
+    for f in range(n_flows):
+        p = flow_pair[f]
+        if group_of[p] < 0:
+            group_of[p] = n_groups
+            group_pair[n_groups] = p
+            n_groups += 1
+        members_of[f] = group_of[p]
+        weight[group_of[p]] += 1.0
+    for g in range(n_groups):
+        group_of[group_pair[g]] = -1
     n_touched = 0
     pairs = 0
-    for f in range(n_flows):
-        m = flow_route[f]
-        for p in range(route_ptr[m], route_ptr[m + 1]):
-            link = route[p]
+    for g in range(n_groups):
+        p = group_pair[g]
+        for q in range(pair_ptr[p], pair_ptr[p + 1]):
+            link = pair_links[q]
             if count[link] == 0:
                 slot[link] = n_touched
                 touched[n_touched] = link
                 n_touched += 1
                 remaining[link] = capacity[link]
-            count[link] += 1
+            count[link] += weight[g]
             pairs += 1
-    ptr = np.zeros(n_touched + 1, dtype=np.int64)
+    groups_on = np.zeros(n_touched + 1, dtype=np.int64)
+    for g in range(n_groups):
+        p = group_pair[g]
+        for q in range(pair_ptr[p], pair_ptr[p + 1]):
+            groups_on[slot[pair_links[q]] + 1] += 1
     for k in range(n_touched):
-        ptr[k + 1] = ptr[k] + count[touched[k]]
-    fill = ptr[:-1].copy()
+        groups_on[k + 1] += groups_on[k]
+    fill = groups_on[:-1].copy()
     members = np.empty(pairs, dtype=np.int64)
-    for f in range(n_flows):
-        m = flow_route[f]
-        for p in range(route_ptr[m], route_ptr[m + 1]):
-            k = slot[route[p]]
-            members[fill[k]] = f
+    for g in range(n_groups):
+        p = group_pair[g]
+        for q in range(pair_ptr[p], pair_ptr[p + 1]):
+            k = slot[pair_links[q]]
+            members[fill[k]] = g
             fill[k] += 1
-    fixed = np.zeros(n_flows, dtype=np.bool_)
+    fixed = np.zeros(n_groups, dtype=np.bool_)
+    group_rate = np.zeros(n_groups)
     size_max = pairs + n_touched + 1
     key = np.empty(size_max)
     ident = np.empty(size_max, dtype=np.int64)
     version = np.empty(size_max, dtype=np.int64)
     current = np.zeros(n_touched, dtype=np.int64)
+    dirty = np.zeros(n_touched, dtype=np.bool_)
+    dirty_list = np.empty(n_touched, dtype=np.int64)
     size = 0
     for k in range(n_touched):
         link = touched[k]
@@ -163,26 +185,38 @@ def max_min_rates(n_flows, flow_route, route_ptr, route, capacity, rate, link_ra
         size = _lpop(key, ident, version, size)
         k = ident[size]
         link = touched[k]
-        if version[size] != current[k] or count[link] == 0:
+        if version[size] != current[k] or count[link] <= 0.5:
             continue
         share = max(remaining[link] / count[link], 0.0)
-        for q in range(ptr[k], ptr[k + 1]):
-            f = members[q]
-            if fixed[f]:
+        n_dirty = 0
+        for q in range(groups_on[k], groups_on[k + 1]):
+            g = members[q]
+            if fixed[g]:
                 continue
-            fixed[f] = True
-            rate[f] = share
-            m = flow_route[f]
-            for p in range(route_ptr[m], route_ptr[m + 1]):
-                other = route[p]
-                remaining[other] -= share
-                count[other] -= 1
-                link_rate[other] += share
-                if count[other] > 0 and other != link:
-                    k2 = slot[other]
-                    current[k2] += 1
-                    size = _lpush(key, ident, version, size, k2,
-                                  max(remaining[other], 0.0) / count[other], current[k2])
+            fixed[g] = True
+            group_rate[g] = share
+            used = share * weight[g]
+            p = group_pair[g]
+            for r in range(pair_ptr[p], pair_ptr[p + 1]):
+                other = pair_links[r]
+                remaining[other] -= used
+                count[other] -= weight[g]
+                link_rate[other] += used
+                k2 = slot[other]
+                if other != link and not dirty[k2]:
+                    dirty[k2] = True
+                    dirty_list[n_dirty] = k2
+                    n_dirty += 1
+        for d in range(n_dirty):
+            k2 = dirty_list[d]
+            dirty[k2] = False
+            other = touched[k2]
+            if count[other] > 0.5:
+                current[k2] += 1
+                size = _lpush(key, ident, version, size, k2,
+                              max(remaining[other], 0.0) / count[other], current[k2])
+    for f in range(n_flows):
+        rate[f] = group_rate[members_of[f]]
     return n_touched
 
 
@@ -221,14 +255,16 @@ def _widen(win, width, t):
 
 @njit(cache=True)
 def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_release,
-               task_off, msg_off, tmsg_ptr, m_route_ptr, m_route, m_latency_s, m_bits,
+               task_off, msg_off, tmsg_ptr, m_pair, pair_ptr, pair_links, m_latency_s, m_bits,
                m_cons_ptr, m_cons, capacity, num_pes, num_links, win, width0):
     """Execute all tasks; start/finish per task, emit/sent/arrival per message, windows.
 
     Task g is template task `task_tmpl[g]`: it emits template messages
     `tmsg_ptr[tmpl]..tmsg_ptr[tmpl+1]` as global messages `+ msg_off[g]`, whose consumers
-    are template tasks `+ task_off[g]`. `task_release[g] >= 0` releases a task with no
-    dependencies at that time. Returns (start, finish, emit, sent, arrive, window width).
+    are template tasks `+ task_off[g]`. A template message crosses route `m_pair[m]`
+    (links `pair_links[pair_ptr[p]:pair_ptr[p+1]]`), or none if -1. `task_release[g] >= 0`
+    releases a task with no dependencies at that time. Returns (start, finish, emit, sent,
+    arrive, window width, loop statistics).
     """
     n_tasks = task_tmpl.size
     n_msgs = 0
@@ -250,36 +286,36 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     hs = np.empty(cap, dtype=np.int64)
     hk = np.empty(cap, dtype=np.int64)
     hi = np.empty(cap, dtype=np.int64)
-    ha = np.empty(cap, dtype=np.int64)
     state = np.zeros(2, dtype=np.int64)
     for g in range(n_tasks):
         if task_release[g] >= 0.0:
-            _push(ht, hs, hk, hi, ha, state, task_release[g], RELEASE, g, 0)
+            _push(ht, hs, hk, hi, state, task_release[g], RELEASE, g)
     pe_busy = np.zeros(num_pes, dtype=np.bool_)
     q_head = np.full(num_pes, -1, dtype=np.int64)
     q_tail = np.full(num_pes, -1, dtype=np.int64)
     q_next = np.full(n_tasks, -1, dtype=np.int64)
     n_all_links = capacity.size
-    count = np.zeros(n_all_links, dtype=np.int64)
+    count = np.zeros(n_all_links)
     remaining = np.zeros(n_all_links)
     slot = np.zeros(n_all_links, dtype=np.int64)
     touched = np.zeros(n_all_links, dtype=np.int64)
     link_rate = np.zeros(n_all_links)
+    group_of = np.full(pair_ptr.size, -1, dtype=np.int64)
     n_touched = 0
     f_msg = np.empty(n_msgs, dtype=np.int64)
     f_tm = np.empty(n_msgs, dtype=np.int64)
-    f_rem = np.empty(n_msgs)
+    f_pair = np.empty(n_msgs, dtype=np.int64)
+    f_rem = np.empty(n_msgs)  # bits left at time f_t0
+    f_t0 = np.empty(n_msgs)
     f_rate = np.zeros(n_msgs)
     f_done = np.empty(n_msgs)
     n_active = 0
+    t_flow = np.inf
     width = width0
     t_last = 0.0
+    stats = np.zeros(4)  # loop iterations, rate computations, flow-link pairs, most flows
     while True:
-        t_flow = np.inf
-        for f in range(n_active):
-            f_done[f] = t_last + f_rem[f] / f_rate[f] if f_rate[f] > 0 else np.inf
-            if f_done[f] < t_flow:
-                t_flow = f_done[f]
+        stats[0] += 1
         t_event = ht[0] if state[0] > 0 else np.inf
         now = min(t_flow, t_event)
         if now == np.inf:
@@ -287,28 +323,29 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
         if now > win.shape[0] * width:
             width = _widen(win, width, now)
         _flush(win, width, t_last, now, touched, n_touched, link_rate, num_links)
-        changed = False
-        f = 0
-        while f < n_active:
-            if f_done[f] <= now * (1.0 + 1e-12):
-                m = f_msg[f]
-                sent[m] = now
-                _push(ht, hs, hk, hi, ha, state, now + m_latency_s[f_tm[f]], ARRIVE, m, 0)
-                last = n_active - 1
-                f_msg[f], f_tm[f] = f_msg[last], f_tm[last]
-                f_rem[f], f_rate[f], f_done[f] = f_rem[last], f_rate[last], f_done[last]
-                n_active -= 1
-                changed = True
-            else:
-                f_rem[f] = max(f_rem[f] - f_rate[f] * (now - t_last), 0.0)
-                f += 1
         t_last = now
+        changed = False
+        if t_flow <= now:
+            f = 0
+            while f < n_active:
+                if f_done[f] <= now:
+                    m = f_msg[f]
+                    sent[m] = now
+                    _push(ht, hs, hk, hi, state, now + m_latency_s[f_tm[f]], ARRIVE, m)
+                    last = n_active - 1
+                    f_msg[f], f_tm[f], f_pair[f] = f_msg[last], f_tm[last], f_pair[last]
+                    f_rem[f], f_t0[f] = f_rem[last], f_t0[last]
+                    f_rate[f], f_done[f] = f_rate[last], f_done[last]
+                    n_active -= 1
+                    changed = True
+                else:
+                    f += 1
         while state[0] > 0 and ht[0] <= now:
-            e = _pop(ht, hs, hk, hi, ha, state)
-            kind, ident, aux = hk[e], hi[e], ha[e]
-            ready = -1
+            e = _pop(ht, hs, hk, hi, state)
+            kind, ident = hk[e], hi[e]
             if kind == RELEASE:
-                ready = ident
+                _make_ready(ident, now, task_occupy, task_node, task_dur, pe_busy, q_head,
+                            q_tail, q_next, start, ht, hs, hk, hi, state)
             elif kind == FINISH:
                 g = ident
                 finish[g] = now
@@ -317,13 +354,13 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                     m = tm + msg_off[g]
                     emit[m] = now
                     msg_tmpl[m], msg_toff[m] = tm, task_off[g]
-                    if m_route_ptr[tm + 1] == m_route_ptr[tm] or m_bits[tm] <= 0.0:
+                    if m_pair[tm] < 0 or m_bits[tm] <= 0.0:
                         sent[m] = now
-                        delay = m_latency_s[tm] if m_route_ptr[tm + 1] > m_route_ptr[tm] else 0.0
-                        _push(ht, hs, hk, hi, ha, state, now + delay, ARRIVE, m, 0)
+                        delay = m_latency_s[tm] if m_pair[tm] >= 0 else 0.0
+                        _push(ht, hs, hk, hi, state, now + delay, ARRIVE, m)
                     else:
-                        f_msg[n_active], f_tm[n_active] = m, tm
-                        f_rem[n_active], f_rate[n_active] = m_bits[tm], 0.0
+                        f_msg[n_active], f_tm[n_active], f_pair[n_active] = m, tm, m_pair[tm]
+                        f_rem[n_active], f_t0[n_active], f_rate[n_active] = m_bits[tm], now, 0.0
                         n_active += 1
                         changed = True
                 if task_occupy[g]:
@@ -334,7 +371,7 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                         if q_head[pe] < 0:
                             q_tail[pe] = -1
                         start[nxt] = now
-                        _push(ht, hs, hk, hi, ha, state, now + task_dur[nxt], FINISH, nxt, 0)
+                        _push(ht, hs, hk, hi, state, now + task_dur[nxt], FINISH, nxt)
                     else:
                         pe_busy[pe] = False
             else:
@@ -346,30 +383,38 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                     deps[g2] -= 1
                     if deps[g2] == 0:
                         _make_ready(g2, now, task_occupy, task_node, task_dur, pe_busy, q_head,
-                                    q_tail, q_next, start, ht, hs, hk, hi, ha, state)
-                continue
-            if ready >= 0:
-                _make_ready(ready, now, task_occupy, task_node, task_dur, pe_busy, q_head,
-                            q_tail, q_next, start, ht, hs, hk, hi, ha, state)
+                                    q_tail, q_next, start, ht, hs, hk, hi, state)
         if changed:
-            n_touched = max_min_rates(n_active, f_tm, m_route_ptr, m_route, capacity, f_rate,
-                                      link_rate, touched, n_touched, count, remaining, slot)
-    return start, finish, emit, sent, arrive, width
+            stats[1] += 1
+            stats[3] = max(stats[3], n_active)
+            for f in range(n_active):
+                f_rem[f] = max(f_rem[f] - f_rate[f] * (now - f_t0[f]), 0.0)
+                f_t0[f] = now
+                stats[2] += pair_ptr[f_pair[f] + 1] - pair_ptr[f_pair[f]]
+            n_touched = max_min_rates(n_active, f_pair, pair_ptr, pair_links, capacity, f_rate,
+                                      link_rate, touched, n_touched, count, remaining, slot,
+                                      group_of)
+            t_flow = np.inf
+            for f in range(n_active):
+                f_done[f] = now + f_rem[f] / f_rate[f] if f_rate[f] > 0 else np.inf
+                if f_done[f] < t_flow:
+                    t_flow = f_done[f]
+    return start, finish, emit, sent, arrive, width, stats
 
 
 @njit(cache=True)
 def _make_ready(g, now, task_occupy, task_node, task_dur, pe_busy, q_head, q_tail, q_next,
-                start, ht, hs, hk, hi, ha, state):
+                start, ht, hs, hk, hi, state):
     """A task whose inputs have all arrived: start it, or queue it behind its PE's work."""
     if not task_occupy[g]:
         start[g] = now
-        _push(ht, hs, hk, hi, ha, state, now + task_dur[g], FINISH, g, 0)
+        _push(ht, hs, hk, hi, state, now + task_dur[g], FINISH, g)
         return
     pe = task_node[g]
     if not pe_busy[pe]:
         pe_busy[pe] = True
         start[g] = now
-        _push(ht, hs, hk, hi, ha, state, now + task_dur[g], FINISH, g, 0)
+        _push(ht, hs, hk, hi, state, now + task_dur[g], FINISH, g)
         return
     if q_tail[pe] >= 0:
         q_next[q_tail[pe]] = g
