@@ -153,10 +153,11 @@ def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: Network
     n_resources = int(max(resource.max(initial=0) + 1, num_nodes))
     start, finish, emit, sent, arrive, width, stats = run_events(
         tmpl, resource[tmpl], graph.task_duration_s[tmpl], graph.occupies[tmpl],
-        deps[tmpl], release, task_off, msg_off, tmsg_ptr, routes.pair, routes.pair_ptr,
+        deps[tmpl], release, task_off, msg_off, tmsg_ptr, graph.msg_src, routes.pair,
+        routes.pair_ptr,
         routes.pair_links,
         routes.latency_s, wire, graph.cons_ptr, graph.cons_task, capacity, n_resources,
-        num_links, window, 1e-9)
+        num_nodes, num_links, window, 1e-9)
     m_inst = np.repeat(np.arange(k.size), m_count)
     m_tmpl = m_first[k][m_inst] + np.arange(m_inst.size) - np.repeat(m_base, m_count)
     return Execution(graph, routes, instances, tmpl, inst, m_tmpl, m_inst, start, finish,

@@ -113,52 +113,53 @@ def _lpop(key, ident, version, size):
 
 
 @njit(cache=True)
-def max_min_rates(n_flows, flow_pair, pair_ptr, pair_links, capacity, rate, link_rate,
-                  touched, n_touched_prev, count, remaining, slot, group_of):
-    """Max-min fair rates of the flows (progressive filling); returns the links touched.
+def max_min_rates(flows, n_flows, flow_pair, pair_ptr, pair_links, capacity, rate, count,
+                  remaining, slot, group_of):
+    """Max-min fair rates of `flows[:n_flows]` by progressive filling.
 
-    Flows on the same route (`flow_pair`) get the same rate, so they are solved as one
-    group weighted by its size. `link_rate` gets each link's total rate. The arrays
-    `count`, `remaining`, `slot` (over links) and `group_of` (over routes, all -1) are
-    scratch space.
+    The flows must be closed under link sharing (no other flow crosses their links). Flows
+    on the same route (`flow_pair`) get the same rate, so they are solved as one group
+    weighted by its size. `count`, `remaining`, `slot` (over links) and `group_of` (over
+    routes, all -1 on entry and exit) are scratch space.
     """
-    for k in range(n_touched_prev):
-        link = touched[k]
-        count[link] = 0
-        link_rate[link] = 0.0
     members_of = np.empty(n_flows, dtype=np.int64)
     group_pair = np.empty(n_flows, dtype=np.int64)
     weight = np.zeros(n_flows)
     n_groups = 0
-    for f in range(n_flows):
-        p = flow_pair[f]
+    for i in range(n_flows):
+        p = flow_pair[flows[i]]
         if group_of[p] < 0:
             group_of[p] = n_groups
             group_pair[n_groups] = p
             n_groups += 1
-        members_of[f] = group_of[p]
+        members_of[i] = group_of[p]
         weight[group_of[p]] += 1.0
     for g in range(n_groups):
         group_of[group_pair[g]] = -1
-    n_touched = 0
+    n_links = 0
     pairs = 0
     for g in range(n_groups):
         p = group_pair[g]
         for q in range(pair_ptr[p], pair_ptr[p + 1]):
+            count[pair_links[q]] = 0.0
+            pairs += 1
+    links = np.empty(pairs, dtype=np.int64)
+    for g in range(n_groups):
+        p = group_pair[g]
+        for q in range(pair_ptr[p], pair_ptr[p + 1]):
             link = pair_links[q]
-            if count[link] == 0:
-                slot[link] = n_touched
-                touched[n_touched] = link
-                n_touched += 1
+            if count[link] == 0.0:
+                slot[link] = n_links
+                links[n_links] = link
+                n_links += 1
                 remaining[link] = capacity[link]
             count[link] += weight[g]
-            pairs += 1
-    groups_on = np.zeros(n_touched + 1, dtype=np.int64)
+    groups_on = np.zeros(n_links + 1, dtype=np.int64)
     for g in range(n_groups):
         p = group_pair[g]
         for q in range(pair_ptr[p], pair_ptr[p + 1]):
             groups_on[slot[pair_links[q]] + 1] += 1
-    for k in range(n_touched):
+    for k in range(n_links):
         groups_on[k + 1] += groups_on[k]
     fill = groups_on[:-1].copy()
     members = np.empty(pairs, dtype=np.int64)
@@ -170,21 +171,21 @@ def max_min_rates(n_flows, flow_pair, pair_ptr, pair_links, capacity, rate, link
             fill[k] += 1
     fixed = np.zeros(n_groups, dtype=np.bool_)
     group_rate = np.zeros(n_groups)
-    size_max = pairs + n_touched + 1
+    size_max = pairs + n_links + 1
     key = np.empty(size_max)
     ident = np.empty(size_max, dtype=np.int64)
     version = np.empty(size_max, dtype=np.int64)
-    current = np.zeros(n_touched, dtype=np.int64)
-    dirty = np.zeros(n_touched, dtype=np.bool_)
-    dirty_list = np.empty(n_touched, dtype=np.int64)
+    current = np.zeros(n_links, dtype=np.int64)
+    dirty = np.zeros(n_links, dtype=np.bool_)
+    dirty_list = np.empty(n_links, dtype=np.int64)
     size = 0
-    for k in range(n_touched):
-        link = touched[k]
+    for k in range(n_links):
+        link = links[k]
         size = _lpush(key, ident, version, size, k, remaining[link] / count[link], 0)
     while size > 0:
         size = _lpop(key, ident, version, size)
         k = ident[size]
-        link = touched[k]
+        link = links[k]
         if version[size] != current[k] or count[link] <= 0.5:
             continue
         share = max(remaining[link] / count[link], 0.0)
@@ -201,7 +202,6 @@ def max_min_rates(n_flows, flow_pair, pair_ptr, pair_links, capacity, rate, link
                 other = pair_links[r]
                 remaining[other] -= used
                 count[other] -= weight[g]
-                link_rate[other] += used
                 k2 = slot[other]
                 if other != link and not dirty[k2]:
                     dirty[k2] = True
@@ -210,14 +210,29 @@ def max_min_rates(n_flows, flow_pair, pair_ptr, pair_links, capacity, rate, link
         for d in range(n_dirty):
             k2 = dirty_list[d]
             dirty[k2] = False
-            other = touched[k2]
+            other = links[k2]
             if count[other] > 0.5:
                 current[k2] += 1
                 size = _lpush(key, ident, version, size, k2,
                               max(remaining[other], 0.0) / count[other], current[k2])
-    for f in range(n_flows):
-        rate[f] = group_rate[members_of[f]]
-    return n_touched
+    for g in range(n_groups):
+        p = group_pair[g]
+        for q in range(pair_ptr[p], pair_ptr[p + 1]):
+            count[pair_links[q]] = 0.0
+    for i in range(n_flows):
+        rate[flows[i]] = group_rate[members_of[i]]
+
+
+@njit(cache=True)
+def _mark(pair, pair_ptr, pair_links, link_dirty, dirty_links, n_dirty):
+    """Mark the links of route `pair` as changed; the new count of marked links."""
+    for q in range(pair_ptr[pair], pair_ptr[pair + 1]):
+        link = pair_links[q]
+        if not link_dirty[link]:
+            link_dirty[link] = True
+            dirty_links[n_dirty] = link
+            n_dirty += 1
+    return n_dirty
 
 
 @njit(cache=True)
@@ -255,14 +270,17 @@ def _widen(win, width, t):
 
 @njit(cache=True)
 def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_release,
-               task_off, msg_off, tmsg_ptr, m_pair, pair_ptr, pair_links, m_latency_s, m_bits,
-               m_cons_ptr, m_cons, capacity, num_pes, num_links, win, width0):
+               task_off, msg_off, tmsg_ptr, m_src, m_pair, pair_ptr, pair_links, m_latency_s,
+               m_bits, m_cons_ptr, m_cons, capacity, num_pes, num_nodes, num_links, win,
+               width0):
     """Execute all tasks; start/finish per task, emit/sent/arrival per message, windows.
 
     Task g is template task `task_tmpl[g]`: it emits template messages
     `tmsg_ptr[tmpl]..tmsg_ptr[tmpl+1]` as global messages `+ msg_off[g]`, whose consumers
     are template tasks `+ task_off[g]`. A template message crosses route `m_pair[m]`
-    (links `pair_links[pair_ptr[p]:pair_ptr[p+1]]`), or none if -1. `task_release[g] >= 0`
+    (links `pair_links[pair_ptr[p]:pair_ptr[p+1]]`), or none if -1; a node's network
+    interface sends its messages one after another, in the order they were emitted
+    (source node `m_src[m]`). `task_release[g] >= 0`
     releases a task with no dependencies at that time. Returns (start, finish, emit, sent,
     arrive, window width, loop statistics).
     """
@@ -298,10 +316,15 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     count = np.zeros(n_all_links)
     remaining = np.zeros(n_all_links)
     slot = np.zeros(n_all_links, dtype=np.int64)
+    slot2 = np.zeros(n_all_links, dtype=np.int64)
     touched = np.zeros(n_all_links, dtype=np.int64)
     link_rate = np.zeros(n_all_links)
     group_of = np.full(pair_ptr.size, -1, dtype=np.int64)
     n_touched = 0
+    lcount = np.zeros(n_all_links, dtype=np.int64)
+    link_dirty = np.zeros(n_all_links, dtype=np.bool_)
+    dirty_links = np.empty(n_all_links, dtype=np.int64)
+    n_dirty = 0
     f_msg = np.empty(n_msgs, dtype=np.int64)
     f_tm = np.empty(n_msgs, dtype=np.int64)
     f_pair = np.empty(n_msgs, dtype=np.int64)
@@ -310,6 +333,10 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     f_rate = np.zeros(n_msgs)
     f_done = np.empty(n_msgs)
     n_active = 0
+    ni_busy = np.zeros(num_nodes, dtype=np.bool_)
+    ni_head = np.full(num_nodes, -1, dtype=np.int64)
+    ni_tail = np.full(num_nodes, -1, dtype=np.int64)
+    ni_next = np.full(n_msgs, -1, dtype=np.int64)
     t_flow = np.inf
     width = width0
     t_last = 0.0
@@ -332,12 +359,29 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                     m = f_msg[f]
                     sent[m] = now
                     _push(ht, hs, hk, hi, state, now + m_latency_s[f_tm[f]], ARRIVE, m)
+                    src = m_src[f_tm[f]]
+                    n_dirty = _mark(f_pair[f], pair_ptr, pair_links, link_dirty, dirty_links,
+                                    n_dirty)
                     last = n_active - 1
                     f_msg[f], f_tm[f], f_pair[f] = f_msg[last], f_tm[last], f_pair[last]
                     f_rem[f], f_t0[f] = f_rem[last], f_t0[last]
                     f_rate[f], f_done[f] = f_rate[last], f_done[last]
                     n_active -= 1
                     changed = True
+                    nxt = ni_head[src]
+                    if nxt >= 0:  # the interface's next message starts (appended: checked)
+                        ni_head[src] = ni_next[nxt]
+                        if ni_head[src] < 0:
+                            ni_tail[src] = -1
+                        tm = msg_tmpl[nxt]
+                        f_msg[n_active], f_tm[n_active], f_pair[n_active] = nxt, tm, m_pair[tm]
+                        f_rem[n_active], f_t0[n_active], f_rate[n_active] = m_bits[tm], now, 0.0
+                        f_done[n_active] = np.inf
+                        n_active += 1
+                        n_dirty = _mark(m_pair[tm], pair_ptr, pair_links, link_dirty,
+                                        dirty_links, n_dirty)
+                    else:
+                        ni_busy[src] = False
                 else:
                     f += 1
         while state[0] > 0 and ht[0] <= now:
@@ -358,11 +402,22 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                         sent[m] = now
                         delay = m_latency_s[tm] if m_pair[tm] >= 0 else 0.0
                         _push(ht, hs, hk, hi, state, now + delay, ARRIVE, m)
+                    elif ni_busy[m_src[tm]]:
+                        src = m_src[tm]
+                        if ni_tail[src] >= 0:
+                            ni_next[ni_tail[src]] = m
+                        else:
+                            ni_head[src] = m
+                        ni_tail[src] = m
                     else:
+                        ni_busy[m_src[tm]] = True
                         f_msg[n_active], f_tm[n_active], f_pair[n_active] = m, tm, m_pair[tm]
                         f_rem[n_active], f_t0[n_active], f_rate[n_active] = m_bits[tm], now, 0.0
+                        f_done[n_active] = np.inf
                         n_active += 1
                         changed = True
+                        n_dirty = _mark(m_pair[tm], pair_ptr, pair_links, link_dirty,
+                                        dirty_links, n_dirty)
                 if task_occupy[g]:
                     pe = task_node[g]
                     nxt = q_head[pe]
@@ -387,16 +442,79 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
         if changed:
             stats[1] += 1
             stats[3] = max(stats[3], n_active)
+            # links -> active flows (CSR over the links in use)
+            for k in range(n_touched):
+                link = touched[k]
+                lcount[link] = 0
+                link_rate[link] = 0.0
+            n_touched = 0
+            pairs = 0
             for f in range(n_active):
+                p = f_pair[f]
+                for q in range(pair_ptr[p], pair_ptr[p + 1]):
+                    link = pair_links[q]
+                    if lcount[link] == 0:
+                        slot[link] = n_touched
+                        touched[n_touched] = link
+                        n_touched += 1
+                    lcount[link] += 1
+                    pairs += 1
+            lptr = np.zeros(n_touched + 1, dtype=np.int64)
+            for k in range(n_touched):
+                lptr[k + 1] = lptr[k] + lcount[touched[k]]
+            lfill = lptr[:-1].copy()
+            lflows = np.empty(pairs, dtype=np.int64)
+            for f in range(n_active):
+                p = f_pair[f]
+                for q in range(pair_ptr[p], pair_ptr[p + 1]):
+                    k = slot[pair_links[q]]
+                    lflows[lfill[k]] = f
+                    lfill[k] += 1
+            # the flows connected to a changed link: only their rates can change
+            seen_link = np.zeros(n_touched, dtype=np.bool_)
+            seen_flow = np.zeros(n_active, dtype=np.bool_)
+            queue = np.empty(n_touched, dtype=np.int64)
+            comp = np.empty(n_active, dtype=np.int64)
+            n_queue, head, n_comp = 0, 0, 0
+            for d in range(n_dirty):
+                link = dirty_links[d]
+                link_dirty[link] = False
+                if lcount[link] > 0 and not seen_link[slot[link]]:
+                    seen_link[slot[link]] = True
+                    queue[n_queue] = slot[link]
+                    n_queue += 1
+            n_dirty = 0
+            while head < n_queue:
+                k = queue[head]
+                head += 1
+                for q in range(lptr[k], lptr[k + 1]):
+                    f = lflows[q]
+                    if seen_flow[f]:
+                        continue
+                    seen_flow[f] = True
+                    comp[n_comp] = f
+                    n_comp += 1
+                    p = f_pair[f]
+                    for r in range(pair_ptr[p], pair_ptr[p + 1]):
+                        k2 = slot[pair_links[r]]
+                        if not seen_link[k2]:
+                            seen_link[k2] = True
+                            queue[n_queue] = k2
+                            n_queue += 1
+            for i in range(n_comp):
+                f = comp[i]
                 f_rem[f] = max(f_rem[f] - f_rate[f] * (now - f_t0[f]), 0.0)
                 f_t0[f] = now
                 stats[2] += pair_ptr[f_pair[f] + 1] - pair_ptr[f_pair[f]]
-            n_touched = max_min_rates(n_active, f_pair, pair_ptr, pair_links, capacity, f_rate,
-                                      link_rate, touched, n_touched, count, remaining, slot,
-                                      group_of)
+            max_min_rates(comp, n_comp, f_pair, pair_ptr, pair_links, capacity, f_rate, count,
+                          remaining, slot2, group_of)
             t_flow = np.inf
             for f in range(n_active):
-                f_done[f] = now + f_rem[f] / f_rate[f] if f_rate[f] > 0 else np.inf
+                p = f_pair[f]
+                for q in range(pair_ptr[p], pair_ptr[p + 1]):
+                    link_rate[pair_links[q]] += f_rate[f]
+                if seen_flow[f]:
+                    f_done[f] = now + f_rem[f] / f_rate[f] if f_rate[f] > 0 else np.inf
                 if f_done[f] < t_flow:
                     t_flow = f_done[f]
     return start, finish, emit, sent, arrive, width, stats
