@@ -109,4 +109,8 @@ def write_run_plots(evaluation, directory: str | Path) -> list[Path]:
         from pimnoc.report.thermal_plots import write_thermal_plots
 
         figures += write_thermal_plots(evaluation, directory)
+    if getattr(evaluation, "execution", None) is not None:  # simulation.engine: event
+        from pimnoc.report.timeline import timeline
+
+        figures.append(timeline(evaluation, directory / "timeline.png"))
     return figures

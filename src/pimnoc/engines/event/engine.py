@@ -102,6 +102,7 @@ class Execution:
     start_s: np.ndarray
     finish_s: np.ndarray
     emit_s: np.ndarray
+    begin_s: np.ndarray
     sent_s: np.ndarray
     arrive_s: np.ndarray
     link_window_bits: np.ndarray
@@ -151,7 +152,7 @@ def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: Network
     else:
         resource = graph.task_node
     n_resources = int(max(resource.max(initial=0) + 1, num_nodes))
-    start, finish, emit, sent, arrive, width, stats = run_events(
+    start, finish, emit, begin, sent, arrive, width, stats = run_events(
         tmpl, resource[tmpl], graph.task_duration_s[tmpl], graph.occupies[tmpl],
         deps[tmpl], release, task_off, msg_off, tmsg_ptr, graph.msg_src, routes.pair,
         routes.pair_ptr,
@@ -161,7 +162,7 @@ def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: Network
     m_inst = np.repeat(np.arange(k.size), m_count)
     m_tmpl = m_first[k][m_inst] + np.arange(m_inst.size) - np.repeat(m_base, m_count)
     return Execution(graph, routes, instances, tmpl, inst, m_tmpl, m_inst, start, finish,
-                     emit, sent, arrive, window, float(width), wire,
+                     emit, begin, sent, arrive, window, float(width), wire,
                      dict(zip(("iterations", "rate_solves", "flow_links", "most_flows"),
                               stats.tolist(), strict=True)))
 

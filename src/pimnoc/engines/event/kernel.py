@@ -281,7 +281,7 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     (links `pair_links[pair_ptr[p]:pair_ptr[p+1]]`), or none if -1; a node's network
     interface sends its messages one after another, in the order they were emitted
     (source node `m_src[m]`). `task_release[g] >= 0`
-    releases a task with no dependencies at that time. Returns (start, finish, emit, sent,
+    releases a task with no dependencies at that time. Returns (start, finish, emit, begin, sent,
     arrive, window width, loop statistics).
     """
     n_tasks = task_tmpl.size
@@ -296,6 +296,7 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     emit = np.full(n_msgs, -1.0)
     sent = np.full(n_msgs, -1.0)
     arrive = np.full(n_msgs, -1.0)
+    begin = np.full(n_msgs, -1.0)  # first bit leaves the source
     msg_tmpl = np.zeros(n_msgs, dtype=np.int64)
     msg_toff = np.zeros(n_msgs, dtype=np.int64)
     deps = task_deps.copy()
@@ -375,6 +376,7 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                             ni_tail[src] = -1
                         tm = msg_tmpl[nxt]
                         f_msg[n_active], f_tm[n_active], f_pair[n_active] = nxt, tm, m_pair[tm]
+                        begin[nxt] = now
                         f_rem[n_active], f_t0[n_active], f_rate[n_active] = m_bits[tm], now, 0.0
                         f_done[n_active] = np.inf
                         n_active += 1
@@ -400,6 +402,7 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                     msg_tmpl[m], msg_toff[m] = tm, task_off[g]
                     if m_pair[tm] < 0 or m_bits[tm] <= 0.0:
                         sent[m] = now
+                        begin[m] = now
                         delay = m_latency_s[tm] if m_pair[tm] >= 0 else 0.0
                         _push(ht, hs, hk, hi, state, now + delay, ARRIVE, m)
                     elif ni_busy[m_src[tm]]:
@@ -411,6 +414,7 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                         ni_tail[src] = m
                     else:
                         ni_busy[m_src[tm]] = True
+                        begin[m] = now
                         f_msg[n_active], f_tm[n_active], f_pair[n_active] = m, tm, m_pair[tm]
                         f_rem[n_active], f_t0[n_active], f_rate[n_active] = m_bits[tm], now, 0.0
                         f_done[n_active] = np.inf
@@ -517,7 +521,7 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                     f_done[f] = now + f_rem[f] / f_rate[f] if f_rate[f] > 0 else np.inf
                 if f_done[f] < t_flow:
                     t_flow = f_done[f]
-    return start, finish, emit, sent, arrive, width, stats
+    return start, finish, emit, begin, sent, arrive, width, stats
 
 
 @njit(cache=True)
