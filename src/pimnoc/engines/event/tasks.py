@@ -482,14 +482,12 @@ def _task_energy(layer, role, dur, layer_energy_j) -> np.ndarray:
 
 
 def _with_barriers(g: TaskGraph, gates: np.ndarray) -> TaskGraph:
-    """Layer by layer: a layer's inputs all feed its gate, which then releases its tasks."""
+    """Layer by layer: all data into a layer feeds its gate, which then releases its work."""
     msg_of_pair = np.repeat(np.arange(g.num_messages), np.diff(g.cons_ptr))
-    cons = g.cons_task.copy()
-    consumer_layer = g.task_layer[cons]
-    crossing = (g.msg_kind[msg_of_pair] == ACTIVATION) & (gates[consumer_layer] >= 0)
-    # the gate of each layer is the first task of its worker (one block)
-    cons[crossing] = _gate_task(g, gates, consumer_layer[crossing])
-    released = np.unique(g.cons_task[crossing])
+    gated = (g.msg_kind == ACTIVATION) & (gates[g.msg_consumer_layer] >= 0)
+    keep = ~gated[msg_of_pair]
+    inputs = np.flatnonzero(gated)
+    released = np.flatnonzero((g.task_role == COMPUTE) & (gates[g.task_layer] >= 0))
     gate_of = _gate_task(g, gates, g.task_layer[released])
     n = released.size
     task = np.concatenate([g.msg_task, gate_of])
@@ -497,8 +495,9 @@ def _with_barriers(g: TaskGraph, gates: np.ndarray) -> TaskGraph:
     rank = np.empty_like(order)
     rank[order] = np.arange(order.size)
     new_ids = g.num_messages + np.arange(n)
-    dep_msg = rank[np.concatenate([msg_of_pair, new_ids])]
-    dep_task = np.concatenate([cons, released])
+    dep_msg = rank[np.concatenate([msg_of_pair[keep], inputs, new_ids])]
+    dep_task = np.concatenate([g.cons_task[keep],
+                               _gate_task(g, gates, g.msg_consumer_layer[inputs]), released])
 
     def extend(old, new):
         return np.concatenate([old, new])[order]
