@@ -147,3 +147,43 @@ def test_random_graphs_conserve_messages_respect_dependencies_and_repeat(mesh, d
     first = np.full(len(arrivals), np.inf)
     np.minimum.at(first, x.task_instance, x.start_s)
     assert np.all(first >= np.asarray(arrivals))
+
+
+def _progressive_filling(routes: list[list[int]], capacity: np.ndarray) -> np.ndarray:
+    """Max-min fair rates the textbook way: raise all unfixed flows until a link fills."""
+    n = len(routes)
+    rate, fixed, left = np.zeros(n), np.zeros(n, dtype=bool), capacity.astype(float)
+    while not fixed.all():
+        share = min(left[link] / sum(1 for f in range(n) if not fixed[f] and link in routes[f])
+                    for link in range(capacity.size)
+                    if any(not fixed[f] and link in routes[f] for f in range(n)))
+        full = [link for link in range(capacity.size)
+                if any(not fixed[f] and link in routes[f] for f in range(n))
+                and abs(left[link] / sum(1 for f in range(n) if not fixed[f]
+                                         and link in routes[f]) - share) <= 1e-12 * share]
+        for f in range(n):
+            if not fixed[f] and any(link in routes[f] for link in full):
+                fixed[f], rate[f] = True, share
+                for link in routes[f]:
+                    left[link] -= share
+    return rate
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_max_min_matches_reference(data):
+    links = data.draw(st.integers(1, 6))
+    capacity = np.array(data.draw(st.lists(st.floats(1.0, 10.0), min_size=links,
+                                           max_size=links)))
+    routes = data.draw(st.lists(st.lists(st.integers(0, links - 1), min_size=1, max_size=links,
+                                         unique=True), min_size=1, max_size=5))
+    flow_pair = np.array(data.draw(st.lists(st.integers(0, len(routes) - 1), min_size=1,
+                                            max_size=10)), dtype=np.int64)
+    pair_ptr = np.concatenate([[0], np.cumsum([len(r) for r in routes])]).astype(np.int64)
+    pair_links = np.concatenate([np.array(r) for r in routes]).astype(np.int64)
+    rates = np.zeros(flow_pair.size)
+    max_min_rates(np.arange(flow_pair.size), flow_pair.size, flow_pair, pair_ptr, pair_links,
+                  capacity, rates, np.zeros(links), np.zeros(links),
+                  np.zeros(links, dtype=np.int64), np.full(len(routes) + 1, -1, dtype=np.int64))
+    expected = _progressive_filling([routes[p] for p in flow_pair], capacity)
+    np.testing.assert_allclose(rates, expected, rtol=1e-9)

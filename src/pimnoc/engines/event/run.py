@@ -49,8 +49,10 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
                         sim.layer_barrier)
     routes = message_routes(graph, routing, net)
     instances = instances_of(spec)
+    built = time.perf_counter()
     x = execute(graph, routes, instances, net, topo.num_nodes, topo.num_directed_links,
                 sim.header_flits, sim.pe_sharing)
+    ran = time.perf_counter()
     if np.any(x.finish_s < 0):
         stuck = int(np.count_nonzero(x.finish_s < 0))
         raise SimulationError(f"simulation.engine: event: {stuck} tasks never ran (a "
@@ -80,7 +82,8 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
     extra = {**analytical.extra, **figures, "engine": "event",
              "event": {"granularity": sim.granularity, "network": sim.network,
                        "layer_barrier": sim.layer_barrier, "pe_sharing": sim.pe_sharing,
-                       "wall_s": time.perf_counter() - started},
+                       "build_s": built - started, "loop_s": ran - built,
+                       "wall_s": time.perf_counter() - started, **x.loop},
              "analytical": {"latency_s": analytical.latency_s,
                             "throughput_ips": analytical.throughput_ips,
                             "energy_j": analytical.energy_j}}
