@@ -27,8 +27,8 @@ def check_spec(spec: RunSpec, net: NetworkTech) -> None:
     if extra:
         key = sorted(extra)[0]
         raise ConfigError(f"simulation.{key}: not a parameter of the event engine (it takes "
-                          "granularity, layer_barrier, network, max_row_blocks, header_flits, pe_sharing, "
-                          "routing); remove it")
+                          "granularity, layer_barrier, network, max_row_blocks, header_flits, "
+                          "pe_sharing, routing); remove it")
     if spec.simulation.rate_ips is not None:
         raise ConfigError("simulation.rate_ips: the event engine takes arrivals per network; "
                           "use workload.networks[i].arrivals: {poisson_ips: RATE, count: N}")
