@@ -163,7 +163,7 @@ def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: Network
     m_tmpl = m_first[k][m_inst] + np.arange(m_inst.size) - np.repeat(m_base, m_count)
     return Execution(graph, routes, instances, tmpl, inst, m_tmpl, m_inst, start, finish,
                      emit, begin, sent, arrive, window, float(width), wire,
-                     dict(zip(("iterations", "rate_solves", "flow_links", "most_flows"),
+                     dict(zip(("iterations", "rate_solves", "flows_rerated", "most_flows"),
                               stats.tolist(), strict=True)))
 
 

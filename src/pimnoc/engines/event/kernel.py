@@ -269,6 +269,50 @@ def _widen(win, width, t):
 
 
 @njit(cache=True)
+def _attach(s, pair, pair_ptr, pair_links, hops, head, nxt, prv, lcount, in_use, use_pos,
+            n_use):
+    """Enter flow slot `s` (route `pair`) into its links' lists; the new count of links in use."""
+    for h in range(pair_ptr[pair + 1] - pair_ptr[pair]):
+        link = pair_links[pair_ptr[pair] + h]
+        e = s * hops + h
+        prv[e] = -1
+        nxt[e] = head[link]
+        if head[link] >= 0:
+            prv[head[link]] = e
+        head[link] = e
+        if lcount[link] == 0:
+            use_pos[link] = n_use
+            in_use[n_use] = link
+            n_use += 1
+        lcount[link] += 1
+    return n_use
+
+
+@njit(cache=True)
+def _detach(s, pair, pair_ptr, pair_links, hops, head, nxt, prv, lcount, in_use, use_pos,
+            n_use, link_rate, rate):
+    """Take flow slot `s` out of its links' lists; the new count of links in use."""
+    for h in range(pair_ptr[pair + 1] - pair_ptr[pair]):
+        link = pair_links[pair_ptr[pair] + h]
+        e = s * hops + h
+        if prv[e] >= 0:
+            nxt[prv[e]] = nxt[e]
+        else:
+            head[link] = nxt[e]
+        if nxt[e] >= 0:
+            prv[nxt[e]] = prv[e]
+        lcount[link] -= 1
+        link_rate[link] -= rate
+        if lcount[link] == 0:
+            link_rate[link] = 0.0
+            last = in_use[n_use - 1]
+            in_use[use_pos[link]] = last
+            use_pos[last] = use_pos[link]
+            n_use -= 1
+    return n_use
+
+
+@njit(cache=True)
 def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_release,
                task_off, msg_off, tmsg_ptr, m_src, m_pair, pair_ptr, pair_links, m_latency_s,
                m_bits, m_cons_ptr, m_cons, capacity, num_pes, num_nodes, num_links, win,
@@ -280,9 +324,9 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     are template tasks `+ task_off[g]`. A template message crosses route `m_pair[m]`
     (links `pair_links[pair_ptr[p]:pair_ptr[p+1]]`), or none if -1; a node's network
     interface sends its messages one after another, in the order they were emitted
-    (source node `m_src[m]`). `task_release[g] >= 0`
-    releases a task with no dependencies at that time. Returns (start, finish, emit, begin, sent,
-    arrive, window width, loop statistics).
+    (source node `m_src[m]`), so the flows in flight are indexed by their source node.
+    `task_release[g] >= 0` releases a task with no dependencies at that time. Returns
+    (start, finish, emit, begin, sent, arrive, window width, loop statistics).
     """
     n_tasks = task_tmpl.size
     n_msgs = 0
@@ -294,9 +338,9 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     start = np.full(n_tasks, -1.0)
     finish = np.full(n_tasks, -1.0)
     emit = np.full(n_msgs, -1.0)
+    begin = np.full(n_msgs, -1.0)  # first bit leaves the source
     sent = np.full(n_msgs, -1.0)
     arrive = np.full(n_msgs, -1.0)
-    begin = np.full(n_msgs, -1.0)  # first bit leaves the source
     msg_tmpl = np.zeros(n_msgs, dtype=np.int64)
     msg_toff = np.zeros(n_msgs, dtype=np.int64)
     deps = task_deps.copy()
@@ -314,34 +358,48 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     q_tail = np.full(num_pes, -1, dtype=np.int64)
     q_next = np.full(n_tasks, -1, dtype=np.int64)
     n_all_links = capacity.size
+    hops = 1
+    for p in range(pair_ptr.size - 1):
+        hops = max(hops, pair_ptr[p + 1] - pair_ptr[p])
     count = np.zeros(n_all_links)
     remaining = np.zeros(n_all_links)
-    slot = np.zeros(n_all_links, dtype=np.int64)
     slot2 = np.zeros(n_all_links, dtype=np.int64)
-    touched = np.zeros(n_all_links, dtype=np.int64)
     link_rate = np.zeros(n_all_links)
     group_of = np.full(pair_ptr.size, -1, dtype=np.int64)
-    n_touched = 0
+    # per link: a list of (flow, hop) entries; entry = source node * hops + hop
+    head = np.full(n_all_links, -1, dtype=np.int64)
+    nxt = np.full(num_nodes * hops, -1, dtype=np.int64)
+    prv = np.full(num_nodes * hops, -1, dtype=np.int64)
     lcount = np.zeros(n_all_links, dtype=np.int64)
+    in_use = np.zeros(n_all_links, dtype=np.int64)
+    use_pos = np.zeros(n_all_links, dtype=np.int64)
+    n_use = 0
     link_dirty = np.zeros(n_all_links, dtype=np.bool_)
     dirty_links = np.empty(n_all_links, dtype=np.int64)
     n_dirty = 0
-    f_msg = np.empty(n_msgs, dtype=np.int64)
-    f_tm = np.empty(n_msgs, dtype=np.int64)
-    f_pair = np.empty(n_msgs, dtype=np.int64)
-    f_rem = np.empty(n_msgs)  # bits left at time f_t0
-    f_t0 = np.empty(n_msgs)
-    f_rate = np.zeros(n_msgs)
-    f_done = np.empty(n_msgs)
+    link_seen = np.zeros(n_all_links, dtype=np.int64)
+    flow_seen = np.zeros(num_nodes, dtype=np.int64)
+    stamp = 0
+    queue = np.empty(n_all_links, dtype=np.int64)
+    comp = np.empty(num_nodes, dtype=np.int64)
+    # flows in flight, by source node
+    f_msg = np.full(num_nodes, -1, dtype=np.int64)
+    f_tm = np.zeros(num_nodes, dtype=np.int64)
+    f_pair = np.zeros(num_nodes, dtype=np.int64)
+    f_rem = np.zeros(num_nodes)  # bits left at time f_t0
+    f_t0 = np.zeros(num_nodes)
+    f_rate = np.zeros(num_nodes)
+    f_done = np.full(num_nodes, np.inf)
+    active = np.zeros(num_nodes, dtype=np.int64)
+    active_pos = np.zeros(num_nodes, dtype=np.int64)
     n_active = 0
-    ni_busy = np.zeros(num_nodes, dtype=np.bool_)
     ni_head = np.full(num_nodes, -1, dtype=np.int64)
     ni_tail = np.full(num_nodes, -1, dtype=np.int64)
     ni_next = np.full(n_msgs, -1, dtype=np.int64)
     t_flow = np.inf
     width = width0
     t_last = 0.0
-    stats = np.zeros(4)  # loop iterations, rate computations, flow-link pairs, most flows
+    stats = np.zeros(4)  # loop iterations, rate computations, flows re-rated, most flows
     while True:
         stats[0] += 1
         t_event = ht[0] if state[0] > 0 else np.inf
@@ -350,42 +408,46 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
             break
         if now > win.shape[0] * width:
             width = _widen(win, width, now)
-        _flush(win, width, t_last, now, touched, n_touched, link_rate, num_links)
+        _flush(win, width, t_last, now, in_use, n_use, link_rate, num_links)
         t_last = now
         changed = False
         if t_flow <= now:
-            f = 0
-            while f < n_active:
-                if f_done[f] <= now:
-                    m = f_msg[f]
-                    sent[m] = now
-                    _push(ht, hs, hk, hi, state, now + m_latency_s[f_tm[f]], ARRIVE, m)
-                    src = m_src[f_tm[f]]
-                    n_dirty = _mark(f_pair[f], pair_ptr, pair_links, link_dirty, dirty_links,
-                                    n_dirty)
-                    last = n_active - 1
-                    f_msg[f], f_tm[f], f_pair[f] = f_msg[last], f_tm[last], f_pair[last]
-                    f_rem[f], f_t0[f] = f_rem[last], f_t0[last]
-                    f_rate[f], f_done[f] = f_rate[last], f_done[last]
-                    n_active -= 1
-                    changed = True
-                    nxt = ni_head[src]
-                    if nxt >= 0:  # the interface's next message starts (appended: checked)
-                        ni_head[src] = ni_next[nxt]
-                        if ni_head[src] < 0:
-                            ni_tail[src] = -1
-                        tm = msg_tmpl[nxt]
-                        f_msg[n_active], f_tm[n_active], f_pair[n_active] = nxt, tm, m_pair[tm]
-                        begin[nxt] = now
-                        f_rem[n_active], f_t0[n_active], f_rate[n_active] = m_bits[tm], now, 0.0
-                        f_done[n_active] = np.inf
-                        n_active += 1
-                        n_dirty = _mark(m_pair[tm], pair_ptr, pair_links, link_dirty,
-                                        dirty_links, n_dirty)
-                    else:
-                        ni_busy[src] = False
+            i = 0
+            while i < n_active:
+                src = active[i]
+                if f_done[src] > now:
+                    i += 1
+                    continue
+                m = f_msg[src]
+                sent[m] = now
+                _push(ht, hs, hk, hi, state, now + m_latency_s[f_tm[src]], ARRIVE, m)
+                n_dirty = _mark(f_pair[src], pair_ptr, pair_links, link_dirty, dirty_links,
+                                n_dirty)
+                n_use = _detach(src, f_pair[src], pair_ptr, pair_links, hops, head, nxt, prv,
+                                lcount, in_use, use_pos, n_use, link_rate, f_rate[src])
+                changed = True
+                nxt_msg = ni_head[src]
+                if nxt_msg >= 0:  # the interface's next message starts
+                    ni_head[src] = ni_next[nxt_msg]
+                    if ni_head[src] < 0:
+                        ni_tail[src] = -1
+                    tm = msg_tmpl[nxt_msg]
+                    f_msg[src], f_tm[src], f_pair[src] = nxt_msg, tm, m_pair[tm]
+                    f_rem[src], f_t0[src], f_rate[src] = m_bits[tm], now, 0.0
+                    f_done[src] = np.inf
+                    begin[nxt_msg] = now
+                    n_use = _attach(src, m_pair[tm], pair_ptr, pair_links, hops, head, nxt, prv,
+                                    lcount, in_use, use_pos, n_use)
+                    n_dirty = _mark(m_pair[tm], pair_ptr, pair_links, link_dirty,
+                                    dirty_links, n_dirty)
+                    i += 1
                 else:
-                    f += 1
+                    f_msg[src] = -1
+                    f_done[src] = np.inf
+                    last = active[n_active - 1]
+                    active[i] = last
+                    active_pos[last] = i
+                    n_active -= 1
         while state[0] > 0 and ht[0] <= now:
             e = _pop(ht, hs, hk, hi, state)
             kind, ident = hk[e], hi[e]
@@ -400,37 +462,40 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                     m = tm + msg_off[g]
                     emit[m] = now
                     msg_tmpl[m], msg_toff[m] = tm, task_off[g]
+                    src = m_src[tm]
                     if m_pair[tm] < 0 or m_bits[tm] <= 0.0:
                         sent[m] = now
                         begin[m] = now
                         delay = m_latency_s[tm] if m_pair[tm] >= 0 else 0.0
                         _push(ht, hs, hk, hi, state, now + delay, ARRIVE, m)
-                    elif ni_busy[m_src[tm]]:
-                        src = m_src[tm]
+                    elif f_msg[src] >= 0:
                         if ni_tail[src] >= 0:
                             ni_next[ni_tail[src]] = m
                         else:
                             ni_head[src] = m
                         ni_tail[src] = m
                     else:
-                        ni_busy[m_src[tm]] = True
+                        f_msg[src], f_tm[src], f_pair[src] = m, tm, m_pair[tm]
+                        f_rem[src], f_t0[src], f_rate[src] = m_bits[tm], now, 0.0
+                        f_done[src] = np.inf
                         begin[m] = now
-                        f_msg[n_active], f_tm[n_active], f_pair[n_active] = m, tm, m_pair[tm]
-                        f_rem[n_active], f_t0[n_active], f_rate[n_active] = m_bits[tm], now, 0.0
-                        f_done[n_active] = np.inf
+                        active[n_active] = src
+                        active_pos[src] = n_active
                         n_active += 1
-                        changed = True
+                        n_use = _attach(src, m_pair[tm], pair_ptr, pair_links, hops, head, nxt,
+                                        prv, lcount, in_use, use_pos, n_use)
                         n_dirty = _mark(m_pair[tm], pair_ptr, pair_links, link_dirty,
                                         dirty_links, n_dirty)
+                        changed = True
                 if task_occupy[g]:
                     pe = task_node[g]
-                    nxt = q_head[pe]
-                    if nxt >= 0:
-                        q_head[pe] = q_next[nxt]
+                    nxt_task = q_head[pe]
+                    if nxt_task >= 0:
+                        q_head[pe] = q_next[nxt_task]
                         if q_head[pe] < 0:
                             q_tail[pe] = -1
-                        start[nxt] = now
-                        _push(ht, hs, hk, hi, state, now + task_dur[nxt], FINISH, nxt)
+                        start[nxt_task] = now
+                        _push(ht, hs, hk, hi, state, now + task_dur[nxt_task], FINISH, nxt_task)
                     else:
                         pe_busy[pe] = False
             else:
@@ -446,81 +511,56 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
         if changed:
             stats[1] += 1
             stats[3] = max(stats[3], n_active)
-            # links -> active flows (CSR over the links in use)
-            for k in range(n_touched):
-                link = touched[k]
-                lcount[link] = 0
-                link_rate[link] = 0.0
-            n_touched = 0
-            pairs = 0
-            for f in range(n_active):
-                p = f_pair[f]
-                for q in range(pair_ptr[p], pair_ptr[p + 1]):
-                    link = pair_links[q]
-                    if lcount[link] == 0:
-                        slot[link] = n_touched
-                        touched[n_touched] = link
-                        n_touched += 1
-                    lcount[link] += 1
-                    pairs += 1
-            lptr = np.zeros(n_touched + 1, dtype=np.int64)
-            for k in range(n_touched):
-                lptr[k + 1] = lptr[k] + lcount[touched[k]]
-            lfill = lptr[:-1].copy()
-            lflows = np.empty(pairs, dtype=np.int64)
-            for f in range(n_active):
-                p = f_pair[f]
-                for q in range(pair_ptr[p], pair_ptr[p + 1]):
-                    k = slot[pair_links[q]]
-                    lflows[lfill[k]] = f
-                    lfill[k] += 1
             # the flows connected to a changed link: only their rates can change
-            seen_link = np.zeros(n_touched, dtype=np.bool_)
-            seen_flow = np.zeros(n_active, dtype=np.bool_)
-            queue = np.empty(n_touched, dtype=np.int64)
-            comp = np.empty(n_active, dtype=np.int64)
-            n_queue, head, n_comp = 0, 0, 0
+            stamp += 1
+            n_queue, qhead, n_comp = 0, 0, 0
             for d in range(n_dirty):
                 link = dirty_links[d]
                 link_dirty[link] = False
-                if lcount[link] > 0 and not seen_link[slot[link]]:
-                    seen_link[slot[link]] = True
-                    queue[n_queue] = slot[link]
+                if lcount[link] > 0 and link_seen[link] != stamp:
+                    link_seen[link] = stamp
+                    queue[n_queue] = link
                     n_queue += 1
             n_dirty = 0
-            while head < n_queue:
-                k = queue[head]
-                head += 1
-                for q in range(lptr[k], lptr[k + 1]):
-                    f = lflows[q]
-                    if seen_flow[f]:
+            while qhead < n_queue:
+                link = queue[qhead]
+                qhead += 1
+                e = head[link]
+                while e >= 0:
+                    src = e // hops
+                    e = nxt[e]
+                    if flow_seen[src] == stamp:
                         continue
-                    seen_flow[f] = True
-                    comp[n_comp] = f
+                    flow_seen[src] = stamp
+                    comp[n_comp] = src
                     n_comp += 1
-                    p = f_pair[f]
+                    p = f_pair[src]
                     for r in range(pair_ptr[p], pair_ptr[p + 1]):
-                        k2 = slot[pair_links[r]]
-                        if not seen_link[k2]:
-                            seen_link[k2] = True
-                            queue[n_queue] = k2
+                        other = pair_links[r]
+                        if link_seen[other] != stamp:
+                            link_seen[other] = stamp
+                            queue[n_queue] = other
                             n_queue += 1
             for i in range(n_comp):
-                f = comp[i]
-                f_rem[f] = max(f_rem[f] - f_rate[f] * (now - f_t0[f]), 0.0)
-                f_t0[f] = now
-                stats[2] += pair_ptr[f_pair[f] + 1] - pair_ptr[f_pair[f]]
+                src = comp[i]
+                f_rem[src] = max(f_rem[src] - f_rate[src] * (now - f_t0[src]), 0.0)
+                f_t0[src] = now
+                p = f_pair[src]
+                for r in range(pair_ptr[p], pair_ptr[p + 1]):
+                    link_rate[pair_links[r]] -= f_rate[src]
+            stats[2] += n_comp
             max_min_rates(comp, n_comp, f_pair, pair_ptr, pair_links, capacity, f_rate, count,
                           remaining, slot2, group_of)
+            for i in range(n_comp):
+                src = comp[i]
+                p = f_pair[src]
+                for r in range(pair_ptr[p], pair_ptr[p + 1]):
+                    link_rate[pair_links[r]] += f_rate[src]
+                f_done[src] = now + f_rem[src] / f_rate[src] if f_rate[src] > 0 else np.inf
             t_flow = np.inf
-            for f in range(n_active):
-                p = f_pair[f]
-                for q in range(pair_ptr[p], pair_ptr[p + 1]):
-                    link_rate[pair_links[q]] += f_rate[f]
-                if seen_flow[f]:
-                    f_done[f] = now + f_rem[f] / f_rate[f] if f_rate[f] > 0 else np.inf
-                if f_done[f] < t_flow:
-                    t_flow = f_done[f]
+            for i in range(n_active):
+                if f_done[active[i]] < t_flow:
+                    t_flow = f_done[active[i]]
     return start, finish, emit, begin, sent, arrive, width, stats
 
 
