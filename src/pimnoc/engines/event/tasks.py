@@ -95,6 +95,8 @@ class _Builder:
         self.w_n: list[int] = []
         self.w_rows: list[int] = []
         self.w_range: list[tuple[float, float]] = []
+        self._table = np.zeros((1024, 4), dtype=np.int64)  # worker_arrays, grown on demand
+        self._filled = 0
         self.msg_cols: dict[str, list] = {k: [] for k in ("task", "dst", "bits", "u", "v",
                                                           "kind")}
         self.dep_msg: list[np.ndarray] = []  # (message index, consumer task) pairs
@@ -128,6 +130,21 @@ class _Builder:
         self.num_tasks += n
         return len(self.w_first) - 1
 
+    def worker_arrays(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(first task, first block, block count, blocks of the layer) of every worker."""
+        n = len(self.w_first)
+        if self._table.shape[0] < n:
+            grown = np.zeros((max(2 * self._table.shape[0], n), 4), dtype=np.int64)
+            grown[:self._filled] = self._table[:self._filled]
+            self._table = grown
+        if self._filled < n:
+            self._table[self._filled:n] = np.column_stack(
+                [self.w_first[self._filled:], self.w_j0[self._filled:],
+                 self.w_n[self._filled:], self.w_rows[self._filled:]])
+            self._filled = n
+        t = self._table[:n]
+        return t[:, 0], t[:, 1], t[:, 2], t[:, 3]
+
     def task_p0(self, w: int) -> float:
         """Start of worker `w`'s position range."""
         return self.w_range[w][0]
@@ -151,10 +168,8 @@ class _Builder:
         worker, dst, bits, lo, hi = worker[keep], dst[keep], bits[keep], lo[keep], hi[keep]
         if worker.size == 0:
             return np.zeros(0, np.int64), np.zeros(0), np.zeros(0), np.zeros(0, np.int64)
-        first = np.asarray(self.w_first)[worker]
-        j0w = np.asarray(self.w_j0)[worker]
-        nw = np.asarray(self.w_n)[worker]
-        rows = np.asarray(self.w_rows)[worker]
+        w_first, w_j0, w_n, w_rows = self.worker_arrays()
+        first, j0w, nw, rows = w_first[worker], w_j0[worker], w_n[worker], w_rows[worker]
         j_lo = np.clip(np.floor(lo * rows + 1e-9).astype(np.int64), j0w, j0w + nw - 1)
         j_hi = np.clip(np.ceil(hi * rows - 1e-9).astype(np.int64), j_lo + 1, j0w + nw)
         count = j_hi - j_lo
@@ -332,11 +347,10 @@ def _weighted(b: _Builder, mapping: Mapping, i: int, time_s: float):
                                             i, PARTIAL_SUM)
         # Each partial-sum message feeds the reduce task of the same rows on its holder.
         red = np.array([reduce[int(n)] for n in m_dst])
-        rows = np.asarray(b.w_rows)[red]
-        j = np.floor(0.5 * (m_p0 + m_p1) * rows).astype(np.int64)
-        j = np.clip(j, np.asarray(b.w_j0)[red], np.asarray(b.w_j0)[red]
-                    + np.asarray(b.w_n)[red] - 1)
-        b.depend(ids, np.asarray(b.w_first)[red] + j - np.asarray(b.w_j0)[red])
+        w_first, w_j0, w_n, w_rows = b.worker_arrays()
+        j = np.floor(0.5 * (m_p0 + m_p1) * w_rows[red]).astype(np.int64)
+        j = np.clip(j, w_j0[red], w_j0[red] + w_n[red] - 1)
+        b.depend(ids, w_first[red] + j - w_j0[red])
     c0 = seg.col_tile[holder] * pe.crossbar_cols / tiles.cols
     c1 = np.minimum((seg.col_tile[holder] + 1) * pe.crossbar_cols, tiles.cols) / tiles.cols
     out_worker = [reduce.get(int(n), compute[int(n)]) for n in seg.node[holder]]
