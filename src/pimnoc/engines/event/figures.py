@@ -122,6 +122,7 @@ def event_figures(x: Execution, names: list[str], task_energy_j: np.ndarray,
         "power_trace": {"window_s": float(x.window_s),
                         "time_s": edges[:-1].tolist(), "power_w": power.tolist()},
         "bits": {"sent": float(sent[remote].sum()), "received": float(received[remote].sum())},
+        "_link_mean": mean_util, "_link_peak": util.max(axis=0) if n_win else mean_util,
         "tasks": int(x.task_tmpl.size), "messages": int(x.msg_tmpl.size),
     }
 

@@ -69,6 +69,13 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
     names = [w.name for w in mapping.workloads]
     figures = event_figures(x, names, graph.task_energy_j, msg_energy,
                             net.link_bandwidth_bps, leakage_w, topo.num_nodes, per_bit)
+    link_mean, link_peak = figures.pop("_link_mean"), figures.pop("_link_peak")
+    per_link = analytical.per_link
+    if len(per_link) == link_mean.size:  # detail: each link's executed utilisation too
+        per_link = [{**row, "event_utilisation_mean": float(mean),
+                     "event_utilisation_peak": float(peak)}
+                    for row, mean, peak in zip(per_link, link_mean.tolist(),
+                                               link_peak.tolist(), strict=True)]
     per_workload = instances.network.size / max(len(names), 1)
     energy = {"compute": float(graph.task_energy_j.sum()),
               "router": float(msg_energy.sum()) - link_j, "link": link_j,
@@ -90,6 +97,6 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
     result = replace(analytical, latency_s=latency, throughput_ips=throughput,
                      interval_s=1.0 / throughput if throughput > 0 else 0.0,
                      energy_j=energy, edp_js=energy["total"] * latency,
-                     per_network=per_network, extra=extra,
+                     per_network=per_network, per_link=per_link, extra=extra,
                      wall_s=analytical.wall_s + time.perf_counter() - started)
     return result, x
