@@ -97,20 +97,35 @@ def tables(rows: list[dict], sensitivity: list[dict], batch: int) -> str:
     return "\n".join(lines)
 
 
+def write_doc(doc: str, rows: list[dict], sensitivity: list[dict], batch: int) -> None:
+    """Replace the marked section of `doc` with the tables."""
+    path = Path(doc)
+    head, rest = path.read_text().split(START)
+    _old, tail = rest.split(END)
+    path.write_text(f"{head}{START}\n{tables(rows, sensitivity, batch)}\n{END}{tail}")
+
+
 def main(batch: int = 8, doc: str | None = None) -> dict:
-    """Compare over every example; write the tables into `doc` if given."""
-    rows = [compare(path, batch) for path in sorted((ROOT / "examples").glob("*.yaml"))]
-    by_load = sorted(rows, key=lambda r: r["busiest_link_utilisation"])
-    sensitivity = []
-    for r in (by_load[-1], by_load[0]):
-        sensitivity.append({**halved(ROOT / "examples" / f"{r['example']}.yaml"),
-                            "busiest_link_utilisation": r["busiest_link_utilisation"]})
-    if doc is not None:
-        path = Path(doc)
-        text = path.read_text()
-        head, rest = text.split(START)
-        _old, tail = rest.split(END)
-        path.write_text(f"{head}{START}\n{tables(rows, sensitivity, batch)}\n{END}{tail}")
+    """Bandwidth sensitivity first, then every example (smallest first); the doc is
+    rewritten after each, so an interrupted run still leaves what it measured."""
+    paths = sorted((ROOT / "examples").glob("*.yaml"))
+    loads = {}
+    for path in paths:
+        result = evaluate_full(variant(load_run(path), "analytical"), detail=False).result
+        loads[path] = (result.busiest_link.get("utilisation", 0.0), result.pes_used)
+    by_load = sorted(paths, key=lambda p: loads[p][0])
+    sensitivity: list[dict] = []
+    rows: list[dict] = []
+    for path in (by_load[-1], by_load[0]):
+        sensitivity.append({**halved(path), "busiest_link_utilisation": loads[path][0]})
+        print(json.dumps(sensitivity[-1]), file=sys.stderr, flush=True)
+        if doc is not None:
+            write_doc(doc, rows, sensitivity, batch)
+    for path in sorted(paths, key=lambda p: loads[p][1]):
+        rows.append(compare(path, batch))
+        print(json.dumps(rows[-1]), file=sys.stderr, flush=True)
+        if doc is not None:
+            write_doc(doc, rows, sensitivity, batch)
     return {"benchmark": "event_vs_analytical", "batch": batch, "examples": rows,
             "bandwidth_halved": sensitivity,
             "worst_latency_error": max(abs(r["latency_error"]) for r in rows),
