@@ -396,6 +396,12 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     ni_head = np.full(num_nodes, -1, dtype=np.int64)
     ni_tail = np.full(num_nodes, -1, dtype=np.int64)
     ni_next = np.full(n_msgs, -1, dtype=np.int64)
+    # completion times of the flows in flight: a heap with stale entries skipped by version
+    f_key = np.empty(4 * num_nodes + 16)
+    f_ident = np.empty(4 * num_nodes + 16, dtype=np.int64)
+    f_version = np.empty(4 * num_nodes + 16, dtype=np.int64)
+    f_ver = np.zeros(num_nodes, dtype=np.int64)
+    f_size = 0
     t_flow = np.inf
     width = width0
     t_last = 0.0
@@ -412,12 +418,12 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
         t_last = now
         changed = False
         if t_flow <= now:
-            i = 0
-            while i < n_active:
-                src = active[i]
-                if f_done[src] > now:
-                    i += 1
+            while f_size > 0 and f_key[0] <= now:
+                f_size = _lpop(f_key, f_ident, f_version, f_size)
+                src = f_ident[f_size]
+                if f_version[f_size] != f_ver[src] or f_msg[src] < 0:
                     continue
+                i = active_pos[src]
                 m = f_msg[src]
                 sent[m] = now
                 _push(ht, hs, hk, hi, state, now + m_latency_s[f_tm[src]], ARRIVE, m)
@@ -440,10 +446,11 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                                     lcount, in_use, use_pos, n_use)
                     n_dirty = _mark(m_pair[tm], pair_ptr, pair_links, link_dirty,
                                     dirty_links, n_dirty)
-                    i += 1
+                    f_ver[src] += 1
                 else:
                     f_msg[src] = -1
                     f_done[src] = np.inf
+                    f_ver[src] += 1
                     last = active[n_active - 1]
                     active[i] = last
                     active_pos[last] = i
@@ -557,10 +564,20 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                 for r in range(pair_ptr[p], pair_ptr[p + 1]):
                     link_rate[pair_links[r]] += f_rate[src]
                 f_done[src] = now + f_rem[src] / f_rate[src] if f_rate[src] > 0 else np.inf
-            t_flow = np.inf
-            for i in range(n_active):
-                if f_done[active[i]] < t_flow:
-                    t_flow = f_done[active[i]]
+                f_ver[src] += 1
+                if f_size + 1 >= f_key.size:  # drop stale entries: keep one per flow
+                    f_size = 0
+                    for j in range(n_active):
+                        other = active[j]
+                        if f_done[other] < np.inf and other != src:
+                            f_size = _lpush(f_key, f_ident, f_version, f_size, other,
+                                            f_done[other], f_ver[other])
+                if f_done[src] < np.inf:
+                    f_size = _lpush(f_key, f_ident, f_version, f_size, src, f_done[src],
+                                    f_ver[src])
+            while f_size > 0 and (f_version[0] != f_ver[f_ident[0]] or f_msg[f_ident[0]] < 0):
+                f_size = _lpop(f_key, f_ident, f_version, f_size)
+            t_flow = f_key[0] if f_size > 0 else np.inf
     return start, finish, emit, begin, sent, arrive, width, stats
 
 
