@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, get_type_hints
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+    model_validator,
+)
 
 from pimnoc.errors import ConfigError, suggest
 from pimnoc.hardware.digital import DigitalTech
@@ -79,6 +86,31 @@ NetworkTechSpec = create_model("NetworkTechSpec", __base__=Strict,
                                **_optional_fields(NetworkTech, INTERFACE_KEYS))
 
 
+class ArrivalsSpec(Strict):
+    """When a network's inferences arrive (event engine): exactly one of a batch at t = 0,
+    Poisson arrivals (seeded by mapping.seed), or a CSV trace with a `time_s` column."""
+
+    batch: int | None = Field(None, gt=0)
+    poisson_ips: float | None = Field(None, gt=0, allow_inf_nan=False)
+    count: int | None = Field(None, gt=0)
+    trace: str | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ArrivalsSpec:
+        kinds = [k for k in ("batch", "poisson_ips", "trace") if getattr(self, k) is not None]
+        if len(kinds) > 1:
+            raise ValueError(f"give one of batch, poisson_ips or trace, not {' and '.join(kinds)}")
+        if (self.poisson_ips is None) != (self.count is None):
+            raise ValueError("poisson_ips and count go together: {poisson_ips: RATE, count: N}")
+        return self
+
+    @property
+    def kind(self) -> str:
+        """batch, poisson or trace."""
+        return "poisson" if self.poisson_ips is not None else (
+            "trace" if self.trace is not None else "batch")
+
+
 class NetworkSpec(Strict):
     """One DNN of the workload: a zoo name or a path to an .onnx file."""
 
@@ -87,6 +119,7 @@ class NetworkSpec(Strict):
     num_classes: int | None = Field(None, gt=0)
     seq_len: int | None = Field(None, gt=0)
     name: str | None = None
+    arrivals: ArrivalsSpec = ArrivalsSpec()
 
 
 class WorkloadSpec(Strict):
@@ -181,6 +214,14 @@ class SimulationSpec(Open):
     routing: str | None = None
     layer_overlap: bool = False  # layers of one inference overlap (row-wise pipelining)
     rate_ips: float | None = Field(None, gt=0)  # offered inferences/s; None: the most it sustains
+    # event engine (engines/event): task size, layer-by-layer barrier, network backend
+    granularity: Literal["rows", "layer"] = "rows"
+    layer_barrier: bool = False
+    network: Literal["flow"] = "flow"
+    max_row_blocks: int = Field(256, gt=0)  # tasks per layer and PE at most (assumption)
+    header_flits: int = Field(0, ge=0)  # head flits per packet on top of the payload
+    # serial: one task at a time per PE; per_layer: a PE's layers (own crossbars) run at once
+    pe_sharing: Literal["serial", "per_layer"] = "serial"
 
 
 class ThermalSpec(Open):
@@ -372,5 +413,10 @@ def load_run(path: str | Path) -> RunSpec:
     for net in spec.workload.networks:
         if net.model.endswith(".onnx") and not Path(net.model).is_absolute():
             net = net.model_copy(update={"model": str((path.parent / net.model).resolve())})
+        trace = net.arrivals.trace
+        if trace is not None and not Path(trace).is_absolute():
+            arrivals = net.arrivals.model_copy(
+                update={"trace": str((path.parent / trace).resolve())})
+            net = net.model_copy(update={"arrivals": arrivals})
         networks.append(net)
     return spec.model_copy(update={"workload": WorkloadSpec(networks=networks)})

@@ -26,6 +26,7 @@ from pimnoc.engines.analytical.network import (
     route_flows,
 )
 from pimnoc.engines.compute.layer import LayerCompute, layer_compute
+from pimnoc.engines.event.run import simulate
 from pimnoc.engines.flit.pipeline import cycle_estimate, sim_params
 from pimnoc.errors import ConfigError
 from pimnoc.hardware.heterogeneous import with_digital
@@ -59,6 +60,7 @@ class Evaluation:
     flows: Flows
     network: NetworkEstimate
     result: Result
+    execution: Any = None  # the event engine's record (engines/event), if it ran
 
 
 EngineFn = Callable[[Routing, Flows, NetworkTech, float, Any, RunSpec], NetworkEstimate]
@@ -102,6 +104,14 @@ def cycle_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: f
         cycle = {**estimate_.info.get("cycle", {}), "die_to_die_note": note}
         estimate_ = replace(estimate_, info={**estimate_.info, "cycle": cycle})
     return estimate_
+
+
+@ENGINES.register("event")
+def event_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: float,
+                 routed: Any, spec: RunSpec) -> NetworkEstimate:
+    """Executes the dataflow (engines/event, run by `evaluate_full`); the per-link loads of
+    one inference come from the analytical model."""
+    return estimate(routing, flows, net, interval_s, routed)
 
 
 def _freeze(value: Any) -> Any:
@@ -287,6 +297,9 @@ def evaluate_full(spec: RunSpec, detail: bool = True,
     stage("assembling the result")
     result = _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, finish,
                        comm, interval, bounds, started, detail)
+    execution = None
+    if spec.simulation.engine == "event":
+        result, execution = simulate(spec, mapping, compute, routing, net, result)
     if offered:
         sustained = max(compute_interval, net_interval, network.network_interval_s)
         rate = {"offered_ips": spec.simulation.rate_ips, "max_ips": 1.0 / sustained,
@@ -295,7 +308,7 @@ def evaluate_full(spec: RunSpec, detail: bool = True,
                          bottleneck="rate" if rate["met"] and offered > sustained
                          else result.bottleneck)
     evaluation = Evaluation(spec, pe, net, topo, routing, mapping, compute, flows, network,
-                            result)
+                            result, execution)
     if spec.thermal.enabled:
         stage("thermal and accuracy")
         extra = {**result.extra, **thermal_extras(evaluation)}

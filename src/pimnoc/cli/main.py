@@ -49,6 +49,25 @@ def _pace(result) -> str:
     return f"{result.bottleneck}-bound"
 
 
+def _event_rows(result) -> list[tuple[str, str]]:
+    """Summary rows of an event-engine run (none for the analytical engine)."""
+    extra = result.extra
+    if extra.get("engine") != "event":
+        return []
+    lat = extra["inference_latency_s"]
+    util = extra["link_utilisation"]
+    return [
+        ("inferences / makespan", f"{extra['inferences']} / {_si(extra['makespan_s'], 's')}"),
+        ("latency mean / p50", f"{_si(lat['mean'], 's')} / {_si(lat['p50'], 's')}"),
+        ("latency p95 / p99 / max", f"{_si(lat['p95'], 's')} / {_si(lat['p99'], 's')} / "
+                                    f"{_si(lat['max'], 's')}"),
+        ("PE busy (mean / max)", f"{extra['pe_busy_fraction']['mean']:.0%} / "
+                                 f"{extra['pe_busy_fraction']['max']:.0%}"),
+        ("link use (mean / peak window)", f"{util['mean']:.1%} / {util['peak_window']:.0%}"),
+        ("analytical latency", _si(extra["analytical"]["latency_s"], "s")),
+    ]
+
+
 def summary_table(result) -> Table:
     """A rich table of the headline figures of a Result."""
     table = Table(title="pimnoc result", show_header=True, header_style="bold")
@@ -82,6 +101,7 @@ def summary_table(result) -> Table:
     if b:
         rows.append(("busiest link", f"{b['src']}→{b['dst']} ({b['kind']}, "
                      f"{b['length_mm']:.2f} mm): {b['utilisation']:.0%}"))
+    rows += _event_rows(result)
     for key in ("peak_temperature_k", "accuracy_estimate"):
         if key in result.extra:
             rows.append((key, f"{result.extra[key]:.4g}"))
@@ -122,10 +142,13 @@ def run(
     output: str | None = typer.Option(None, "-o", "--output", help="Write the full result JSON."),
     plot: Path | None = typer.Option(None, "--plot", help="Directory for PNG figures."),
     as_json: bool = typer.Option(False, "--json", help="Print the result JSON to stdout."),
+    trace: Path | None = typer.Option(None, "--trace", help="Write a Chrome/Perfetto trace "
+                                      "(JSON) of an event-engine run."),
 ) -> None:
     """Evaluate one design point and print a summary."""
     from pimnoc.cli.progress import print_warnings, stage_progress
     from pimnoc.config import load_run
+    from pimnoc.errors import ConfigError
     from pimnoc.evaluate import evaluate_full
     from pimnoc.result import (
         check_output_dir,
@@ -139,6 +162,11 @@ def run(
         output = check_output_file(output, "-o/--output", "result.json")
     if plot is not None:
         check_output_dir(plot, "--plot")
+    if trace is not None:
+        if spec.simulation.engine != "event":
+            raise ConfigError("--trace: traces come from the event engine; set "
+                              "simulation: {engine: event}")
+        trace = check_output_file(trace, "--trace", "trace.json")
     with stage_progress(f"evaluating {config.name}", not as_json) as progress:
         evaluation = evaluate_full(spec, progress=progress)
     result = evaluation.result
@@ -149,6 +177,10 @@ def run(
         written = write_run_plots(evaluation, plot)
     if output is not None:
         files = write_result(result.to_dict(), output)
+    if trace is not None:
+        from pimnoc.engines.event.trace import write_trace
+
+        write_trace(evaluation, trace)
     if as_json:
         print(finite_json(result.to_dict()))
         return
@@ -160,6 +192,8 @@ def run(
         console.print("result written to " + ", ".join(str(p) for p in files))
     if plot is not None:
         console.print("figures: " + ", ".join(str(p) for p in written))
+    if trace is not None:
+        console.print(f"trace written to {trace} (open it in https://ui.perfetto.dev)")
 
 
 @app.command()

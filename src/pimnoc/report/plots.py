@@ -11,6 +11,7 @@ from matplotlib.patches import Rectangle
 from pimnoc.hardware.topology import DIGITAL, INTERPOSER, LINK_KINDS, NOI_ROUTER, PE, UBUMP
 from pimnoc.report.common import plt, save_figure
 from pimnoc.report.thermal_plots import write_thermal_plots
+from pimnoc.report.timeline import timeline
 
 
 def _node_networks(evaluation) -> np.ndarray:
@@ -212,4 +213,7 @@ def write_run_plots(evaluation, directory: str | Path) -> list[Path]:
     if "tier_temperature_maps_k" in evaluation.result.extra:  # run with thermal.enabled
 
         figures += write_thermal_plots(evaluation, directory)
+    if getattr(evaluation, "execution", None) is not None:  # simulation.engine: event
+
+        figures.append(timeline(evaluation, directory / "timeline.png"))
     return figures

@@ -1,0 +1,181 @@
+"""The event engine: lay out the inferences' tasks and messages, run the loop, summarise."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from pimnoc.engines.analytical.network import (
+    link_energy_pj_per_bit,
+    route_flows,
+    router_energy_pj_per_bit,
+)
+from pimnoc.engines.event.kernel import run_events
+from pimnoc.engines.event.tasks import DEPENDENCY, TaskGraph
+from pimnoc.hardware.routing import Routing
+from pimnoc.hardware.tech import NetworkTech
+from pimnoc.traffic.flows import Flows
+
+WINDOWS = 128
+"""Time windows of the link-utilisation and power traces (merged pairwise as time grows)."""
+
+
+@dataclass(frozen=True)
+class Routes:
+    """Every message's route (links, then the source's injection and the destination's
+    ejection port, numbered after the links) and zero-load latency; empty routes are local."""
+
+    ptr: np.ndarray
+    links: np.ndarray
+    latency_s: np.ndarray
+    hop_links: np.ndarray  # real links only, CSR by hop_ptr
+    hop_ptr: np.ndarray
+    pair: np.ndarray  # each message's route among the distinct ones (-1: local)
+    pair_ptr: np.ndarray  # CSR of the distinct routes, ports included
+    pair_links: np.ndarray
+
+
+def message_routes(graph: TaskGraph, routing: Routing, net: NetworkTech) -> Routes:
+    """Routes of the template messages (vectorised over the distinct node pairs)."""
+    topo = routing.topology
+    n_links, n_nodes = topo.num_directed_links, topo.num_nodes
+    remote = (graph.msg_src != graph.msg_dst) & (graph.msg_kind != DEPENDENCY)
+    pair_key = graph.msg_src * n_nodes + graph.msg_dst
+    keys, inverse = np.unique(pair_key[remote], return_inverse=True)
+    src, dst = keys // n_nodes, keys % n_nodes
+    zeros = np.zeros(keys.size, dtype=np.int64)
+    routed = route_flows(routing, Flows(src, dst, np.ones(keys.size), zeros, zeros, zeros), net)
+    order = np.argsort(routed.pair_flow, kind="stable")  # hop order kept within a pair
+    pair_links = routed.pair_link[order]
+    pair_hops = np.bincount(routed.pair_flow, minlength=keys.size)
+    hops = np.zeros(graph.num_messages, dtype=np.int64)
+    hops[remote] = pair_hops[inverse] + 2
+    ptr = np.zeros(graph.num_messages + 1, dtype=np.int64)
+    np.cumsum(hops, out=ptr[1:])
+    links = np.empty(ptr[-1], dtype=np.int64)
+    pair_ptr = np.concatenate([[0], np.cumsum(pair_hops)])
+    msg = np.flatnonzero(remote)
+    starts = ptr[msg]
+    links[starts] = n_links + graph.msg_src[msg]
+    links[ptr[msg + 1] - 1] = n_links + n_nodes + graph.msg_dst[msg]
+    count = pair_hops[inverse]
+    within = np.arange(count.sum()) - np.repeat(np.cumsum(count) - count, count)
+    owner = np.repeat(np.arange(msg.size), count)
+    links[starts[owner] + 1 + within] = pair_links[pair_ptr[inverse[owner]] + within]
+    latency = np.zeros(graph.num_messages)
+    latency[remote] = routed.zero_load_cycles[inverse] * net.cycle_s
+    hop_ptr = np.zeros(graph.num_messages + 1, dtype=np.int64)
+    np.cumsum(np.maximum(hops - 2, 0), out=hop_ptr[1:])
+    hop_links = np.empty(hop_ptr[-1], dtype=np.int64)
+    hop_links[hop_ptr[msg[owner]] + within] = pair_links[pair_ptr[inverse[owner]] + within]
+    pair = np.full(graph.num_messages, -1, dtype=np.int64)
+    pair[remote] = inverse
+    full_ptr = np.concatenate([[0], np.cumsum(pair_hops + 2)])
+    full = np.empty(full_ptr[-1], dtype=np.int64)
+    full[full_ptr[:-1]] = n_links + src
+    full[full_ptr[1:] - 1] = n_links + n_nodes + dst
+    step = np.arange(pair_links.size) - np.repeat(pair_ptr[:-1], pair_hops)
+    full[np.repeat(full_ptr[:-1], pair_hops) + 1 + step] = pair_links
+    return Routes(ptr, links, latency, hop_links, hop_ptr, pair, full_ptr, full)
+
+
+@dataclass(frozen=True)
+class Instances:
+    """Inferences: network and arrival time of each, in order."""
+
+    network: np.ndarray
+    arrival_s: np.ndarray
+
+
+@dataclass(frozen=True)
+class Execution:
+    """What the loop recorded: per global task and message, with their layout."""
+
+    graph: TaskGraph
+    routes: Routes
+    instances: Instances
+    task_tmpl: np.ndarray
+    task_instance: np.ndarray
+    msg_tmpl: np.ndarray
+    msg_instance: np.ndarray
+    start_s: np.ndarray
+    finish_s: np.ndarray
+    emit_s: np.ndarray
+    begin_s: np.ndarray
+    sent_s: np.ndarray
+    arrive_s: np.ndarray
+    link_window_bits: np.ndarray
+    window_s: float
+    wire_bits: np.ndarray  # per template message, with packet headers
+    loop: dict  # counts of the loop's work
+
+
+def _ranges(values: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
+    """[first, end) of each value 0..count-1 in a sorted array."""
+    first = np.searchsorted(values, np.arange(count), side="left")
+    end = np.searchsorted(values, np.arange(count), side="right")
+    return first, end
+
+
+def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: NetworkTech,
+            num_nodes: int, num_links: int, header_flits: int = 0,
+            pe_sharing: str = "serial") -> Execution:
+    """Run every inference of `instances` through the event loop.
+
+    `pe_sharing`: `serial` runs one task at a time on a PE; `per_layer` lets the crossbars
+    of different layers on one PE work at once (one task at a time per layer and PE).
+    """
+    n_nets = int(max(graph.task_network.max(initial=0), instances.network.max(initial=0))) + 1
+    t_first, t_end = _ranges(graph.task_network, n_nets)
+    msg_net = graph.task_network[graph.msg_task]
+    m_first, m_end = _ranges(msg_net, n_nets)
+    k = instances.network
+    t_count, m_count = (t_end - t_first)[k], (m_end - m_first)[k]
+    t_base = np.concatenate([[0], np.cumsum(t_count)[:-1]])
+    m_base = np.concatenate([[0], np.cumsum(m_count)[:-1]])
+    inst = np.repeat(np.arange(k.size), t_count)
+    within = np.arange(inst.size) - np.repeat(t_base, t_count)
+    tmpl = t_first[k][inst] + within
+    task_off = (t_base - t_first[k])[inst]
+    msg_off = (m_base - m_first[k])[inst]
+    deps = graph.dependency_count()
+    release = np.where(deps[tmpl] == 0, instances.arrival_s[inst], -1.0)
+    tmsg_ptr = np.searchsorted(graph.msg_task, np.arange(graph.num_tasks + 1))
+    packet_bits = net.packet_flits * net.flit_bits
+    wire = graph.msg_bits + np.ceil(graph.msg_bits / packet_bits) * header_flits * net.flit_bits
+    capacity = np.full(num_links + 2 * num_nodes, net.link_bandwidth_bps)
+    window = np.zeros((WINDOWS, num_links))
+    if pe_sharing == "per_layer":
+        key = graph.task_node * (int(graph.task_layer.max(initial=0)) + 1) + graph.task_layer
+        resource = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
+    else:
+        resource = graph.task_node
+    n_resources = int(max(resource.max(initial=0) + 1, num_nodes))
+    start, finish, emit, begin, sent, arrive, width, stats = run_events(
+        tmpl, resource[tmpl], graph.task_duration_s[tmpl], graph.occupies[tmpl],
+        deps[tmpl], release, task_off, msg_off, tmsg_ptr, graph.msg_src, routes.pair,
+        routes.pair_ptr,
+        routes.pair_links,
+        routes.latency_s, wire, graph.cons_ptr, graph.cons_task, capacity, n_resources,
+        num_nodes, num_links, window, 1e-9)
+    m_inst = np.repeat(np.arange(k.size), m_count)
+    m_tmpl = m_first[k][m_inst] + np.arange(m_inst.size) - np.repeat(m_base, m_count)
+    return Execution(graph, routes, instances, tmpl, inst, m_tmpl, m_inst, start, finish,
+                     emit, begin, sent, arrive, window, float(width), wire,
+                     dict(zip(("iterations", "rate_solves", "flows_rerated", "most_flows"),
+                              stats.tolist(), strict=True)))
+
+
+def message_energy_j(graph: TaskGraph, routes: Routes, routing: Routing,
+                     net: NetworkTech) -> np.ndarray:
+    """Router and link energy of each template message (payload bits, as the analytical
+    engine counts them: per link, its wire and its source router; then the destination's)."""
+    topo = routing.topology
+    e_link = link_energy_pj_per_bit(topo, net)
+    e_router = router_energy_pj_per_bit(topo, net)
+    per_hop = e_link[routes.hop_links] + e_router[topo.link_src[routes.hop_links]]
+    owner = np.repeat(np.arange(graph.num_messages), np.diff(routes.hop_ptr))
+    along = np.bincount(owner, weights=per_hop, minlength=graph.num_messages)
+    remote = np.diff(routes.ptr) > 0
+    return np.where(remote, graph.msg_bits * (along + e_router[graph.msg_dst]), 0.0) * 1e-12
