@@ -161,3 +161,9 @@ def test_unwritable_output_is_a_clear_error_before_any_work(tmp_path, run_dict):
         assert proc.returncode == 2 and "Traceback" not in proc.stderr
         assert "cannot write" in proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["file", "run.yaml"]
+
+
+def test_zoo_prints_a_cifar_model_at_its_own_input_size(capsys):
+    assert main(["zoo", "resnet20"]) == 0
+    out = capsys.readouterr().out
+    assert "32x32" in out and "224x224" not in out
