@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+from matplotlib.patches import Patch
 
 from pimnoc.report.common import plt, save_figure
 
@@ -33,9 +34,8 @@ def timeline(evaluation, path: str | Path) -> Path:
     top.set_ylim(n_layers, -1)
     top.set_ylabel("layer (index)")
     names = [w.name for w in evaluation.mapping.workloads]
-    for k, name in enumerate(names):
-        top.barh([], [], color=colours(k % 10), label=name)
-    top.legend(loc="upper right", fontsize="small")
+    handles = [Patch(color=colours(k % 10), label=name) for k, name in enumerate(names)]
+    top.legend(handles=handles, loc="upper right", fontsize="small")
     top.set_title("layers at work, per inference (event engine)")
     makespan = float(x.finish_s.max(initial=0.0))
     used = max(1, min(x.link_window_bits.shape[0], int(np.ceil(makespan / x.window_s))))
