@@ -2,7 +2,8 @@
 
 The evaluator returns fixed metrics at once, so what is timed is everything around the
 evaluation: the grid searcher, chunking by design, the store's inserts and the searcher's
-read-back. Also timed alone: `Store.add` of the same points into a fresh store.
+read-back. Also timed alone: `Store.add` (one transaction per point) and `Store.add_many`
+(one per chunk of 8, as the driver does) of the same points into fresh stores.
 Usage: python benchmarks/store_speed.py [POINTS]
 """
 
@@ -22,6 +23,7 @@ from pimnoc.dse.store import Store
 from pimnoc.dse.sweep import run_sweep
 
 TARGET_POINTS_PER_S = 5000.0  # issue 16: a few hundred remote workers not throttled
+CHUNK = 8  # points per transaction: the driver stores each chunk at once (dse.sweep.MAX_CHUNK)
 
 
 def space_of(points: int):
@@ -70,6 +72,11 @@ def main(points: int = 5000) -> dict:
             for task in tasks:
                 store.add(task, outcome, [], "bench")
             add_s = time.perf_counter() - started
+        with Store(Path(tmp) / "batches.db") as store:
+            started = time.perf_counter()
+            for start in range(0, len(tasks), CHUNK):
+                store.add_many([(t, outcome, []) for t in tasks[start:start + CHUNK]], "bench")
+            batch_s = time.perf_counter() - started
     driver_rate = summary.progress.evaluated / driver_s
     return {
         "benchmark": "store_speed",
@@ -80,6 +87,7 @@ def main(points: int = 5000) -> dict:
         "driver_and_store_points_per_s": round(driver_rate, 1),
         "driver_and_store_wall_s": round(driver_s, 3),
         "store_add_alone_points_per_s": round(len(tasks) / add_s, 1),
+        f"store_add_many_{CHUNK}_per_transaction_points_per_s": round(len(tasks) / batch_s, 1),
         "target_points_per_s": TARGET_POINTS_PER_S,
         "meets_target": driver_rate >= TARGET_POINTS_PER_S,
     }
