@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-TARGET_POINTS_PER_S_PER_CORE = 20.0
+TARGET_POINTS_PER_S_PER_CORE = 25.0  # issue 16: cold points, no mapping reuse
+TARGET_SPEEDUP_2_WORKERS = 1.7  # issue 16: a local pool or Dask at 2 workers vs one process
 
 SPACE = {
     "base": {
@@ -165,7 +166,14 @@ def main(workers: int = 2) -> dict:
     reference = runs[0].pop("_metrics")
     for run in runs[1:]:
         run["same_results_as_one_process"] = run.pop("_metrics") == reference
-    best = max(r["points_per_s_per_core"] for r in runs)
+    serial_rate = runs[0]["points_per_s"]
+    for run in runs:  # each executor judged on its own figures, never the best of them
+        run["meets_points_per_s_per_core_target"] = \
+            run["points_per_s_per_core"] >= TARGET_POINTS_PER_S_PER_CORE
+        if run is not runs[0]:
+            run["speedup_vs_one_process"] = round(run["points_per_s"] / serial_rate, 2)
+            run["meets_speedup_target"] = \
+                run["points_per_s"] / serial_rate >= TARGET_SPEEDUP_2_WORKERS
     return {
         "benchmark": "sweep_speed",
         "space": "resnet50@224; chiplets rows [6,8,10] x cols [6,10] (36-100 chiplets) of 4x4 "
@@ -174,7 +182,7 @@ def main(workers: int = 2) -> dict:
         "load_average_1min_at_start": round(os.getloadavg()[0], 2),
         "runs": runs,
         "target_points_per_s_per_core": TARGET_POINTS_PER_S_PER_CORE,
-        "meets_target": best >= TARGET_POINTS_PER_S_PER_CORE,
+        "target_speedup_at_2_workers": TARGET_SPEEDUP_2_WORKERS,
         "profile": profile_stages(),
     }
 
