@@ -137,3 +137,20 @@ def test_all_layers_at_once_match_layer_by_layer(workload, setup):
             assert np.array_equal(getattr(batched[i], f), getattr(alone, f))
         assert _same_pieces(outputs[i], weighted_outputs(mapping, i, alone))
         assert _same_pieces(needs[i], weighted_needs(mapping, i, alone))
+
+
+@settings_small
+@given(small_networks(), setups)
+def test_edges_overlapped_together_match_one_by_one(workload, setup):
+    """Batched overlaps of every edge equal each edge's own, bit for bit and in order."""
+    from pimnoc.traffic.flows import _overlap_flows, _overlap_many
+
+    _topo, pe, mapping = _setup(workload, *setup)
+    outputs, needs = layer_pieces(mapping)
+    edges = [(outputs[u], needs[v], float(mapping.layers[u].output_elements * pe.act_bits))
+             for v, preds in enumerate(mapping.preds) if needs[v] is not None for u in preds]
+    src, dst, bits, keys, edge = _overlap_many(edges)
+    for i, one in enumerate(edges):
+        alone = _overlap_flows(*one)
+        for batched, single in zip((src, dst, bits, keys), alone, strict=True):
+            assert np.array_equal(batched[edge == i], single)

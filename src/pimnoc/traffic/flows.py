@@ -328,33 +328,60 @@ def partial_sum_flows(mapping: Mapping, i: int, seg: Segments | None = None):
     return seg.node[senders], holder_node[block[senders]], bits
 
 
+PAIRS_PER_BATCH = 4_000_000
+"""Most (output piece, need) pairs overlapped at once (bounds the memory of large designs)."""
+
+
+def _overlap_many(edges: list[tuple[Pieces, Pieces, float]]):
+    """`_overlap_flows` of many edges at once: (src, dst, bits, keys, edge of each flow)."""
+    n_src = np.array([src.node.size for src, _need, _bits in edges], dtype=np.int64)
+    n_need = np.array([need.node.size for _src, need, _bits in edges], dtype=np.int64)
+    src = Pieces.concat([e[0] for e in edges])
+    need = Pieces.concat([e[1] for e in edges])
+    tensor_bits = np.array([e[2] for e in edges], dtype=np.float64)
+    pairs = n_src * n_need
+    edge = np.repeat(np.arange(len(edges)), pairs)
+    k = np.arange(edge.size) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    a_local, b_local = np.divmod(k, n_need[edge])
+    a = (np.cumsum(n_src) - n_src)[edge] + a_local
+    b = (np.cumsum(n_need) - n_need)[edge] + b_local
+    p = np.clip(np.minimum(src.p1[a], need.p1[b]) - np.maximum(src.p0[a], need.p0[b]), 0, None)
+    c = np.clip(np.minimum(src.c1[a], need.c1[b]) - np.maximum(src.c0[a], need.c0[b]), 0, None)
+    frac = p * c
+    kept = np.flatnonzero(frac > 1e-15)
+    a, b, edge = a[kept], b[kept], edge[kept]
+    return (src.node[a], need.node[b], frac[kept] * tensor_bits[edge],
+            _data_keys(src, need, a, b), edge)
+
+
+def _batches(sizes: np.ndarray, limit: int) -> list[slice]:
+    """Consecutive runs of items whose sizes add up to about `limit` (at least one item each)."""
+    cuts, total = [0], 0
+    for i, size in enumerate(sizes.tolist()):
+        if total and total + size > limit:
+            cuts.append(i)
+            total = 0
+        total += size
+    cuts.append(sizes.size)
+    return [slice(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if hi > lo]
+
+
 def workload_flows(mapping: Mapping) -> Flows:
-    """All flows of one inference of every mapped network (local ones included)."""
+    """All flows of one inference of every mapped network (local ones included).
+
+    Flows come in the order of a walk over the layers (each input edge, then the layer's
+    partial sums); the edges' overlaps are computed together, in batches.
+    """
     runs = weighted_runs(mapping)
     bounds = np.searchsorted(runs.part, np.arange(runs.layers.size + 1))
     segments = {int(i): runs.of(j, bounds) for j, i in enumerate(runs.layers)}
     w_outputs, w_needs = weighted_pieces(mapping, runs)
     outputs, needs = _assemble_pieces(mapping, w_outputs, w_needs)
     act_bits = mapping.pe.act_bits
-    names = ("src", "dst", "bits", "producer", "consumer", "kind")
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in (*names, "key")}
-    distinct = [0]
-
-    def emit(src, dst, bits, u, v, kind, keys=None):
-        """Add flows; `keys` (see _data_keys) tell the same data apart (default: all distinct)."""
-        if keys is None:  # a key no data key has: origin -1, then a running number
-            keys = np.zeros((src.size, 6), dtype=np.int64)
-            keys[:, 0] = -1
-            keys[:, 1] = distinct[0] + np.arange(src.size)
-            distinct[0] += src.size
-        cols["src"].append(src)
-        cols["dst"].append(dst)
-        cols["bits"].append(bits)
-        cols["producer"].append(np.full(src.size, u))
-        cols["consumer"].append(np.full(src.size, v))
-        cols["kind"].append(np.full(src.size, kind))
-        cols["key"].append(keys)
-
+    overlaps: list[tuple[Pieces, Pieces, float]] = []
+    overlap_meta: list[tuple[int, int, int]] = []  # (slot, producer, consumer)
+    direct: list[tuple[int, tuple, int, int, int]] = []  # (slot, (src, dst, bits), u, v, kind)
+    slot = 0
     for v, layer in enumerate(mapping.layers):
         if needs[v] is not None:
             for j, u in enumerate(mapping.preds[v]):
@@ -363,16 +390,46 @@ def workload_flows(mapping: Mapping) -> Flows:
                 # a callable need (graph aggregation) computes its own flows.
                 need = needs[v][j] if isinstance(needs[v], tuple) else needs[v]
                 if callable(need):
-                    emit(*need(outputs[u], tensor_bits), u, v, ACTIVATION)
+                    direct.append((slot, tuple(need(outputs[u], tensor_bits)), u, v,
+                                   ACTIVATION))
                 else:
-                    src, dst, bits, keys = _overlap_flows(outputs[u], need, tensor_bits)
-                    emit(src, dst, bits, u, v, ACTIVATION, keys)
+                    overlaps.append((outputs[u], need, tensor_bits))
+                    overlap_meta.append((slot, u, v))
+                slot += 1
         if layer.weighted:
-            emit(*partial_sum_flows(mapping, v, segments[v]), v, v, PARTIAL_SUM)
-    if not cols["src"]:
+            direct.append((slot, tuple(partial_sum_flows(mapping, v, segments[v])), v, v,
+                           PARTIAL_SUM))
+            slot += 1
+    if slot == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Flows(empty, empty, np.zeros(0), empty, empty, empty, empty)
-    keys = np.ascontiguousarray(np.concatenate(cols["key"]))
+    names = ("src", "dst", "bits", "producer", "consumer", "kind")
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in (*names, "key", "slot", "keyed")}
+
+    def add(columns: dict[str, np.ndarray]) -> None:
+        for name, value in columns.items():
+            cols[name].append(value)
+
+    if overlaps:
+        meta = np.array(overlap_meta, dtype=np.int64).reshape(-1, 3)
+        sizes = np.array([src.node.size * need.node.size for src, need, _ in overlaps])
+        for part in _batches(sizes, PAIRS_PER_BATCH):
+            src, dst, bits, keys, edge = _overlap_many(overlaps[part])
+            edge_meta = meta[part][edge]
+            add({"src": src, "dst": dst, "bits": bits, "producer": edge_meta[:, 1],
+                 "consumer": edge_meta[:, 2], "kind": np.full(src.size, ACTIVATION),
+                 "key": keys, "slot": edge_meta[:, 0], "keyed": np.ones(src.size, bool)})
+    for at, (src, dst, bits), u, v, kind in direct:
+        add({"src": src, "dst": dst, "bits": bits, "producer": np.full(src.size, u),
+             "consumer": np.full(src.size, v), "kind": np.full(src.size, kind),
+             "key": np.zeros((src.size, 6), dtype=np.int64), "slot": np.full(src.size, at),
+             "keyed": np.zeros(src.size, bool)})
+    order = np.argsort(np.concatenate(cols["slot"]), kind="stable")
+    keyed = np.concatenate(cols["keyed"])[order]
+    keys = np.ascontiguousarray(np.concatenate(cols["key"])[order])
+    # flows without a data key are all distinct data: origin -1, then a running number
+    keys[~keyed, 0] = -1
+    keys[~keyed, 1] = np.arange(int(np.count_nonzero(~keyed)))
     group = np.unique(keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))),
                       return_inverse=True)[1].ravel()
-    return Flows(*(np.concatenate(cols[k]) for k in names), group.astype(np.int64))
+    return Flows(*(np.concatenate(cols[k])[order] for k in names), group.astype(np.int64))
