@@ -18,7 +18,8 @@ import tempfile
 import time
 from pathlib import Path
 
-TARGET_POINTS_PER_S_PER_CORE = 20.0
+TARGET_POINTS_PER_S_PER_CORE = 25.0  # issue 16: cold points, no mapping reuse
+TARGET_SPEEDUP_2_WORKERS = 1.7  # issue 16: a local pool or Dask at 2 workers vs one process
 
 SPACE = {
     "base": {
@@ -63,68 +64,50 @@ def _sweep(space, executor, folder: Path, name: str) -> dict:
 
 
 def profile_stages(rows: int = 10, cols: int = 10, repeats: int = 5) -> dict:
-    """Median seconds of each pipeline stage of evaluate_full on one (warm) design."""
-    import numpy as np
+    """Median seconds of each stage `evaluate` calls, on one design, mapping cache cleared.
 
+    The stage functions are timed where `pimnoc.evaluate` calls them, so the profile follows
+    the pipeline as it is; the topology and routing stay cached (as in a sweep's chunk).
+    """
+    import pimnoc.evaluate as pipeline
     from pimnoc.config import parse_run
-    from pimnoc.engines.analytical.network import edge_latencies, network_interval, route_flows
-    from pimnoc.engines.compute.layer import layer_compute
-    from pimnoc.evaluate import (
-        ENGINES,
-        _assemble,
-        _topology_and_routing,
-        critical_path,
-        evaluate,
-        topology_and_routing,
-        workloads_of,
-    )
-    from pimnoc.mapping.mapper import map_workloads
-    from pimnoc.traffic.flows import workload_flows
 
     base = json.loads(json.dumps(SPACE["base"]))
     base["design"]["chiplets"] = {"rows": rows, "cols": cols}
     spec = parse_run(base)
-    evaluate(spec)  # warm the model caches
-    _topology_and_routing.cache_clear()
-    started = time.perf_counter()
-    topology_and_routing(spec)
-    cold_topology_s = time.perf_counter() - started
+    pipeline.evaluate(spec)  # warm the model and topology caches
     times: dict[str, list[float]] = {}
+    originals = {}
 
-    def timed(stage, fn, *args):
-        started = time.perf_counter()
-        value = fn(*args)
-        times.setdefault(stage, []).append(time.perf_counter() - started)
-        return value
+    def timed(name):
+        fn = originals[name] = getattr(pipeline, name)
 
-    for _ in range(repeats):
-        started = time.perf_counter()
-        pe, net = spec.pe_tech(), spec.network_tech()
-        topo, routing = timed("topology_and_routing (cached)", topology_and_routing, spec)
-        workloads = timed("workloads (cached)", workloads_of, spec)
-        mapping = timed("map_workloads", map_workloads, workloads, topo, pe,
-                        spec.mapping.placement, spec.mapping.replication, spec.mapping.seed)
-        compute = timed("layer_compute", layer_compute, mapping, net)
-        flows = timed("workload_flows", workload_flows, mapping)
-        routed = timed("route_flows", route_flows, routing, flows, net)
-        compute_interval = float(compute.time_s.max(initial=0.0))
-        interval = max(compute_interval,
-                       timed("network_interval", network_interval, topo, routed, flows, net))
-        network = timed("engine (analytical estimate)", ENGINES.get("analytical"), routing,
-                        flows, net, interval, routed, spec)
-        interval = max(interval, network.network_interval_s)
-        comm = timed("edge_latencies", edge_latencies, flows, network.routed,
-                     network.flow_latency_s, net, mapping.num_layers)
-        finish = timed("critical_path", critical_path, mapping, compute.time_s, comm)
-        timed("_assemble (Result, per-layer/per-link lists)", _assemble, spec, pe, net, topo,
-              mapping, compute, flows, network, routing, finish, comm, interval,
-              compute_interval, started)
-        times.setdefault("total", []).append(time.perf_counter() - started)
+        def wrapper(*args, **kwargs):
+            started = time.perf_counter()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                times.setdefault(name, []).append(time.perf_counter() - started)
+        setattr(pipeline, name, wrapper)
+
+    stages = ("topology_and_routing", "map_and_place", "attach_digital", "workload_flows",
+              "layer_compute", "route_flows", "network_bounds", "edge_parts", "critical_path",
+              "_assemble")
+    for name in stages:
+        timed(name)
+    try:
+        for _ in range(repeats):
+            pipeline._mapping_cache.clear()
+            started = time.perf_counter()
+            result = pipeline.evaluate(spec)
+            times.setdefault("total", []).append(time.perf_counter() - started)
+    finally:
+        for name, fn in originals.items():
+            setattr(pipeline, name, fn)
     medians = {k: statistics.median(v) for k, v in times.items()}
     total = medians["total"]
     return {"design": f"resnet50@224, {rows}x{cols} chiplets x 4x4 PEs, mesh NoI",
-            "flows": int(np.asarray(flows.src).size), "nodes": topo.num_nodes,
-            "topology_and_routing_first_build_s": round(cold_topology_s, 4),
+            "nodes": result.topology["nodes"], "mapping_cache": "cleared before each run",
             "stages_s": {k: round(v, 4) for k, v in sorted(medians.items(),
                                                            key=lambda kv: -kv[1])},
             "stages_share": {k: round(v / total, 3) for k, v in medians.items()
@@ -165,7 +148,14 @@ def main(workers: int = 2) -> dict:
     reference = runs[0].pop("_metrics")
     for run in runs[1:]:
         run["same_results_as_one_process"] = run.pop("_metrics") == reference
-    best = max(r["points_per_s_per_core"] for r in runs)
+    serial_rate = runs[0]["points_per_s"]
+    for run in runs:  # each executor judged on its own figures, never the best of them
+        run["meets_points_per_s_per_core_target"] = \
+            run["points_per_s_per_core"] >= TARGET_POINTS_PER_S_PER_CORE
+        if run is not runs[0]:
+            run["speedup_vs_one_process"] = round(run["points_per_s"] / serial_rate, 2)
+            run["meets_speedup_target"] = \
+                run["points_per_s"] / serial_rate >= TARGET_SPEEDUP_2_WORKERS
     return {
         "benchmark": "sweep_speed",
         "space": "resnet50@224; chiplets rows [6,8,10] x cols [6,10] (36-100 chiplets) of 4x4 "
@@ -174,7 +164,7 @@ def main(workers: int = 2) -> dict:
         "load_average_1min_at_start": round(os.getloadavg()[0], 2),
         "runs": runs,
         "target_points_per_s_per_core": TARGET_POINTS_PER_S_PER_CORE,
-        "meets_target": best >= TARGET_POINTS_PER_S_PER_CORE,
+        "target_speedup_at_2_workers": TARGET_SPEEDUP_2_WORKERS,
         "profile": profile_stages(),
     }
 

@@ -78,3 +78,21 @@ def test_disconnected_custom_noi_is_rejected():
                       noi="custom", noi_params=(("edges", [[0, 1], [2, 3]]),))
     with pytest.raises(TopologyError, match="disconnected"):
         make_routing(build_system(spec))
+
+
+def test_noi_hops_computed_on_demand_equal_the_table(monkeypatch):
+    """Large interposer networks route without a router-pair table, to the same links."""
+    import numpy as np
+
+    from pimnoc.hardware import routing as routing_module
+    from pimnoc.hardware.routing import make_routing
+    from pimnoc.hardware.system import SystemSpec, build_system
+
+    for noi in ("mesh", "floret", "torus"):
+        topo = build_system(SystemSpec("2.5d", pe_rows=2, pe_cols=3, chiplet_rows=4,
+                                       chiplet_cols=5, noi=noi))
+        table = make_routing(topo).table()
+        monkeypatch.setattr(routing_module, "NOI_TABLE_MAX_ROUTERS", 0)
+        on_demand = make_routing(topo).table()
+        monkeypatch.undo()
+        assert np.array_equal(table, on_demand), noi

@@ -465,3 +465,22 @@ def test_floret_layout_errors_name_the_key():
         noi("floret", 5, 5, layout="petals")
     with pytest.raises(ConfigError, match="design.noi.curves"):
         noi("floret", 6, 6, curves=4)
+
+
+def test_links_added_together_equal_links_added_one_by_one():
+    """LinkList.add_many gives the same directed links, in the same order, as add per link."""
+    import numpy as np
+
+    from pimnoc.hardware.topology import LinkList
+
+    a, b = np.array([0, 3, 5]), np.array([1, 4, 2])
+    length, latency, dateline = np.array([1.0, 2.5, 0.5]), np.array([1, 3, 1]), \
+        np.array([False, True, False])
+    one, many = LinkList(), LinkList()
+    for i in range(3):
+        one.add(int(a[i]), int(b[i]), 2, float(length[i]), int(latency[i]), 1, -1,
+                bool(dateline[i]))
+    many.add_many(a, b, 2, length, latency, 1, -1, dateline)
+    for name, value in one.arrays().items():
+        assert np.array_equal(value, many.arrays()[name]) and \
+            value.dtype == many.arrays()[name].dtype, name

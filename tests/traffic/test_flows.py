@@ -105,3 +105,52 @@ def test_latency_at_least_zero_load_and_energy_non_negative(workload, setup, int
     assert np.all(est.flow_latency_s >= zero_load - 1e-18)
     assert est.router_energy_j >= 0 and est.link_energy_j >= 0
     assert np.all((est.link_utilisation >= 0) & (est.link_utilisation <= 1))
+
+
+def _same_pieces(a, b) -> bool:
+    return all(np.array_equal(getattr(a, f), getattr(b, f)) and
+               getattr(a, f).dtype == getattr(b, f).dtype
+               for f in ("node", "p0", "p1", "c0", "c1"))
+
+
+@settings_small
+@given(small_networks(), setups)
+def test_all_layers_at_once_match_layer_by_layer(workload, setup):
+    """One-pass runs and pieces of every weighted layer equal the per-layer ones, bit for bit."""
+    from pimnoc.traffic.flows import (
+        layer_segments,
+        weighted_needs,
+        weighted_outputs,
+        weighted_pieces,
+        weighted_runs,
+        weighted_segments,
+    )
+
+    _topo, _pe, mapping = _setup(workload, *setup)
+    batched = weighted_segments(mapping)
+    outputs, needs = weighted_pieces(mapping, weighted_runs(mapping))
+    for i, layer in enumerate(mapping.layers):
+        if not layer.weighted:
+            continue
+        alone = layer_segments(mapping, i)
+        for f in ("node", "replica", "col_tile", "row_lo", "row_hi"):
+            assert np.array_equal(getattr(batched[i], f), getattr(alone, f))
+        assert _same_pieces(outputs[i], weighted_outputs(mapping, i, alone))
+        assert _same_pieces(needs[i], weighted_needs(mapping, i, alone))
+
+
+@settings_small
+@given(small_networks(), setups)
+def test_edges_overlapped_together_match_one_by_one(workload, setup):
+    """Batched overlaps of every edge equal each edge's own, bit for bit and in order."""
+    from pimnoc.traffic.flows import _overlap_flows, _overlap_many
+
+    _topo, pe, mapping = _setup(workload, *setup)
+    outputs, needs = layer_pieces(mapping)
+    edges = [(outputs[u], needs[v], float(mapping.layers[u].output_elements * pe.act_bits))
+             for v, preds in enumerate(mapping.preds) if needs[v] is not None for u in preds]
+    src, dst, bits, keys, edge = _overlap_many(edges)
+    for i, one in enumerate(edges):
+        alone = _overlap_flows(*one)
+        for batched, single in zip((src, dst, bits, keys), alone, strict=True):
+            assert np.array_equal(batched[edge == i], single)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
@@ -11,7 +12,10 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from pimnoc.cli.tables import print_table, stdout_console
-from pimnoc.experiments.compare import DEFAULT_SAME_PLACEMENT, CompareRow
+from pimnoc.experiments.compare_defaults import DEFAULT_SAME_PLACEMENT
+
+if TYPE_CHECKING:
+    from pimnoc.experiments.compare import CompareRow
 
 PROGRESS_MIN_ROWS = 4
 """Show a progress bar from this many rows on (each row is one evaluation)."""

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
-import numpy as np
 import typer
 from rich.table import Table
 
@@ -34,21 +34,21 @@ def teflon_table(report) -> Table:
         claim = c["cores"] == at
         table.add_row(
             str(c["cores"]), c["workload"], c["vertical"],
-            _pct(c.get("net_edp_change_vs_row_major", np.nan)),
-            _pct(c.get("edp_change_vs_row_major", np.nan)), _pct(paper),
-            _pct(c.get("net_edp_change", np.nan)),
-            _pct(c.get("edp_change", np.nan)),
+            _pct(c.get("net_edp_change_vs_row_major", math.nan)),
+            _pct(c.get("edp_change_vs_row_major", math.nan)), _pct(paper),
+            _pct(c.get("net_edp_change", math.nan)),
+            _pct(c.get("edp_change", math.nan)),
             f"{perf.peak_temperature_k:.1f}/{thermal.peak_temperature_k:.1f}"
             if perf and thermal else "-",
-            f"{c.get('peak_temperature_change_k', np.nan):+.1f} "
-            f"({c.get('peak_temperature_change_iso_k', np.nan):+.1f})"
+            f"{c.get('peak_temperature_change_k', math.nan):+.1f} "
+            f"({c.get('peak_temperature_change_iso_k', math.nan):+.1f})"
             if "peak_temperature_change_k" in c else "-",
             f"{published['peak_temperature_change_k']:+.0f}" if claim else "-",
             f"{perf.accuracy:.1%}/{thermal.accuracy:.1%}" if perf and thermal else "-",
-            f"{c.get('accuracy_change', np.nan) * 100:+.1f} pt"
+            f"{c.get('accuracy_change', math.nan) * 100:+.1f} pt"
             if "accuracy_change" in c else "-",
             f"<= +{published['accuracy_gain_max'] * 100:.0f} pt" if claim else "-",
-            _pct(c.get("edp_cost", np.nan)))
+            _pct(c.get("edp_cost", math.nan)))
     edp = ", ".join(f"{v:+.0%}" for v in published["edp_change_vs_mesh3d"].values())
     table.caption = (f"paper: EDP {edp} (36/64/100 cores) vs a conventional 3D mesh; peak T "
                      f"{published['peak_temperature_change_k']:+.0f} K and accuracy up to "

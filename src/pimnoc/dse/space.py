@@ -109,7 +109,7 @@ class Space:
         """All admitted points' params, in grid order (last dimension fastest)."""
         for indices in product(*(range(d.size) for d in self.dimensions)):
             params = self.params_at(indices)
-            if self.admits(self.config(params)):
+            if not self.config_constraints or self.admits(self.config(params)):
                 yield params
 
     def fingerprint(self) -> str:

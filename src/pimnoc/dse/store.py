@@ -100,16 +100,40 @@ class Store:
 
     def add(self, task: Task, outcome: Outcome, violations: list[str], sweep: str) -> bool:
         """Store one evaluated point; False if its hash was already there (kept as it was)."""
+        return self.add_many([(task, outcome, violations)], sweep) == 1
+
+    def add_many(self, points: list[tuple[Task, Outcome, list[str]]], sweep: str) -> int:
+        """Store points in one transaction; how many were new (the others are kept as they were)."""
+        if not points:
+            return 0
         now = _now()
-        cursor = self.db.execute(
-            "INSERT OR IGNORE INTO points (config_hash, config, params, metrics, status, "
-            "feasible, violations, pimnoc_version, eval_s, sweep, created_at, updated_at) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (task.config_hash, json.dumps(task.config), json.dumps(task.params),
-             json.dumps(outcome.metrics), outcome.status,
-             int(outcome.ok and not violations), json.dumps(violations), __version__,
-             outcome.eval_s, sweep, now, now))
-        return cursor.rowcount == 1
+        rows = [(task.config_hash, json.dumps(task.config), json.dumps(task.params),
+                 json.dumps(outcome.metrics), outcome.status,
+                 int(outcome.ok and not violations), json.dumps(violations), __version__,
+                 outcome.eval_s, sweep, now, now) for task, outcome, violations in points]
+        before = self.db.total_changes
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self.db.executemany(
+                "INSERT OR IGNORE INTO points (config_hash, config, params, metrics, status, "
+                "feasible, violations, pimnoc_version, eval_s, sweep, created_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+        return self.db.total_changes - before
+
+    def outcomes(self, config_hashes: list[str]) -> dict[str, Outcome]:
+        """The stored outcomes of several points (those stored), by hash."""
+        found: dict[str, Outcome] = {}
+        for start in range(0, len(config_hashes), 500):  # SQLite's limit on parameters
+            part = config_hashes[start:start + 500]
+            marks = ", ".join("?" * len(part))
+            for row in self.db.execute("SELECT config_hash, status, metrics, eval_s FROM points "
+                                       f"WHERE config_hash IN ({marks})", part):
+                found[row[0]] = Outcome(row[0], row[1], json.loads(row[2]), row[3] or 0.0)
+        return found
 
     def outcome(self, config_hash: str) -> Outcome | None:
         """The stored outcome of a point, or None."""

@@ -74,15 +74,16 @@ def run_sweep(space: Space, store: Store, executor: Executor, resume: bool = Fal
     try:
         while (batch := searcher.ask()) is not None:
             tasks = _run_batch(batch, store, executor, known, sweep, space, counter, report)
-            searcher.tell(tasks, [_stored(store, t) for t in tasks])
+            stored = store.outcomes([t.config_hash for t in tasks])
+            searcher.tell(tasks, [_stored(stored, t) for t in tasks])
         status = "done"
     finally:
         store.end_sweep(sweep, status)
     return SweepSummary(sweep, status, counter.snapshot())
 
 
-def _stored(store: Store, task: Task) -> Outcome:
-    outcome = store.outcome(task.config_hash)
+def _stored(stored: dict[str, Outcome], task: Task) -> Outcome:
+    outcome = stored.get(task.config_hash)
     if outcome is None:  # cannot happen: every task of a finished batch is stored
         raise RuntimeError(f"point {task.config_hash} is missing from the store")
     return outcome
@@ -134,11 +135,14 @@ def _run_batch(batch: Iterable[Task], store: Store, executor: Executor, known: s
             yield task
 
     for outcomes in executor.run(chunked(fresh(), executor.workers)):
+        done = []
         for outcome in outcomes:
             task = in_flight.pop(outcome.config_hash)
             failed = violations(space.metric_constraints, outcome.metrics, task.config) \
                 if outcome.ok else []
-            store.add(task, outcome, failed, sweep)
+            done.append((task, outcome, failed))
+        store.add_many(done, sweep)  # one transaction per chunk
+        for task, outcome, _failed in done:
             known.add(task.config_hash)
             counter.done += 1
             counter.evaluated += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -38,8 +39,27 @@ def evaluate_chunk(tasks: list[Task]) -> list[Outcome]:
     return [evaluate_task(task) for task in tasks]
 
 
+_DESIGN_KEYS: dict[str, str] = {}
+_DESIGN_KEYS_MAX = 4096
+# Sections that never decide the topology or routing: a point that differs from another only
+# there has the same design key, found without parsing its config again. The key only groups
+# points into chunks (cache reuse), so it can never change a result.
+_NOT_DESIGN = ("workload", "mapping")
+
+
 def design_key(config: dict[str, Any]) -> str:
     """What decides a point's topology and routing (points with equal keys share them)."""
+    memo = json.dumps({k: v for k, v in config.items() if k not in _NOT_DESIGN},
+                      sort_keys=True, default=str)
+    key = _DESIGN_KEYS.get(memo)
+    if key is None:
+        if len(_DESIGN_KEYS) >= _DESIGN_KEYS_MAX:
+            _DESIGN_KEYS.clear()
+        key = _DESIGN_KEYS[memo] = _design_key(config)
+    return key
+
+
+def _design_key(config: dict[str, Any]) -> str:
     try:
         spec = parse_run(config, check_keys=False)
     except ConfigError:

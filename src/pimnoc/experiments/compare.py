@@ -23,6 +23,7 @@ from pimnoc.evaluate import (
     latency_without_network,
     topology_and_routing,
 )
+from pimnoc.experiments.compare_defaults import DEFAULT_SAME_PLACEMENT
 from pimnoc.experiments.quantities import network_quantities
 from pimnoc.hardware.topologies import NOC_TOPOLOGIES, NOI_TOPOLOGIES
 from pimnoc.hardware.topologies.grid3d import NOC3D
@@ -32,9 +33,6 @@ from pimnoc.search import placement_names
 PlacementMode = Literal["natural", "same", "both"]
 PLACEMENT_MODES: tuple[str, ...] = ("natural", "same", "both")
 
-DEFAULT_SAME_PLACEMENT = "hilbert"
-"""The placement every topology shares in the "same" rows: a locality-preserving curve over
-the chiplet grid that no NoI is built around (Floret's own curve is a different one)."""
 
 NATURAL_PLACEMENTS: dict[str, str] = {
     "mesh": "row_major",  # SIAM maps layers chiplet after chiplet in row order

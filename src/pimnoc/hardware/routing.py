@@ -88,13 +88,25 @@ def shortest_path_routing(topo: Topology) -> NextHop:
     return next_hop
 
 
-def _subtopology_next_hop(topo: Topology, nodes: np.ndarray, algorithm: str) -> np.ndarray:
-    """Next-hop table (global link ids) among `nodes`, using only links inside that set."""
+NOI_TABLE_MAX_ROUTERS = 1024
+"""Interposer networks up to this many routers get a next-hop table over every router pair (a
+gather per hop); larger ones compute the hops asked for, so that memory and set-up grow with
+the routers, not with their pairs (assumption: 1024 routers = an 8 MB table)."""
+
+
+def _subtopology_hops(topo: Topology, nodes: np.ndarray, algorithm: str) -> NextHop:
+    """Next hop (global link ids) between positions in `nodes`, using only links inside that set.
+
+    Up to NOI_TABLE_MAX_ROUTERS nodes the hops of every pair are computed once into a table.
+    """
     inside = np.zeros(topo.num_nodes, dtype=bool)
     inside[nodes] = True
     keep = inside[topo.link_src] & inside[topo.link_dst]
     local = -np.ones(topo.num_nodes, dtype=np.int64)
     local[nodes] = np.arange(nodes.size)
+    global_link = np.flatnonzero(keep)
+    if global_link.size == 0:  # one node (a single chiplet's NoI router): nowhere to go
+        return lambda cur, dst: np.full(np.shape(cur), -1, dtype=np.int64)
     sub = Topology(
         name=topo.name + "-sub",
         node_xy_mm=topo.node_xy_mm[nodes], node_tier=topo.node_tier[nodes],
@@ -107,13 +119,17 @@ def _subtopology_next_hop(topo: Topology, nodes: np.ndarray, algorithm: str) -> 
         group_dims=topo.group_dims[topo.node_group[nodes[:1]]],
         group_wraps=topo.group_wraps[topo.node_group[nodes[:1]]],
     )
-    global_link = np.flatnonzero(keep)
-    if global_link.size == 0:  # one node (a single chiplet's NoI router): nowhere to go
-        return -np.ones((nodes.size, nodes.size), dtype=np.int64)
     next_hop = ROUTINGS.get(algorithm)(sub)
+
+    def hops(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        link = next_hop(cur, dst)
+        return np.where(link >= 0, global_link[np.maximum(link, 0)], -1)
+
+    if nodes.size > NOI_TABLE_MAX_ROUTERS:
+        return hops
     a, b = np.meshgrid(np.arange(nodes.size), np.arange(nodes.size), indexing="ij")
-    table = next_hop(a.ravel(), b.ravel()).reshape(nodes.size, nodes.size)
-    return np.where(table >= 0, global_link[np.maximum(table, 0)], -1)
+    table = hops(a.ravel(), b.ravel()).reshape(nodes.size, nodes.size)
+    return lambda cur, dst: table[cur, dst]
 
 
 def hierarchical(topo: Topology) -> NextHop:
@@ -126,7 +142,7 @@ def hierarchical(topo: Topology) -> NextHop:
     port_of_pe = np.asarray(topo.meta.get("port_of_pe", ()), dtype=np.int64)
     port_of[:port_of_pe.size] = port_of_pe
     on_chip = dimension_order(topo)
-    noi_table = _subtopology_next_hop(topo, noi_nodes, topo.meta.get("noi_routing", "shortest"))
+    noi_hops = _subtopology_hops(topo, noi_nodes, topo.meta.get("noi_routing", "shortest"))
     up = np.full(topo.num_nodes, -1, dtype=np.int64)
     ubump = np.flatnonzero(topo.link_kind == UBUMP)
     going_up = topo.node_kind[topo.link_dst[ubump]] == NOI_ROUTER
@@ -149,7 +165,9 @@ def hierarchical(topo: Topology) -> NextHop:
         result = on_chip(cur, np.where(at_router, cur, target))
         leave = ~at_router & (cur == target) & (cur != dst)
         result = np.where(leave, up[cur], result)
-        noi_hop = noi_table[chip[cur], chip[dst]]
+        noi_hop = np.full(cur.shape, -1, dtype=np.int64)
+        between = at_router & ~same_chip  # the only hops that use the NoI routing
+        noi_hop[between] = noi_hops(chip[cur[between]], chip[dst[between]])
         router_step = np.where(same_chip, np.where(dst_is_router, -1, down[chip[cur], port]),
                                noi_hop)
         return np.where(at_router, router_step, result)

@@ -132,6 +132,26 @@ class LinkList:
             self.direction.append(sign)
             self.dateline.append(dateline)
 
+    def add_many(self, a: np.ndarray, b: np.ndarray, kind: int, length_mm: np.ndarray,
+                 latency: np.ndarray, dim: int = -1, direction: int = 1,
+                 dateline: np.ndarray | None = None) -> None:
+        """`add` of the links a[i]<->b[i] in turn, at once."""
+        n = np.size(a)
+        pairs = {
+            "src": np.stack([a, b], axis=1), "dst": np.stack([b, a], axis=1),
+            "length_mm": np.repeat(np.asarray(length_mm, dtype=float), 2),
+            "latency": np.repeat(np.asarray(latency, dtype=np.int64), 2),
+            "dateline": np.repeat(np.zeros(n, dtype=bool) if dateline is None else dateline, 2),
+        }
+        self.src.extend(pairs["src"].ravel().tolist())
+        self.dst.extend(pairs["dst"].ravel().tolist())
+        self.kind.extend([kind] * (2 * n))
+        self.length_mm.extend(pairs["length_mm"].tolist())
+        self.latency.extend(pairs["latency"].tolist())
+        self.dim.extend([dim] * (2 * n))
+        self.direction.extend([direction, -direction] * n)
+        self.dateline.extend(pairs["dateline"].tolist())
+
     def arrays(self) -> dict[str, np.ndarray]:
         """The links as Topology keyword arrays."""
         return {

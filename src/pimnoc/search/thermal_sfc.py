@@ -30,7 +30,6 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
-from numba import njit
 
 from pimnoc.analysis.design_thermal import (
     ThermalParams,
@@ -173,71 +172,11 @@ def anneal(traffic: np.ndarray, power: np.ndarray, hops: np.ndarray, influence: 
     uphill = [a_c * dc + a_t * dt for dc, dt, _ in sample if a_c * dc + a_t * dt > 0]
     t0 = -np.median(uphill) / np.log(START_ACCEPT) if uphill else 1e-9
     cooling = END_FRACTION ** (1.0 / steps)
-    return _anneal_moves(perm, traffic, hops, influence, power, pairs, uniform, float(t0),
-                         cooling, a_c, a_t, comm, therm, theta, float(THERMAL_NORM))
+    from pimnoc.search.thermal_sfc_kernels import anneal_moves  # numba, loaded when used
 
+    return anneal_moves(perm, traffic, hops, influence, power, pairs, uniform, float(t0),
+                        cooling, a_c, a_t, comm, therm, theta, float(THERMAL_NORM))
 
-@njit(cache=True)
-def _smooth_peak(theta: np.ndarray, p: float) -> float:
-    top = 0.0
-    for value in theta:
-        top = max(top, value)
-    if top <= 0.0:
-        return 0.0
-    total = 0.0
-    for value in theta:
-        total += (value / top) ** p
-    return top * total ** (1.0 / p)
-
-
-@njit(cache=True)
-def _anneal_moves(perm, traffic, hops, influence, power, pairs, uniform, t0, cooling, a_c,
-                  a_t, comm, therm, theta, p):  # pragma: no cover - compiled
-    """The annealing loop (numba): pairwise swaps accepted by the Metropolis rule."""
-    n = perm.size
-    temp = t0
-    best = perm.copy()
-    best_j = a_c * comm + a_t * therm
-    new_theta = np.empty_like(theta)
-    for step in range(pairs.shape[0]):
-        a, b = pairs[step, 0], pairs[step, 1]
-        temp *= cooling
-        if a == b:
-            continue
-        if power[a] == power[b]:
-            idle = True
-            for k in range(n):
-                if traffic[a, k] != 0.0 or traffic[b, k] != 0.0:
-                    idle = False
-                    break
-            if idle:
-                continue
-        na, nb = perm[a], perm[b]
-        d_comm = 0.0
-        for k in range(n):
-            if k == a or k == b:
-                continue
-            nk = perm[k]
-            d_comm += traffic[a, k] * (hops[nb, nk] - hops[na, nk])
-            d_comm += traffic[b, k] * (hops[na, nk] - hops[nb, nk])
-        d_therm = 0.0
-        if a_t != 0.0:
-            shift = power[b] - power[a]
-            for k in range(theta.size):
-                new_theta[k] = theta[k] + (influence[k, na] - influence[k, nb]) * shift
-            d_therm = _smooth_peak(new_theta, p) - therm
-        d_j = a_c * d_comm + a_t * d_therm
-        if d_j <= 0.0 or uniform[step] < np.exp(-d_j / temp):
-            perm[a], perm[b] = nb, na
-            comm += d_comm
-            therm += d_therm
-            if a_t != 0.0:
-                theta[:] = new_theta
-            j = a_c * comm + a_t * therm
-            if j < best_j - 1e-12:
-                best_j = j
-                best[:] = perm
-    return best
 
 def refine(mapping, seed: int = 0, params: dict[str, Any] | None = None) -> np.ndarray:
     """The thermally aware order of the compute nodes for a mapping laid on the SFC order."""

@@ -14,7 +14,7 @@ import numpy as np
 
 from pimnoc.mapping.mapper import Mapping
 from pimnoc.traffic.hosted import hosted_pieces
-from pimnoc.traffic.pieces import Pieces, merge
+from pimnoc.traffic.pieces import Pieces, merge, merge_parts
 
 ACTIVATION, PARTIAL_SUM = 0, 1
 DIGITAL_HOSTED = frozenset({"pool", "add", "mul", "softmax", "layernorm", "aggregate",
@@ -123,23 +123,143 @@ def weighted_needs(mapping: Mapping, i: int, seg: Segments | None = None) -> Pie
     return merge(Pieces(node, k / r, (k + 1) / r, c0, c1))
 
 
+def _progressions(first: np.ndarray, step: np.ndarray, count: np.ndarray
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(j, first[j] + k * step[j]) for every k < count[j], for each j in turn."""
+    which = np.repeat(np.arange(count.size), count)
+    k = np.arange(which.size) - np.repeat(np.cumsum(count) - count, count)
+    return which, first[which] + step[which] * k
+
+
+@dataclass(frozen=True)
+class WeightedRuns:
+    """The crossbar runs of every weighted layer at once (what `layer_segments` gives each)."""
+
+    layers: np.ndarray  # the weighted layers, in order
+    part: np.ndarray  # run -> position of its layer in `layers` (sorted)
+    runs: Segments
+    row_tiles: np.ndarray
+    col_tiles: np.ndarray
+    rows: np.ndarray  # weight rows of each layer
+    cols: np.ndarray  # weight columns (cells) of each layer
+    replication: np.ndarray
+
+    def of(self, j: int, bounds: np.ndarray) -> Segments:
+        """The runs of the j-th weighted layer."""
+        lo, hi = bounds[j], bounds[j + 1]
+        r = self.runs
+        return Segments(r.node[lo:hi], r.replica[lo:hi], r.col_tile[lo:hi], r.row_lo[lo:hi],
+                        r.row_hi[lo:hi])
+
+
+def weighted_runs(mapping: Mapping) -> WeightedRuns:
+    """Cut every weighted layer's crossbar stream as `layer_segments` does, in one pass."""
+    layers = np.array([i for i, layer in enumerate(mapping.layers) if layer.weighted],
+                      dtype=np.int64)
+    tiles = [mapping.tiles[i] for i in layers]
+    row_tiles = np.array([t.row_tiles for t in tiles], dtype=np.int64)
+    col_tiles = np.array([t.col_tiles for t in tiles], dtype=np.int64)
+    per_pe = mapping.pe.crossbars
+    start = np.asarray(mapping.xbar_start, dtype=np.int64)[layers]
+    count = np.asarray(mapping.xbar_count, dtype=np.int64)[layers]
+    offset = np.cumsum(count) - count
+    # cuts at the first row tile of each (copy, column tile), and where a PE's crossbars begin
+    tile_part, tile_cut = _progressions(np.zeros_like(count), row_tiles, -(-count // row_tiles))
+    pe_first = (per_pe - start % per_pe) % per_pe
+    pe_part, pe_cut = _progressions(pe_first, np.full_like(count, per_pe),
+                                    np.maximum(-(-(count - pe_first) // per_pe), 0))
+    cuts = np.unique(np.concatenate([offset[tile_part] + tile_cut, offset[pe_part] + pe_cut]))
+    part = np.searchsorted(np.cumsum(count), cuts, side="right")
+    local = cuts - offset[part]
+    ends = np.append(cuts[1:], count.sum()) - offset[part]
+    block, row_lo = np.divmod(local, row_tiles[part])
+    replica, col_tile = np.divmod(block, col_tiles[part])
+    node = mapping.order[(start[part] + local) // per_pe]
+    return WeightedRuns(layers, part, Segments(node, replica, col_tile, row_lo,
+                                                row_lo + (ends - local)),
+                        row_tiles, col_tiles, np.array([t.rows for t in tiles], dtype=np.int64),
+                        np.array([t.cols for t in tiles], dtype=np.int64),
+                        np.asarray(mapping.replication, dtype=np.int64)[layers])
+
+
 def weighted_segments(mapping: Mapping) -> dict[int, Segments]:
     """Crossbar runs of every weighted layer."""
-    return {i: layer_segments(mapping, i) for i, layer in enumerate(mapping.layers)
-            if layer.weighted}
+    w = weighted_runs(mapping)
+    bounds = np.searchsorted(w.part, np.arange(w.layers.size + 1))
+    return {int(i): w.of(j, bounds) for j, i in enumerate(w.layers)}
+
+
+def weighted_pieces(mapping: Mapping, w: WeightedRuns
+                    ) -> tuple[dict[int, Pieces], dict[int, Pieces]]:
+    """`weighted_outputs` and `weighted_needs` of every weighted layer, in one pass."""
+    pe, seg, part = mapping.pe, w.runs, w.part
+    parts = w.layers.size
+    r = w.replication[part]
+    # outputs: each column tile of each copy, at the node of its first row tile
+    holder = seg.row_lo == 0
+    hp = part[holder]
+    col_tile, k = seg.col_tile[holder], seg.replica[holder]
+    c0 = col_tile * pe.crossbar_cols / w.cols[hp]
+    c1 = np.minimum((col_tile + 1) * pe.crossbar_cols, w.cols[hp]) / w.cols[hp]
+    outputs = merge_parts(Pieces(seg.node[holder], k / r[holder], (k + 1) / r[holder], c0, c1),
+                          hp, parts)
+    # needs: the union of the row tiles on each (node, copy); grouped layers per run
+    grouped = np.array([mapping.layers[i].groups != 1 for i in w.layers], dtype=bool)[part]
+    plain = ~grouped
+    key = seg.node[plain] * r[plain] + seg.replica[plain]
+    order = np.lexsort((seg.row_lo[plain], key, part[plain]))
+    key, pp = key[order], part[plain][order]
+    lo, hi = seg.row_lo[plain][order], seg.row_hi[plain][order]
+    new_key = np.empty(key.size, dtype=bool)
+    new_key[:1] = True
+    new_key[1:] = (key[1:] != key[:-1]) | (pp[1:] != pp[:-1])
+    rank = np.cumsum(new_key) - 1
+    span = int(hi.max(initial=0)) + 1
+    reach = np.maximum.accumulate(hi + rank * span) - rank * span
+    starts = new_key.copy()
+    starts[1:] |= lo[1:] > reach[:-1]
+    first = np.flatnonzero(starts)
+    up = pp[first]
+    unode, uk = np.divmod(key[first], w.replication[up])
+    ulo, uhi = lo[first], (np.maximum.reduceat(hi, first) if first.size else hi[:0])
+    uc0 = ulo * pe.crossbar_rows / w.rows[up]
+    uc1 = np.minimum(uhi * pe.crossbar_rows, w.rows[up]) / w.rows[up]
+    gp = part[grouped]
+    gk, gcol = seg.replica[grouped], seg.col_tile[grouped]
+    gc0 = gcol * pe.crossbar_cols / w.cols[gp]
+    gc1 = np.minimum((gcol + 1) * pe.crossbar_cols, w.cols[gp]) / w.cols[gp]
+    rp, rg = w.replication[up], w.replication[gp]
+    need_part = np.concatenate([up, gp])
+    by_part = np.argsort(need_part, kind="stable")
+    needs = Pieces(*(np.concatenate(pair)[by_part] for pair in (
+        (unode, seg.node[grouped]), (uk / rp, gk / rg), ((uk + 1) / rp, (gk + 1) / rg),
+        (uc0, gc0), (uc1, gc1))))
+    needs_list = merge_parts(needs, need_part[by_part], parts)
+    return ({int(i): outputs[j] for j, i in enumerate(w.layers)},
+            {int(i): needs_list[j] for j, i in enumerate(w.layers)})
 
 
 def layer_pieces(mapping: Mapping, segments: dict[int, Segments] | None = None
                  ) -> tuple[list[Pieces], list[Pieces | None]]:
     """Output pieces and input needs of every layer (needs None where no data is read)."""
-    segments = segments if segments is not None else weighted_segments(mapping)
+    if segments is None:
+        w_outputs, w_needs = weighted_pieces(mapping, weighted_runs(mapping))
+    else:
+        w_outputs = {i: weighted_outputs(mapping, i, seg) for i, seg in segments.items()}
+        w_needs = {i: weighted_needs(mapping, i, seg) for i, seg in segments.items()}
+    return _assemble_pieces(mapping, w_outputs, w_needs)
+
+
+def _assemble_pieces(mapping: Mapping, w_outputs: dict[int, Pieces],
+                     w_needs: dict[int, Pieces]) -> tuple[list[Pieces], list[Pieces | None]]:
+    """Every layer's pieces, given those of the weighted layers."""
     outputs: list[Pieces] = []
     needs: list[Pieces | None] = []
     for i, layer in enumerate(mapping.layers):
         preds = mapping.preds[i]
         if layer.weighted:
-            outputs.append(weighted_outputs(mapping, i, segments[i]))
-            needs.append(weighted_needs(mapping, i, segments[i]))
+            outputs.append(w_outputs[i])
+            needs.append(w_needs[i])
         elif layer.op == "input" or not preds:
             node = mapping.network_first_node(int(mapping.network_of[i]))
             outputs.append(Pieces(np.array([node]), np.zeros(1), np.ones(1), np.zeros(1),
@@ -208,30 +328,60 @@ def partial_sum_flows(mapping: Mapping, i: int, seg: Segments | None = None):
     return seg.node[senders], holder_node[block[senders]], bits
 
 
+PAIRS_PER_BATCH = 4_000_000
+"""Most (output piece, need) pairs overlapped at once (bounds the memory of large designs)."""
+
+
+def _overlap_many(edges: list[tuple[Pieces, Pieces, float]]):
+    """`_overlap_flows` of many edges at once: (src, dst, bits, keys, edge of each flow)."""
+    n_src = np.array([src.node.size for src, _need, _bits in edges], dtype=np.int64)
+    n_need = np.array([need.node.size for _src, need, _bits in edges], dtype=np.int64)
+    src = Pieces.concat([e[0] for e in edges])
+    need = Pieces.concat([e[1] for e in edges])
+    tensor_bits = np.array([e[2] for e in edges], dtype=np.float64)
+    pairs = n_src * n_need
+    edge = np.repeat(np.arange(len(edges)), pairs)
+    k = np.arange(edge.size) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+    a_local, b_local = np.divmod(k, n_need[edge])
+    a = (np.cumsum(n_src) - n_src)[edge] + a_local
+    b = (np.cumsum(n_need) - n_need)[edge] + b_local
+    p = np.clip(np.minimum(src.p1[a], need.p1[b]) - np.maximum(src.p0[a], need.p0[b]), 0, None)
+    c = np.clip(np.minimum(src.c1[a], need.c1[b]) - np.maximum(src.c0[a], need.c0[b]), 0, None)
+    frac = p * c
+    kept = np.flatnonzero(frac > 1e-15)
+    a, b, edge = a[kept], b[kept], edge[kept]
+    return (src.node[a], need.node[b], frac[kept] * tensor_bits[edge],
+            _data_keys(src, need, a, b), edge)
+
+
+def _batches(sizes: np.ndarray, limit: int) -> list[slice]:
+    """Consecutive runs of items whose sizes add up to about `limit` (at least one item each)."""
+    cuts, total = [0], 0
+    for i, size in enumerate(sizes.tolist()):
+        if total and total + size > limit:
+            cuts.append(i)
+            total = 0
+        total += size
+    cuts.append(sizes.size)
+    return [slice(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if hi > lo]
+
+
 def workload_flows(mapping: Mapping) -> Flows:
-    """All flows of one inference of every mapped network (local ones included)."""
-    segments = weighted_segments(mapping)
-    outputs, needs = layer_pieces(mapping, segments)
+    """All flows of one inference of every mapped network (local ones included).
+
+    Flows come in the order of a walk over the layers (each input edge, then the layer's
+    partial sums); the edges' overlaps are computed together, in batches.
+    """
+    runs = weighted_runs(mapping)
+    bounds = np.searchsorted(runs.part, np.arange(runs.layers.size + 1))
+    segments = {int(i): runs.of(j, bounds) for j, i in enumerate(runs.layers)}
+    w_outputs, w_needs = weighted_pieces(mapping, runs)
+    outputs, needs = _assemble_pieces(mapping, w_outputs, w_needs)
     act_bits = mapping.pe.act_bits
-    names = ("src", "dst", "bits", "producer", "consumer", "kind")
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in (*names, "key")}
-    distinct = [0]
-
-    def emit(src, dst, bits, u, v, kind, keys=None):
-        """Add flows; `keys` (see _data_keys) tell the same data apart (default: all distinct)."""
-        if keys is None:  # a key no data key has: origin -1, then a running number
-            keys = np.zeros((src.size, 6), dtype=np.int64)
-            keys[:, 0] = -1
-            keys[:, 1] = distinct[0] + np.arange(src.size)
-            distinct[0] += src.size
-        cols["src"].append(src)
-        cols["dst"].append(dst)
-        cols["bits"].append(bits)
-        cols["producer"].append(np.full(src.size, u))
-        cols["consumer"].append(np.full(src.size, v))
-        cols["kind"].append(np.full(src.size, kind))
-        cols["key"].append(keys)
-
+    overlaps: list[tuple[Pieces, Pieces, float]] = []
+    overlap_meta: list[tuple[int, int, int]] = []  # (slot, producer, consumer)
+    direct: list[tuple[int, tuple, int, int, int]] = []  # (slot, (src, dst, bits), u, v, kind)
+    slot = 0
     for v, layer in enumerate(mapping.layers):
         if needs[v] is not None:
             for j, u in enumerate(mapping.preds[v]):
@@ -240,16 +390,46 @@ def workload_flows(mapping: Mapping) -> Flows:
                 # a callable need (graph aggregation) computes its own flows.
                 need = needs[v][j] if isinstance(needs[v], tuple) else needs[v]
                 if callable(need):
-                    emit(*need(outputs[u], tensor_bits), u, v, ACTIVATION)
+                    direct.append((slot, tuple(need(outputs[u], tensor_bits)), u, v,
+                                   ACTIVATION))
                 else:
-                    src, dst, bits, keys = _overlap_flows(outputs[u], need, tensor_bits)
-                    emit(src, dst, bits, u, v, ACTIVATION, keys)
+                    overlaps.append((outputs[u], need, tensor_bits))
+                    overlap_meta.append((slot, u, v))
+                slot += 1
         if layer.weighted:
-            emit(*partial_sum_flows(mapping, v, segments[v]), v, v, PARTIAL_SUM)
-    if not cols["src"]:
+            direct.append((slot, tuple(partial_sum_flows(mapping, v, segments[v])), v, v,
+                           PARTIAL_SUM))
+            slot += 1
+    if slot == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Flows(empty, empty, np.zeros(0), empty, empty, empty, empty)
-    keys = np.ascontiguousarray(np.concatenate(cols["key"]))
+    names = ("src", "dst", "bits", "producer", "consumer", "kind")
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in (*names, "key", "slot", "keyed")}
+
+    def add(columns: dict[str, np.ndarray]) -> None:
+        for name, value in columns.items():
+            cols[name].append(value)
+
+    if overlaps:
+        meta = np.array(overlap_meta, dtype=np.int64).reshape(-1, 3)
+        sizes = np.array([src.node.size * need.node.size for src, need, _ in overlaps])
+        for part in _batches(sizes, PAIRS_PER_BATCH):
+            src, dst, bits, keys, edge = _overlap_many(overlaps[part])
+            edge_meta = meta[part][edge]
+            add({"src": src, "dst": dst, "bits": bits, "producer": edge_meta[:, 1],
+                 "consumer": edge_meta[:, 2], "kind": np.full(src.size, ACTIVATION),
+                 "key": keys, "slot": edge_meta[:, 0], "keyed": np.ones(src.size, bool)})
+    for at, (src, dst, bits), u, v, kind in direct:
+        add({"src": src, "dst": dst, "bits": bits, "producer": np.full(src.size, u),
+             "consumer": np.full(src.size, v), "kind": np.full(src.size, kind),
+             "key": np.zeros((src.size, 6), dtype=np.int64), "slot": np.full(src.size, at),
+             "keyed": np.zeros(src.size, bool)})
+    order = np.argsort(np.concatenate(cols["slot"]), kind="stable")
+    keyed = np.concatenate(cols["keyed"])[order]
+    keys = np.ascontiguousarray(np.concatenate(cols["key"])[order])
+    # flows without a data key are all distinct data: origin -1, then a running number
+    keys[~keyed, 0] = -1
+    keys[~keyed, 1] = np.arange(int(np.count_nonzero(~keyed)))
     group = np.unique(keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))),
                       return_inverse=True)[1].ravel()
-    return Flows(*(np.concatenate(cols[k]) for k in names), group.astype(np.int64))
+    return Flows(*(np.concatenate(cols[k])[order] for k in names), group.astype(np.int64))

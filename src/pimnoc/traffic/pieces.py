@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -32,7 +32,8 @@ class Pieces:
     def produced_by(self, layer: int) -> Pieces:
         """These pieces as fresh data of `layer`'s output."""
         n = self.node.size
-        return replace(self, origin=np.full(n, layer), c_base=np.zeros(n), c_scale=np.ones(n))
+        return Pieces(self.node, self.p0, self.p1, self.c0, self.c1, np.full(n, layer),
+                      np.zeros(n), np.ones(n))
 
     def placed_in(self, base: float, width: float) -> Pieces:
         """These pieces as channels [base, base + width) of a concatenation."""
@@ -50,22 +51,48 @@ class Pieces:
 
 
 
-def _merge_along(pieces: Pieces, along: str) -> Pieces:
-    """Merge neighbouring rectangles (in the given order) on one node that touch along `along`."""
+def _merge_runs(pieces: Pieces, along: str, part: np.ndarray | None
+                ) -> tuple[Pieces, np.ndarray | None]:
+    """Merge neighbouring rectangles (in the given order) on one node that touch along `along`.
+
+    Rectangles of different `part`s (one label per rectangle) are never merged; returns the
+    merged pieces and the part of each.
+    """
     if pieces.node.size <= 1:
-        return pieces
+        return pieces, part
     a0, a1 = (pieces.p0, pieces.p1) if along == "p" else (pieces.c0, pieces.c1)
     b0, b1 = (pieces.c0, pieces.c1) if along == "p" else (pieces.p0, pieces.p1)
     node = pieces.node
-    same = (node[1:] == node[:-1]) & (b0[1:] == b0[:-1]) & (b1[1:] == b1[:-1])
-    touching = np.abs(a0[1:] - a1[:-1]) <= 1e-12
-    first = np.flatnonzero(np.concatenate([[True], ~(same & touching)]))
-    last = np.append(first[1:] - 1, node.size - 1)
+    joined = (node[1:] == node[:-1]) & (b0[1:] == b0[:-1]) & (b1[1:] == b1[:-1])
+    joined &= np.abs(a0[1:] - a1[:-1]) <= 1e-12
+    if part is not None:
+        joined &= part[1:] == part[:-1]
+    starts = np.empty(node.size, dtype=bool)
+    starts[0] = True
+    np.logical_not(joined, out=starts[1:])
+    first = np.flatnonzero(starts)
+    last = np.empty_like(first)
+    last[:-1] = first[1:] - 1
+    last[-1] = node.size - 1
+    merged_part = part[first] if part is not None else None
     if along == "p":
-        return Pieces(node[first], a0[first], a1[last], b0[first], b1[first])
-    return Pieces(node[first], b0[first], b1[first], a0[first], a1[last])
+        return Pieces(node[first], a0[first], a1[last], b0[first], b1[first]), merged_part
+    return Pieces(node[first], b0[first], b1[first], a0[first], a1[last]), merged_part
 
 
 def merge(pieces: Pieces) -> Pieces:
     """Merge runs of rectangles laid in stream order: column tiles of a copy, then copies."""
-    return _merge_along(_merge_along(pieces, "c"), "p")
+    return _merge_runs(_merge_runs(pieces, "c", None)[0], "p", None)[0]
+
+
+def merge_parts(pieces: Pieces, part: np.ndarray, parts: int) -> list[Pieces]:
+    """`merge` of the rectangles of each part at once: the merged Pieces of parts 0 .. parts-1.
+
+    `part` labels each rectangle and must be sorted (a part's rectangles in stream order).
+    """
+    merged_c, part_c = _merge_runs(pieces, "c", part)
+    merged, part = _merge_runs(merged_c, "p", part_c)
+    bounds = np.searchsorted(part, np.arange(1, parts))
+    columns = [np.split(f, bounds) for f in (merged.node, merged.p0, merged.p1, merged.c0,
+                                             merged.c1)]
+    return [Pieces(*(column[j] for column in columns)) for j in range(parts)]

@@ -13,7 +13,7 @@ from pimnoc.engines.analytical.network import (
     estimate,
     router_delay_extra,
 )
-from pimnoc.engines.flit import SimParams, simulate_flows
+from pimnoc.engines.flit.params import SimParams
 from pimnoc.errors import ConfigError, suggest
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
@@ -79,6 +79,8 @@ def cycle_estimate(routing: Routing, flows: Flows, net: NetworkTech, interval_s:
     Each flow's head latency is its measured mean packet latency; the link utilisation is
     the measured one. Energies stay the analytical ones (the same bits cross the same links).
     """
+
+    from pimnoc.engines.flit.engine import simulate_flows  # numba, loaded when used
 
     params = sim_params(options, net)
     idx = routed.flow_index

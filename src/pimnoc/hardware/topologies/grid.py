@@ -33,21 +33,25 @@ def add_grid_links(links: LinkList, node_ids: np.ndarray, spec: GridLinkSpec,
                    wrap: tuple[bool, bool, bool]) -> None:
     """Add nearest-neighbour links along x, y (and z) of `node_ids[z, y, x]`; wrap for tori."""
     tiers, rows, cols = node_ids.shape
-    for dim, size in ((0, cols), (1, rows), (2, tiers)):
-        if dim == 2:
-            continue  # vertical links are added by 3D builders, which know their kind
-        for z in range(tiers):
-            for line in range(rows if dim == 0 else cols):
-                ids = node_ids[z, line, :] if dim == 0 else node_ids[z, :, line]
-                for i in range(size - 1):
-                    length = spec.pitch_mm
-                    links.add(int(ids[i]), int(ids[i + 1]), spec.kind, length,
-                              spec.latency(length), dim, +1)
-                if wrap[dim] and size > 2:
-                    # The wrap link runs back across the row: length (size-1) pitches on a die.
-                    length = spec.pitch_mm * (size - 1)
-                    links.add(int(ids[size - 1]), int(ids[0]), spec.kind, length,
-                              spec.latency(length), dim, +1, dateline=True)
+    step = spec.latency(spec.pitch_mm)
+    for dim, size in ((0, cols), (1, rows)):  # vertical links: 3D builders know their kind
+        lines = node_ids if dim == 0 else node_ids.transpose(0, 2, 1)  # [z, line, i]
+        a, b = lines[:, :, :-1], lines[:, :, 1:]
+        length = np.full(a.shape, spec.pitch_mm)
+        latency = np.full(a.shape, step)
+        dateline = np.zeros(a.shape, dtype=bool)
+        if wrap[dim] and size > 2:
+            # The wrap link runs back across the row: length (size-1) pitches on a die.
+            wrap_mm = spec.pitch_mm * (size - 1)
+            a = np.concatenate([a, lines[:, :, -1:]], axis=2)
+            b = np.concatenate([b, lines[:, :, :1]], axis=2)
+            length = np.concatenate([length, np.full(a.shape[:2] + (1,), wrap_mm)], axis=2)
+            latency = np.concatenate([latency, np.full(a.shape[:2] + (1,),
+                                                       spec.latency(wrap_mm))], axis=2)
+            dateline = np.concatenate([dateline, np.ones(a.shape[:2] + (1,), dtype=bool)],
+                                      axis=2)
+        links.add_many(a.ravel(), b.ravel(), spec.kind, length.ravel(), latency.ravel(), dim,
+                       +1, dateline.ravel())
 
 
 @NOC_TOPOLOGIES.register("mesh")

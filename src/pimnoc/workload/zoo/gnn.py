@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import networkx as nx
 import numpy as np
 
 from pimnoc.workload.builder import GraphBuilder
@@ -69,6 +68,8 @@ BA_EDGES_PER_NODE = 2
 
 def cora_like_graph(seed: int = SEED) -> GraphStats:
     """A Barabasi-Albert graph of Cora's node count with shuffled labels, both directions."""
+    import networkx as nx  # heavy (0.4 s); only the GNN builders need it
+
     graph = nx.barabasi_albert_graph(CORA.nodes, BA_EDGES_PER_NODE, seed=seed)
     relabel = np.random.default_rng(seed).permutation(CORA.nodes)
     edges = relabel[np.asarray(graph.edges(), dtype=np.int64)]
