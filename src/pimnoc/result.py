@@ -122,6 +122,11 @@ def check_output_dir(path: str | Path, option: str) -> Path:
 
 def write_text_atomic(text: str, path: str | Path) -> Path:
     """Write `text` to `path` through a temporary file, so no half-written file is left."""
+    return write_bytes_atomic(text.encode(), path)
+
+
+def write_bytes_atomic(payload: bytes, path: str | Path) -> Path:
+    """Write `payload` to `path` through a temporary file, so no half-written file is left."""
     path = Path(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -130,8 +135,8 @@ def write_text_atomic(text: str, path: str | Path) -> Path:
         raise OutputError(f"{path}: cannot write ({exc.strerror}); choose a writable path"
                           ) from None
     try:
-        with os.fdopen(fd, "w") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
         os.chmod(tmp, default_file_mode())
         os.replace(tmp, path)
     except BaseException:
@@ -189,20 +194,8 @@ def write_result(data: dict[str, Any], path: str | Path) -> list[Path]:
         return [write_json_atomic(data, path)]
     detail = {key: data[key] for key in ("per_link", "per_layer")}
     side = path.with_name(path.name.removesuffix(".json") + ".detail.json.gz")
-    payload = gzip.compress(json.dumps(detail).encode(), compresslevel=6, mtime=0)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{side.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise OutputError(f"{side}: cannot write ({exc.strerror}); choose a writable path"
-                          ) from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.chmod(tmp, default_file_mode())
-        os.replace(tmp, side)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_bytes_atomic(gzip.compress(finite_json(detail).encode(), compresslevel=6, mtime=0),
+                       side)
     summary = {**{k: v for k, v in data.items() if k not in detail},
                "per_link": [], "per_layer": [],
                "detail": {"file": side.name, "per_link": len(detail["per_link"]),
