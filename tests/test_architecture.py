@@ -58,3 +58,9 @@ def test_the_cycle_check_sees_function_level_imports(tmp_path):
     (pkg / "a.py").write_text("from pimnoc import b\n")
     (pkg / "b.py").write_text("def f():\n    from pimnoc.a import x\n")
     assert [c for c in nx.simple_cycles(import_graph(pkg)) if len(c) > 1]
+
+
+def test_every_source_folder_is_a_package():
+    """setuptools' find_packages skips a folder without __init__.py in a regular install."""
+    folders = {p.parent for p in PACKAGE.rglob("*.py")}
+    assert not [f for f in folders if not (f / "__init__.py").exists()]
