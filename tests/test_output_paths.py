@@ -96,3 +96,15 @@ def test_reproduce_out_is_checked_before_the_experiment(tmp_path, capsys, monkey
     blocker.write_text("x")
     assert main(["reproduce", "teflon", "--out", str(blocker)]) == 2
     _one_error(capsys, "--out", "is a file")
+
+
+def test_run_trace_into_a_folder_is_refused_before_the_work(tmp_path, capsys):
+    from pimnoc.cli.main import main
+
+    config = tmp_path / "run.yaml"
+    config.write_text("workload: {networks: [{model: resnet18, input_hw: 32}]}\n"
+                      "design: {integration: 2d, pes: {rows: 8, cols: 8}}\n"
+                      "simulation: {engine: event}\n")
+    target = tmp_path / "new" / "dir"
+    assert main(["run", str(config), "--trace", f"{target}/"]) == 2
+    assert "--trace" in capsys.readouterr().err and not target.exists()

@@ -123,7 +123,7 @@ def run(
     output: str | None = typer.Option(None, "-o", "--output", help="Write the full result JSON."),
     plot: Path | None = typer.Option(None, "--plot", help="Directory for PNG figures."),
     as_json: bool = typer.Option(False, "--json", help="Print the result JSON to stdout."),
-    trace: Path | None = typer.Option(None, "--trace", help="Write a Chrome/Perfetto trace "
+    trace: str | None = typer.Option(None, "--trace", help="Write a Chrome/Perfetto trace "
                                       "(JSON) of an event-engine run."),
 ) -> None:
     """Evaluate one design point and print a summary."""
