@@ -167,3 +167,10 @@ def test_zoo_prints_a_cifar_model_at_its_own_input_size(capsys):
     assert main(["zoo", "resnet20"]) == 0
     out = capsys.readouterr().out
     assert "32x32" in out and "224x224" not in out
+
+
+def test_run_summary_shows_a_chiplet_io_bound_only_on_chiplet_designs(capsys):
+    assert main(["run", str(ROOT / "examples" / "die_2d_resnet18.yaml")]) == 0
+    assert "chiplet_io bound" not in capsys.readouterr().out
+    assert main(["run", str(ROOT / "examples" / "chiplets_2p5d_resnet50.yaml")]) == 0
+    assert "chiplet_io bound" in capsys.readouterr().out
