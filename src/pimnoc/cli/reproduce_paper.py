@@ -6,6 +6,8 @@ from typing import Any
 
 from rich.table import Table
 
+from pimnoc.experiments.tables import change_cell
+
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("net_zero_load_latency_s", "{scope} zero-load lat"),
     ("net_packet_latency_s", "{scope} packet lat"),
@@ -16,10 +18,6 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("edp_js", "system EDP"),
 )
 """Quantity -> column header: the paper's (network) quantities, then the full system's."""
-
-
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None or value != value else f"{value:+.1%}"
 
 
 def paper_vs_system_table(summary: dict[str, Any], title: str, scope: str, target: str,
@@ -38,13 +36,7 @@ def paper_vs_system_table(summary: dict[str, Any], title: str, scope: str, targe
         table.add_column(header.format(scope=scope_name), justify="right", no_wrap=True)
     per = summary.get(f"per_{group}", {})
     for name, stats in [*per.items(), ("all", summary.get("overall", {}))]:
-        cells = []
-        for key, _header in COLUMNS:
-            s = stats.get(key)
-            text = "-" if s is None else f"{_pct(s['best'])} ({_pct(s['mean'])})"
-            if s is not None and "published" in s:
-                text += f" [bold]paper {_pct(s['published'])}[/]"
-            cells.append(text)
+        cells = [change_cell(stats.get(key), " [bold]paper {}[/]") for key, _header in COLUMNS]
         table.add_row(f"[bold]{name}[/]" if name == "all" else name, *cells)
     return table
 

@@ -30,7 +30,15 @@ DOCS: dict[str, str] = {"floret": "floret_reproduction.md", "teflon": "teflon_re
 
 
 def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:+.1%}"
+    return "n/a" if value is None or value != value else f"{value:+.1%}"
+
+
+def change_cell(stats: dict[str, Any] | None, paper: str = "; paper {}") -> str:
+    """Best (mean) change of one quantity, and the published figure (`paper`) where known."""
+    if stats is None:
+        return "-"
+    text = f"{_pct(stats['best'])} ({_pct(stats['mean'])})"
+    return text + paper.format(_pct(stats["published"])) if "published" in stats else text
 
 
 def summary_table(summary: dict[str, Any], group: str) -> list[str]:
@@ -39,13 +47,7 @@ def summary_table(summary: dict[str, Any], group: str) -> list[str]:
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     per = summary.get(f"per_{group}", {})
     for name, stats in [*per.items(), ("**all**", summary.get("overall", {}))]:
-        cells = []
-        for key, _name in COLUMNS:
-            s = stats.get(key)
-            text = "-" if s is None else f"{_pct(s['best'])} ({_pct(s['mean'])})"
-            if s is not None and "published" in s:
-                text += f"; paper {_pct(s['published'])}"
-            cells.append(text)
+        cells = [change_cell(stats.get(key)) for key, _name in COLUMNS]
         lines.append("| " + " | ".join([name, *cells]) + " |")
     return lines
 
