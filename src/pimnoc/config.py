@@ -13,13 +13,20 @@ from pydantic import (
     Field,
     ValidationError,
     create_model,
+    field_validator,
     model_validator,
 )
 
 from pimnoc.errors import ConfigError, suggest
 from pimnoc.hardware.digital import DigitalTech
 from pimnoc.hardware.interfaces import DEFAULT_INTERFACE, ChipletInterface, chiplet_interface
-from pimnoc.hardware.tech import NetworkTech, PeTech
+from pimnoc.hardware.tech import (
+    DEFAULT_PRESET,
+    PE_PRESETS,
+    NetworkTech,
+    PeTech,
+    pe_preset_tech,
+)
 
 
 class Strict(BaseModel):
@@ -78,7 +85,11 @@ def _optional_fields(cls: type, skip: frozenset[str] = frozenset()) -> dict[str,
     return {f.name: _ranged(f.name, hints[f.name]) for f in fields(cls) if f.name not in skip}
 
 
-PeSpec = create_model("PeSpec", __base__=Strict, **_optional_fields(PeTech))
+PRESET_ONLY_KEYS = frozenset({"conventions"})
+"""PeTech fields a preset sets and design.pe cannot (they select a model, not a number)."""
+
+PeSpec = create_model("PeSpec", __base__=Strict,
+                      **_optional_fields(PeTech, PRESET_ONLY_KEYS))
 INTERFACE_KEYS = frozenset({"chiplet_link_gbps", "d2d_latency_ns"})
 """NetworkTech fields set by design.noi.interface (overridden there, not in design.network)."""
 
@@ -185,6 +196,9 @@ DigitalSpec.__doc__ = (
 class DesignSpec(Strict):
     """The hardware: integration, sizes, networks and technology overrides."""
 
+    # whose conventions and default constants the PE follows (hardware/tech.py PE_PRESETS);
+    # design.pe keys apply on top
+    preset: str = DEFAULT_PRESET
     integration: Literal["2d", "2.5d", "3d"] = "2.5d"
     chiplets: GridSize = GridSize(rows=1, cols=1)
     pes: GridSize
@@ -196,6 +210,14 @@ class DesignSpec(Strict):
     network: NetworkTechSpec = NetworkTechSpec()  # type: ignore[valid-type]
     digital: DigitalSpec | None = None  # type: ignore[valid-type]
     power_gating: bool = True  # idle PEs and routers leak nothing (hardware/leakage.py)
+
+    @field_validator("preset")
+    @classmethod
+    def _known_preset(cls, value: str) -> str:
+        if value not in PE_PRESETS:
+            raise ValueError(f"unknown preset {value!r}; allowed values: "
+                             f"{', '.join(PE_PRESETS)}")
+        return value
 
 
 class MappingSpec(Strict):
@@ -242,7 +264,7 @@ class RunSpec(Strict):
     def pe_tech(self) -> PeTech:
         """The PE technology with this run's overrides applied."""
         given = {k: v for k, v in self.design.pe.model_dump().items() if v is not None}
-        return PeTech(**given)
+        return pe_preset_tech(self.design.preset, given)
 
     def digital_tech(self) -> DigitalTech | None:
         """The digital PE technology with overrides, or None for a ReRAM-only design."""

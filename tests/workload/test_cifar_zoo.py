@@ -48,6 +48,19 @@ def torch_vgg8() -> nn.Module:
                          nn.Linear(1024, 10, bias=False))
 
 
+def torch_vgg8_mnsim() -> nn.Module:
+    """MNSIM-2.0's vgg8 (MNSIM/Interface/network.py:407-427, commit ca39ccb)."""
+    layers, cin = [], 3
+    for width in (128, 128, 0, 256, 256, 0, 512, 512, 0):
+        if width == 0:
+            layers.append(nn.MaxPool2d(2))
+        else:
+            layers += [nn.Conv2d(cin, width, 3, 1, 1, bias=False), nn.ReLU()]
+            cin = width
+    return nn.Sequential(*layers, nn.Conv2d(512, 1024, 3, 1, 0, bias=False), nn.ReLU(),
+                         nn.MaxPool2d(2), nn.Flatten(), nn.Linear(1024, 10, bias=False))
+
+
 def torch_counts(module: nn.Module) -> tuple[int, int]:
     """(parameters, MACs of convs and linears) of a module on one 3x32x32 input."""
     macs = []
@@ -76,6 +89,7 @@ CASES = {
     "resnet110": lambda: torch_resnet((16, 32, 64), 18, 16),
     "resnet18_cifar": lambda: torch_resnet((64, 128, 256, 512), 2, 64),
     "vgg8_cifar": torch_vgg8,
+    "vgg8_mnsim": torch_vgg8_mnsim,
 }
 
 

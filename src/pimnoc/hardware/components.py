@@ -205,3 +205,89 @@ def isaac_tile_breakdown() -> dict[str, tuple[float, float]]:
     for component, n in TILE_PARTS:
         parts[component.name] = (component.area_um2 * n * 1e-6, component.power_mw * n)
     return parts
+
+
+# --- MNSIM-2.0 defaults (`design.preset: mnsim`) -------------------------------------------
+# Zhu et al., "MNSIM 2.0", IEEE TCAD 2023; thu-nics/MNSIM-2.0 at commit ca39ccb, its default
+# SimConfig.ini (kept in tests/data/mnsim/) and the hardware models it selects. Each number
+# names the file and line (or the SimConfig.ini key) it comes from; MNSIM computes every
+# energy as a power times a latency, and so do these.
+MNSIM_COMMIT = "ca39ccb672b631c752dce0fb919e1bec434d8dee"
+
+
+def _mnsim(where: str) -> str:
+    return f"MNSIM-2.0 {MNSIM_COMMIT[:7]} {where}"
+
+
+MNSIM_CROSSBAR_ROWS = 256  # SimConfig.ini Xbar_Size = 256,256 (one subarray, Subarray_Size)
+MNSIM_CROSSBAR_COLS = 256
+MNSIM_POLARITY = 2  # Xbar_Polarity = 2: a positive and a negative crossbar per weight slice,
+# subtracted in the analog domain (Sub_Position = 0), so one ADC serves the pair
+MNSIM_GROUP_DACS = 128  # DAC_Num = 128 per subarray per group (pos/neg pair)
+MNSIM_GROUP_ADCS = 128  # ADC_Num = 128 per subarray per group
+MNSIM_PES_PER_TILE = 4  # PE_Num = 2,2; each PE is Group_Num = 1 group of a pos/neg pair
+MNSIM_WEIGHT_BITS = 9  # Interface/network.py:796 (vgg8): weight_bit 9, of which the sign
+MNSIM_ACT_BITS = 9  # is the polarity pair; activation_bit 9 (network.py:796, 802)
+MNSIM_DIGITAL_PERIOD_NS = 1e3 / 500  # Digital_Frequency = 500 MHz (PE_latency.py:31)
+
+# ADC_Choice = 6 ("ASPDAC2"): ADC.py:38 area, :59 precision, :76 power, :98 rate; a
+# conversion takes (precision + 2) / rate (ADC.py:114) and costs power x that time (:122).
+MNSIM_ADC_BITS = 6
+MNSIM_ADC_RATE_GSPS = 1.0
+MNSIM_ADC_NS = (MNSIM_ADC_BITS + 2) / MNSIM_ADC_RATE_GSPS
+MNSIM_ADC = Component("adc", 1650.0, 1.26, 1.26e-3 * MNSIM_ADC_NS * 1e-9 * 1e12, "conversion",
+                      MNSIM_ADC_NS, 0.0, 0,  # node: not given by the source
+                      _mnsim("Hardware_Model/ADC.py:38,59,76,98,114,122 (ADC_Choice 6)"))
+# DAC_Choice = 1: 1 bit (DAC.py:48), 0.166 um^2 (:34), 3.9 uW (:63), 1 GS/s (:78); a
+# conversion takes (precision + 2) / rate = 3 ns (DAC.py:82).
+MNSIM_DAC_RATE_GSPS = 1.0
+MNSIM_DAC_NS = (1 + 2) / MNSIM_DAC_RATE_GSPS
+MNSIM_DAC = Component("dac", 0.166, 3.9e-3, 3.9e-6 * MNSIM_DAC_NS * 1e-9 * 1e12, "conversion",
+                      MNSIM_DAC_NS, 0.0, 0,
+                      _mnsim("Hardware_Model/DAC.py:34,48,63,78,82 (DAC_Choice 1)"))
+# ReRAM cell: Device_Resistance = 1e6, 1e4 (HRS, LRS), Read_Voltage = 0, 0.15 V,
+# Read_Latency = 3.16 ns, Device_Area = 1.44 um^2. A crossbar read takes the device latency
+# (Crossbar.py:185; its wire term is 1e-5 ns at 256x256, left out). The read power of a cell
+# (Device.py:61-69) uses a conductance mixing 67 % HRS and 33 % LRS conductance and a voltage
+# whose square is 10 % of the high read level's (90 % of inputs at 0 V).
+MNSIM_CELL_HRS_OHM = 1e6
+MNSIM_CELL_LRS_OHM = 1e4
+MNSIM_READ_V = 0.15
+MNSIM_READ_NS = 3.16
+MNSIM_CELL_AREA_UM2 = 1.44
+MNSIM_READ_HIGH_FRACTION = 0.1  # Device.py:67
+MNSIM_LRS_WEIGHT = 0.33  # Device.py:61-62: R = R_hrs R_lrs / (0.67 R_lrs + 0.33 R_hrs)
+# Crossbar area with Area_Calculation = 0: cells x device area + 1150 um^2 per row
+# (Crossbar.py:146).
+MNSIM_CROSSBAR_AREA_UM2 = (MNSIM_CROSSBAR_ROWS * MNSIM_CROSSBAR_COLS * MNSIM_CELL_AREA_UM2
+                           + 1150 * MNSIM_CROSSBAR_ROWS)
+
+# Buffers: Buffer_Choice = 1 (SRAM), Buffer_Technology = 90 nm, Buffer_Bitwidth = 64. On
+# VGG-8 every PE input and tile output buffer is <= 2 KB, MNSIM's table entry 0 (Buffer.py:
+# 31-34): leakage 1.006428 mW (:327), dynamic read 0.0075695 nJ (:385) and write 0.0131361 nJ
+# (:407) per access, area 0.0405803 mm^2 (:359); every access takes 20 ns (:325, which
+# overrides the table). A buffer's power while it is accessed is dynamic energy / 20 ns +
+# leakage (:396-398, :419-421); as MNSIM charges power x access time, one 64-bit access costs
+# that power x 20 ns.
+MNSIM_BUFFER_WIDTH_BITS = 64
+MNSIM_BUFFER_CYCLE_NS = 20.0
+MNSIM_BUFFER_LEAKAGE_MW = 1.006428
+MNSIM_BUFFER_READ_PJ = (0.0075695e3 / MNSIM_BUFFER_CYCLE_NS + MNSIM_BUFFER_LEAKAGE_MW) \
+    * MNSIM_BUFFER_CYCLE_NS
+MNSIM_BUFFER_WRITE_PJ = (0.0131361e3 / MNSIM_BUFFER_CYCLE_NS + MNSIM_BUFFER_LEAKAGE_MW) \
+    * MNSIM_BUFFER_CYCLE_NS
+MNSIM_BUFFER_AREA_MM2 = 0.0405803
+
+# Digital parts, scaled by MNSIM as (tech / 65)^2 from their 65 nm entries:
+MNSIM_SHIFTREG_W = 8.1e-7  # ShiftReg.py:54-56, ShiftReg_Tech = 65
+MNSIM_REG_W = 18.8e-9 * (45 / 65) ** 2  # Reg.py:54, Reg_Tech = 45
+MNSIM_JOINT_W = 2.64e-4 * (45 / 65) ** 2  # JointModule.py:36 (8 bit), JointModule_Tech = 45
+MNSIM_MUX_W = 8 * 10 * 1.2e-9  # PE.py:493-494 (2-to-1: 8 transistors of 12 nW)
+MNSIM_DECODER_NS = 0.27933  # PE_latency.py:47, per 1:8 decoder level
+MNSIM_MUX_NS = 32.744e-3  # PE_latency.py:59, per 8:1 multiplexer level
+# Pooling: Pooling_unit_num = 64, Pooling_shape = 3,3, Pooling_Tech = 65: 3.082 mW per tile
+# (Pooling.py:55) and 100 ns per 64 channels per 9-value window (Pooling.py:75).
+MNSIM_POOL_W = 3.082e-3
+MNSIM_POOL_NS = 100.0
+MNSIM_POOL_UNITS = 64
+MNSIM_POOL_WINDOW = 9

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, fields
+from typing import Any
 
 from pimnoc.hardware import components as C
 from pimnoc.hardware.interfaces import DEFAULT_INTERFACE, INTERFACES
@@ -75,6 +76,10 @@ class PeTech:
     digital_ops_per_cycle: int = 16  # pool/add/concat unit width per PE (assumption)
     digital_energy_pj_per_op: float = C.SHIFT_ADD.energy_pj  # as a S+A add (assumption)
     leakage_mw: float = C.PE_LEAKAGE_MW
+    # whose conventions the compute model follows: isaac (pipelined, per conversion) or
+    # mnsim (MNSIM-2.0's serialised per-position model, engines/compute/mnsim.py); set by
+    # design.preset, not a design.pe key
+    conventions: str = "isaac"
 
     @property
     def cells_per_weight(self) -> int:
@@ -173,6 +178,74 @@ class NetworkTech:
     def cycle_s(self) -> float:
         """One network clock cycle in seconds."""
         return 1.0 / (self.freq_ghz * 1e9)
+
+
+@dataclass(frozen=True)
+class MnsimTech:
+    """MNSIM-2.0's parameters that `PeTech` has no field for (sources: components.py)."""
+
+    polarity: int = C.MNSIM_POLARITY  # crossbars per weight slice (positive, negative)
+    group_dacs: int = C.MNSIM_GROUP_DACS  # DACs per pos/neg pair (ADCs: adcs_per_crossbar)
+    pes_per_tile: int = C.MNSIM_PES_PER_TILE  # pos/neg pairs per tile (a pimnoc PE)
+    dac_rate_gsps: float = C.MNSIM_DAC_RATE_GSPS
+    digital_period_ns: float = C.MNSIM_DIGITAL_PERIOD_NS
+    lrs_weight: float = C.MNSIM_LRS_WEIGHT  # share of LRS conductance in a cell's read power
+    buffer_write_pj: float = C.MNSIM_BUFFER_WRITE_PJ  # per buffer_width_bits access
+    reg_w: float = C.MNSIM_REG_W
+    joint_w: float = C.MNSIM_JOINT_W
+    mux_w: float = C.MNSIM_MUX_W
+    decoder_ns: float = C.MNSIM_DECODER_NS
+    mux_ns: float = C.MNSIM_MUX_NS
+    pool_w: float = C.MNSIM_POOL_W
+    pool_ns: float = C.MNSIM_POOL_NS
+    pool_units: int = C.MNSIM_POOL_UNITS
+    pool_window: int = C.MNSIM_POOL_WINDOW
+
+
+PE_PRESETS: dict[str, dict[str, Any]] = {
+    "isaac": {},
+    "mnsim": {
+        "conventions": "mnsim",
+        # a pimnoc PE is one MNSIM tile: 4 PEs of a positive and a negative crossbar
+        "crossbars": C.MNSIM_PES_PER_TILE * C.MNSIM_POLARITY,
+        "crossbar_rows": C.MNSIM_CROSSBAR_ROWS,
+        "crossbar_cols": C.MNSIM_CROSSBAR_COLS,
+        "bits_per_cell": 1,  # Device_Level = 2: one weight bit per cell
+        "weight_bits": C.MNSIM_WEIGHT_BITS,  # sign included (the pos/neg pair holds it)
+        "input_bits": C.MNSIM_ACT_BITS,
+        "act_bits": C.MNSIM_ACT_BITS,
+        "dac_bits": 1,
+        "adc_bits": C.MNSIM_ADC_BITS,
+        "adcs_per_crossbar": C.MNSIM_GROUP_ADCS,  # per pos/neg pair (MNSIM's group)
+        "adc_rate_gsps": C.MNSIM_ADC_RATE_GSPS,
+        "adc_energy_pj": C.MNSIM_ADC.energy_pj,
+        "adc_area_um2": C.MNSIM_ADC.area_um2,
+        "dac_energy_pj": C.MNSIM_DAC.energy_pj,
+        "dac_area_um2": C.MNSIM_DAC.area_um2,
+        "crossbar_area_um2": C.MNSIM_CROSSBAR_AREA_UM2,
+        "crossbar_periphery_area_um2": 0.0,  # assumption: MNSIM's PE digital parts left out
+        "cell_ron_ohm": C.MNSIM_CELL_LRS_OHM,
+        "cell_roff_ohm": C.MNSIM_CELL_HRS_OHM,
+        "read_voltage_v": C.MNSIM_READ_V,
+        "read_pulse_ns": C.MNSIM_READ_NS,
+        "input_density": C.MNSIM_READ_HIGH_FRACTION,  # MNSIM: 10 % of inputs at the high level
+        "shift_add_energy_pj": C.MNSIM_SHIFTREG_W * C.MNSIM_DIGITAL_PERIOD_NS * 1e3,
+        "buffer_energy_pj_per_bit": C.MNSIM_BUFFER_READ_PJ / C.MNSIM_BUFFER_WIDTH_BITS,
+        # 4 PE input buffers and 1 tile output buffer
+        "buffer_area_mm2": (C.MNSIM_PES_PER_TILE + 1) * C.MNSIM_BUFFER_AREA_MM2,
+        "buffer_width_bits": C.MNSIM_BUFFER_WIDTH_BITS,
+        "buffer_cycle_ns": C.MNSIM_BUFFER_CYCLE_NS,
+        "tile_other_area_mm2": 0.0,  # assumption: pooling and joint modules left out
+        "leakage_mw": 0.0,  # MNSIM charges power only while a part works (Model_energy.py:92)
+    },
+}
+"""`design.preset`: PeTech fields each preset sets (isaac: the defaults above)."""
+DEFAULT_PRESET = "isaac"
+
+
+def pe_preset_tech(name: str, overrides: dict[str, Any] | None = None) -> PeTech:
+    """The PE technology of preset `name` with `overrides` (design.pe keys) on top."""
+    return PeTech(**{**PE_PRESETS[name], **(overrides or {})})
 
 
 def tech_fields(cls: type) -> list[str]:

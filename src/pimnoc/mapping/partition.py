@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pimnoc.errors import CapacityError, ConfigError
+from pimnoc.hardware.components import MNSIM_POLARITY
 from pimnoc.hardware.tech import PeTech
 from pimnoc.workload.ir import Layer
 
@@ -31,10 +32,34 @@ def tile_layer(layer: Layer, pe: PeTech) -> LayerTiles:
     """Tile `rows = Kx*Ky*Cin/groups` by `cols = Cout*ceil(weight_bits/bits_per_cell)`."""
     if not layer.weighted:
         return LayerTiles(0, 0, 0, 0)
+    if pe.conventions == "mnsim":
+        return mnsim_tiles(layer, pe)
     rows = layer.weight_rows
     cols = layer.cout * pe.cells_per_weight
     return LayerTiles(rows, cols, math.ceil(rows / pe.crossbar_rows),
                       math.ceil(cols / pe.crossbar_cols))
+
+
+def mnsim_rows_per_crossbar(layer: Layer, pe: PeTech) -> int:
+    """Rows MNSIM-2.0 fills in one crossbar: whole kernels only (its TCG mapping)."""
+    kernel = layer.kernel[0] * layer.kernel[1] if layer.op == "conv" else 1
+    return max(1, pe.crossbar_rows // kernel) * kernel
+
+
+def mnsim_slices(pe: PeTech) -> int:
+    """Crossbars per weight bit-slice position under MNSIM-2.0's conventions: one crossbar
+    per magnitude bit slice, the sign held by a positive and a negative copy."""
+    magnitude_bits = max(1, pe.weight_bits - 1)
+    return math.ceil(magnitude_bits / pe.bits_per_cell) * MNSIM_POLARITY
+
+
+def mnsim_tiles(layer: Layer, pe: PeTech) -> LayerTiles:
+    """MNSIM-2.0's crossbars of a layer: row tiles of whole kernels; every bit slice (and
+    its negative copy) in a crossbar of its own, not packed with other slices."""
+    rows = layer.weight_rows
+    row_tiles = math.ceil(rows / mnsim_rows_per_crossbar(layer, pe))
+    col_tiles = mnsim_slices(pe) * math.ceil(layer.cout / pe.crossbar_cols)
+    return LayerTiles(rows, layer.cout * mnsim_slices(pe), row_tiles, col_tiles)
 
 
 def balance_replication(positions: np.ndarray, per_copy: np.ndarray, budget: int) -> np.ndarray:

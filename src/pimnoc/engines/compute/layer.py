@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from pimnoc.engines.compute import mnsim
 from pimnoc.engines.compute.crossbar import crossbar_activity
 from pimnoc.hardware.digital import HOST_ENERGY_PJ_PER_MAC
 from pimnoc.hardware.tech import NetworkTech
@@ -22,6 +23,9 @@ class LayerCompute:
     time_s: np.ndarray
     energy_by_part: dict[str, np.ndarray]
     node_busy_s: np.ndarray | None = None  # digital time per node (operators sharing a unit)
+    # time (s) of every layer by part (compute, digital, buffer), where the model splits it
+    # (design.preset: mnsim); their sum is time_s
+    time_by_part: dict[str, np.ndarray] | None = None
 
     @property
     def energy_j(self) -> np.ndarray:
@@ -51,7 +55,28 @@ def layer_compute(mapping: Mapping, net: NetworkTech) -> LayerCompute:
     parts = {name: np.zeros(n) for name in ENERGY_PARTS}
     busy = np.zeros(mapping.topology.num_nodes)
     pj = 1e-12
+    mnsim_parts = ({name: np.zeros(n) for name in ("compute", "digital", "buffer")}
+                   if pe.conventions == "mnsim" else None)
     for i, layer in enumerate(mapping.layers):
+        if mnsim_parts is not None and (layer.weighted or layer.op == "pool"):
+            # MNSIM-2.0's conventions: positions in series, buffers in the path, energy as
+            # power x summed time; copies split the positions, not the energy
+            if layer.weighted:
+                model = mnsim.weighted_layer(layer, mapping.tiles[i], pe)
+                share = -(-layer.positions // int(mapping.replication[i])) / layer.positions
+            else:
+                model = mnsim.pool_layer(layer, pe)
+                root = host_root(mapping, i)
+                hosts = (mapping.layer_node_crossbars[root][0] if mapping.layers[root].weighted
+                         else np.array([mapping.network_first_node(int(mapping.network_of[i]))]))
+                share = 1.0
+                busy[hosts] += model.total_s
+            for part, value in model.time_s.items():
+                mnsim_parts[part][i] = value * share
+            time_s[i] = model.total_s * share
+            for part, value in model.energy_j.items():
+                parts[part][i] = value
+            continue
         if layer.weighted:
             act = crossbar_activity(layer, mapping.tiles[i], int(mapping.replication[i]), pe)
             # buffer reads and writes overlap the crossbar reads (ISAAC's pipeline): the
@@ -85,4 +110,4 @@ def layer_compute(mapping: Mapping, net: NetworkTech) -> LayerCompute:
             parts["digital"][i] = (work.ops * pe.digital_energy_pj_per_op
                                    + work.macs * HOST_ENERGY_PJ_PER_MAC
                                    + work.buffer_bits * pe.buffer_energy_pj_per_bit) * pj
-    return LayerCompute(time_s, parts, busy)
+    return LayerCompute(time_s, parts, busy, mnsim_parts)

@@ -8,9 +8,11 @@
   (plus their batch-norms) above the paper's 0.27M / 0.46M / 0.85M / 1.7M).
 - ResNet-18 for CIFAR: torchvision's ResNet-18 with a 3x3, stride-1 stem of 64 channels and
   no max-pool (the usual CIFAR variant, e.g. kuangliu/pytorch-cifar; ~0.56 G MACs).
-- VGG-8: the CIFAR network of DNN+NeuroSim (Peng et al., IEDM 2019) and MNSIM-2.0: 3x3
-  convs 128, 128, pool, 256, 256, pool, 512, 512, pool, then 8192 -> 1024 -> 10; no bias,
-  no batch-norm.
+- VGG-8: the CIFAR network of DNN+NeuroSim (Peng et al., IEDM 2019): 3x3 convs 128, 128,
+  pool, 256, 256, pool, 512, 512, pool, then 8192 -> 1024 -> 10; no bias, no batch-norm.
+- VGG-8 as MNSIM-2.0 defines it (`vgg8_mnsim`; MNSIM/Interface/network.py:407-427 at commit
+  ca39ccb): the same six convs and three pools, then a 3x3 conv of 1024 without padding
+  (4x4 -> 2x2), a 2x2 max-pool and a 1024 -> 10 classifier.
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ VGG8_CONVS = (128, 128, 0, 256, 256, 0, 512, 512, 0)
 
 @MODELS.register("vgg8_cifar")
 def vgg8_cifar(input_hw: int = 32, num_classes: int = 10) -> Workload:
-    """VGG-8 for CIFAR as DNN+NeuroSim and MNSIM-2.0 define it."""
+    """VGG-8 for CIFAR as DNN+NeuroSim defines it."""
     g = GraphBuilder("vgg8_cifar", 3, (input_hw, input_hw))
     x = "input"
     for index, width in enumerate(VGG8_CONVS):
@@ -91,4 +93,21 @@ def vgg8_cifar(input_hw: int = 32, num_classes: int = 10) -> Workload:
             x = g.conv(f"features.{index}", x, width, 3, 1, 1, bias=False, bn=False)
     x = g.linear("classifier.0", x, 1024, bias=False)
     g.linear("classifier.1", x, num_classes, bias=False)
+    return g.build(family="vgg_cifar", input_hw=input_hw, num_classes=num_classes)
+
+
+@MODELS.register("vgg8_mnsim")
+def vgg8_mnsim(input_hw: int = 32, num_classes: int = 10) -> Workload:
+    """VGG-8 for CIFAR as MNSIM-2.0 defines it (a 3x3 conv of 1024 and a pool before the
+    classifier)."""
+    g = GraphBuilder("vgg8_mnsim", 3, (input_hw, input_hw))
+    x = "input"
+    for index, width in enumerate(VGG8_CONVS):
+        if width == 0:
+            x = g.pool(f"features.{index}", x, 2, 2, 0, "max")
+        else:
+            x = g.conv(f"features.{index}", x, width, 3, 1, 1, bias=False, bn=False)
+    x = g.conv("features.9", x, 1024, 3, 1, 0, bias=False, bn=False)
+    x = g.pool("features.10", x, 2, 2, 0, "max")
+    g.linear("classifier", x, num_classes, bias=False)
     return g.build(family="vgg_cifar", input_hw=input_hw, num_classes=num_classes)
