@@ -66,6 +66,11 @@ BAD_CASES = {
     "bad_placement": ({"workload": {"networks": [{"model": "resnet18", "input_hw": 32}]},
                        "design": {"integration": "2d", "pes": {"rows": 8, "cols": 8}},
                        "mapping": {"placement": "hilbrt"}}, "did you mean 'hilbert'"),
+    "unknown_preset": ({"workload": {"networks": [{"model": "resnet20"}]},
+                        "design": {"integration": "2d", "pes": {"rows": 8, "cols": 8},
+                                   "preset": "neurosim"}},
+                       "design.preset: .*unknown preset 'neurosim'; allowed values: isaac, "
+                       "mnsim"),
 }
 
 
