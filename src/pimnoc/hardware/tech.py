@@ -114,11 +114,20 @@ class PeTech:
         return self.read_voltage_v**2 * mean_conductance * self.read_pulse_ns * 1e-9
 
     @property
+    def converters_per_crossbar(self) -> tuple[float, float]:
+        """(DACs, ADCs) per crossbar: a DAC per row (ISAAC); under MNSIM's conventions a
+        positive/negative crossbar pair shares its DACs and ADCs."""
+        if self.conventions == "mnsim":
+            return (C.MNSIM_GROUP_DACS / C.MNSIM_POLARITY,
+                    self.adcs_per_crossbar / C.MNSIM_POLARITY)
+        return float(self.crossbar_rows), float(self.adcs_per_crossbar)
+
+    @property
     def area_mm2(self) -> float:
         """Area of one PE without its router."""
-        per_crossbar_um2 = (self.crossbar_area_um2 + self.adcs_per_crossbar * self.adc_area_um2
-                            + self.crossbar_rows * self.dac_area_um2
-                            + self.crossbar_periphery_area_um2)
+        dacs, adcs = self.converters_per_crossbar
+        per_crossbar_um2 = (self.crossbar_area_um2 + adcs * self.adc_area_um2
+                            + dacs * self.dac_area_um2 + self.crossbar_periphery_area_um2)
         return (self.crossbars * per_crossbar_um2 * 1e-6 + self.buffer_area_mm2
                 + self.tile_other_area_mm2)
 

@@ -55,11 +55,16 @@ def mnsim_slices(pe: PeTech) -> int:
 
 def mnsim_tiles(layer: Layer, pe: PeTech) -> LayerTiles:
     """MNSIM-2.0's crossbars of a layer: row tiles of whole kernels; every bit slice (and
-    its negative copy) in a crossbar of its own, not packed with other slices."""
+    its negative copy) in a crossbar of its own, not packed with other slices.
+
+    `cols` counts every column tile as full (col_tiles x crossbar_cols), so that column
+    tile j carries the share [j, j + 1) / col_tiles of the layer's outputs, as the traffic
+    models read it; the used columns per crossbar are min(cout, crossbar_cols).
+    """
     rows = layer.weight_rows
     row_tiles = math.ceil(rows / mnsim_rows_per_crossbar(layer, pe))
     col_tiles = mnsim_slices(pe) * math.ceil(layer.cout / pe.crossbar_cols)
-    return LayerTiles(rows, layer.cout * mnsim_slices(pe), row_tiles, col_tiles)
+    return LayerTiles(rows, col_tiles * pe.crossbar_cols, row_tiles, col_tiles)
 
 
 def balance_replication(positions: np.ndarray, per_copy: np.ndarray, budget: int) -> np.ndarray:

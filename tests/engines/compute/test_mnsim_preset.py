@@ -11,12 +11,14 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from pimnoc.config import parse_run
 from pimnoc.errors import ConfigError
 from pimnoc.evaluate import evaluate_full
 from pimnoc.hardware.tech import PeTech
+from pimnoc.traffic.flows import PARTIAL_SUM
 
 REFERENCE = Path(__file__).parents[2] / "data" / "mnsim" / "vgg8_cifar_per_layer.txt"
 TOLERANCE = 0.10  # the bound, per layer and per figure
@@ -45,11 +47,12 @@ def mnsim_layers() -> list[dict[str, float]]:
     return layers
 
 
-def run(model: str, pes: int = 20, **design) -> dict:
+def run(model: str, pes: int = 20, simulation: dict | None = None, **design) -> dict:
     return {"workload": {"networks": [{"model": model}]},
             "design": {"integration": "2d", "pes": {"rows": pes, "cols": pes},
                        "preset": "mnsim", **design},
-            "mapping": {"replication": "none"}}  # MNSIM's run: one copy of every layer
+            "mapping": {"replication": "none"},  # MNSIM's run: one copy of every layer
+            "simulation": simulation or {}}
 
 
 @pytest.fixture(scope="module")
@@ -130,3 +133,24 @@ def test_an_unknown_preset_names_the_key_and_the_allowed_values():
 def test_conventions_are_not_a_design_pe_key():
     with pytest.raises(ConfigError, match="design.pe.conventions"):
         parse_run(run("vgg8_mnsim", pe={"conventions": "mnsim"}))
+
+
+def test_traffic_of_the_unpacked_mnsim_tiling_is_bounded(evaluation):
+    # each column tile carries an equal share of the outputs: partial sums of a layer are
+    # positive and at most (row tiles - 1) x its outputs x psum bits
+    flows, mapping, pe = evaluation.flows, evaluation.mapping, evaluation.pe
+    assert (flows.bits > 0).all() and np.isfinite(flows.bits).all()
+    for i, layer in enumerate(mapping.layers):
+        if not layer.weighted:
+            continue
+        psum = flows.bits[(flows.producer == i) & (flows.kind == PARTIAL_SUM)].sum()
+        bound = (mapping.tiles[i].row_tiles - 1) * layer.positions * layer.cout * pe.psum_bits
+        assert psum <= bound * (1 + 1e-9), layer.name
+
+
+def test_the_event_engine_runs_the_mnsim_preset():
+    spec = run("vgg8_mnsim", simulation={"engine": "event"})
+    result = evaluate_full(parse_run(spec)).result
+    assert result.energy_j["compute"] * 1e9 == pytest.approx(
+        sum(layer["energy"] for layer in mnsim_layers()), rel=TOLERANCE)
+    assert np.isfinite(result.latency_s) and result.latency_s > 0

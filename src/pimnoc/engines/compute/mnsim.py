@@ -25,7 +25,7 @@ import math
 from dataclasses import dataclass
 
 from pimnoc.hardware.tech import MnsimTech, PeTech
-from pimnoc.mapping.partition import LayerTiles, mnsim_rows_per_crossbar, mnsim_slices
+from pimnoc.mapping.partition import LayerTiles, mnsim_rows_per_crossbar
 from pimnoc.workload.ir import Layer
 
 MNSIM = MnsimTech()
@@ -96,13 +96,12 @@ def weighted_layer(layer: Layer, tiles: LayerTiles, pe: PeTech) -> MnsimLayer:
     """A conv or linear layer on its crossbars, one copy, all positions in series."""
     ns = 1e-9
     period = MNSIM.digital_period_ns
-    per_slice = mnsim_slices(pe) // MNSIM.polarity
     pairs = tiles.crossbars // MNSIM.polarity  # MNSIM's PEs: pos/neg crossbar pairs
     tiles_used = math.ceil(pairs / MNSIM.pes_per_tile)
     pairs_per_tile = min(pairs, MNSIM.pes_per_tile)
     charged_pairs = tiles_used * pairs_per_tile  # every tile as full as the fullest
     max_row = min(mnsim_rows_per_crossbar(layer, pe), tiles.rows)
-    max_col = min(tiles.cols // (per_slice * MNSIM.polarity), pe.crossbar_cols)
+    max_col = min(layer.cout, pe.crossbar_cols)
     row_groups = math.ceil(max_row / MNSIM.group_dacs)
     col_groups = math.ceil(max_col / pe.adcs_per_crossbar)
     steps = math.ceil(pe.input_bits / pe.dac_bits) * row_groups * col_groups
