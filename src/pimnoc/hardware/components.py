@@ -264,7 +264,7 @@ MNSIM_CROSSBAR_AREA_UM2 = (MNSIM_CROSSBAR_ROWS * MNSIM_CROSSBAR_COLS * MNSIM_CEL
 
 # Buffers: Buffer_Choice = 1 (SRAM), Buffer_Technology = 90 nm, Buffer_Bitwidth = 64. On
 # VGG-8 every PE input and tile output buffer is <= 2 KB, MNSIM's table entry 0 (Buffer.py:
-# 31-34): leakage 1.006428 mW (:327), dynamic read 0.0075695 nJ (:385) and write 0.0131361 nJ
+# 37-40): leakage 1.006428 mW (:327), dynamic read 0.0075695 nJ (:385) and write 0.0131361 nJ
 # (:407) per access, area 0.0405803 mm^2 (:359); every access takes 20 ns (:325, which
 # overrides the table). A buffer's power while it is accessed is dynamic energy / 20 ns +
 # leakage (:396-398, :419-421); as MNSIM charges power x access time, one 64-bit access costs

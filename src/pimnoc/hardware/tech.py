@@ -223,7 +223,7 @@ PE_PRESETS: dict[str, dict[str, Any]] = {
         "weight_bits": C.MNSIM_WEIGHT_BITS,  # sign included (the pos/neg pair holds it)
         "input_bits": C.MNSIM_ACT_BITS,
         "act_bits": C.MNSIM_ACT_BITS,
-        "dac_bits": 1,
+        "dac_bits": 1,  # DAC_Choice = 1 (DAC.py:48)
         "adc_bits": C.MNSIM_ADC_BITS,
         "adcs_per_crossbar": C.MNSIM_GROUP_ADCS,  # per pos/neg pair (MNSIM's group)
         "adc_rate_gsps": C.MNSIM_ADC_RATE_GSPS,
