@@ -217,7 +217,7 @@ class SimulationSpec(Open):
     # event engine (engines/event): task size, layer-by-layer barrier, network backend
     granularity: Literal["rows", "layer"] = "rows"
     layer_barrier: bool = False
-    network: Literal["flow"] = "flow"
+    network: Literal["flow", "flit"] = "flow"  # flit: closed loop over the flit kernel
     max_row_blocks: int = Field(256, gt=0)  # tasks per layer and PE at most (assumption)
     header_flits: int = Field(0, ge=0)  # head flits per packet on top of the payload
     # serial: one task at a time per PE; per_layer: a PE's layers (own crossbars) run at once

@@ -13,6 +13,7 @@ from pimnoc.engines.compute.layer import LayerCompute
 from pimnoc.engines.event.arrivals import instances_of
 from pimnoc.engines.event.engine import Execution, execute, message_energy_j, message_routes
 from pimnoc.engines.event.figures import event_figures
+from pimnoc.engines.event.flit_backend import execute_flit
 from pimnoc.engines.event.tasks import build_tasks
 from pimnoc.errors import ConfigError, SimulationError
 from pimnoc.hardware.routing import Routing
@@ -50,8 +51,12 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
     routes = message_routes(graph, routing, net)
     instances = instances_of(spec)
     built = time.perf_counter()
-    x = execute(graph, routes, instances, net, topo.num_nodes, topo.num_directed_links,
-                sim.header_flits, sim.pe_sharing)
+    if sim.network == "flit":
+        x = execute_flit(graph, routes, instances, routing, net, sim.header_flits,
+                         sim.pe_sharing)
+    else:
+        x = execute(graph, routes, instances, net, topo.num_nodes, topo.num_directed_links,
+                    sim.header_flits, sim.pe_sharing)
     ran = time.perf_counter()
     if np.any(x.finish_s < 0):
         stuck = int(np.count_nonzero(x.finish_s < 0))

@@ -265,21 +265,46 @@ class State:
         self.router_flits = np.zeros(n_r, dtype=np.int64)
         self.flow_stats = np.zeros((max(n_flows, 1), 3), dtype=np.int64)
         self.dbg = np.zeros(((n_l + 2 * n_r) * nv if p.debug else 1, 2), dtype=np.int64)
+        self.open_messages(0)
         self.t = 0
+
+    def open_messages(self, count: int) -> None:
+        """Closed loop: room for `count` messages sent from queues on the terminals."""
+        n_r = int(self.prm[K.P_R])
+        self.prm[K.P_CLOSED] = int(count > 0)
+        size = max(count, 1)
+        self.msg_dst = np.zeros(size, dtype=np.int64)
+        self.msg_flits = np.zeros(size, dtype=np.int64)
+        self.msg_open = np.zeros(size, dtype=np.int64)
+        self.msg_begin = np.full(size, -1, dtype=np.int64)
+        self.msg_sent = np.full(size, -1, dtype=np.int64)
+        self.msg_done = np.full(size, -1, dtype=np.int64)
+        self.mq_head = np.full(n_r, -1, dtype=np.int64)
+        self.mq_tail = np.full(n_r, -1, dtype=np.int64)
+        self.mq_next = np.full(size, -1, dtype=np.int64)
+        self.done_list = np.zeros(n_r + 1, dtype=np.int64)
+
+    def kernel_arrays(self) -> tuple:
+        """Every array `run_kernel` takes after (t_start, t_end), in its order."""
+        net, tr = self.net, self.traffic
+        return (self.prm, self.ctl, self.glob, self.rng, self.ivc, self.buf, self.ovc,
+                self.inport, self.outport, self.oq_code, self.oq_vc, self.router,
+                net.router_in, net.router_out, self.busy, self.xb, self.term, self.term_list,
+                self.src_vc, self.term_rate, self.term_logq, tr.ptr, tr.dst, tr.cum, tr.flow,
+                tr.term_ids, self.pkt, self.free_stack, self.wf, self.wf_n, self.wc, self.wc_n,
+                net.route_out, net.alt_out, net.link_dst, net.link_dim, net.link_dir,
+                net.link_dateline, net.link_split, self.hist, self.link_flits,
+                self.router_flits, self.flow_stats, self.dbg, self.msg_dst, self.msg_flits,
+                self.msg_open, self.msg_begin, self.msg_sent, self.msg_done, self.mq_head,
+                self.mq_tail, self.mq_next, self.done_list)
 
     def run(self, cycles: int) -> int:
         """Advance up to `cycles` cycles; return the kernel status."""
-        net = self.net
-        tr = self.traffic
-        self.t = int(K.run_kernel(
-            self.t, self.t + cycles, self.prm, self.ctl, self.glob, self.rng, self.ivc,
-            self.buf, self.ovc, self.inport, self.outport, self.oq_code, self.oq_vc,
-            self.router, net.router_in, net.router_out, self.busy, self.xb, self.term,
-            self.term_list, self.src_vc, self.term_rate, self.term_logq, tr.ptr, tr.dst,
-            tr.cum, tr.flow, tr.term_ids, self.pkt, self.free_stack, self.wf, self.wf_n,
-            self.wc, self.wc_n, net.route_out, net.alt_out, net.link_dst, net.link_dim,
-            net.link_dir, net.link_dateline, net.link_split, self.hist, self.link_flits,
-            self.router_flits, self.flow_stats, self.dbg))
+        self.t = int(K.run_kernel(self.t, self.t + cycles, *self.kernel_arrays()))
+        return self.check()
+
+    def check(self) -> int:
+        """The kernel status; SimulationError on a deadlock or an internal overflow."""
         status = int(self.glob[K.G_STATUS])
         if status == K.STATUS_DEADLOCK:
             raise SimulationError(deadlock_report(self))
