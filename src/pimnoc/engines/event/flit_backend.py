@@ -254,9 +254,10 @@ def run_flit_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task
                          flit_bits)
             for k in range(glob[K.G_MSG_DONE]):
                 m = done_list[k]
-                begin[m] = msg_begin[m] * cycle_s
-                sent[m] = msg_sent[m] * cycle_s
-                _push(ht, hs, hk, hi, state, max(msg_done[m] * cycle_s, emit[m]), ARRIVE, m)
+                # (max: a cycle's time in seconds may round below the emission time)
+                begin[m] = max(msg_begin[m] * cycle_s, emit[m])
+                sent[m] = max(msg_sent[m] * cycle_s, begin[m])
+                _push(ht, hs, hk, hi, state, max(msg_done[m] * cycle_s, sent[m]), ARRIVE, m)
             glob[K.G_MSG_DONE] = 0
         elif state[0] > 0:
             nxt_cycle = _cycle(ht[0], cycle_s)
