@@ -13,6 +13,7 @@ from pydantic import (
     Field,
     ValidationError,
     create_model,
+    field_validator,
     model_validator,
 )
 
@@ -222,6 +223,15 @@ class SimulationSpec(Open):
     header_flits: int = Field(0, ge=0)  # head flits per packet on top of the payload
     # serial: one task at a time per PE; per_layer: a PE's layers (own crossbars) run at once
     pe_sharing: Literal["serial", "per_layer"] = "serial"
+
+    @field_validator("engine")
+    @classmethod
+    def _cycle_engine_removed(cls, value: str) -> str:
+        if value == "cycle":
+            raise ValueError("engine: cycle was removed (it patched packet latencies into the "
+                             "analytical formula); the flit-level network on a workload is "
+                             "now simulation: {engine: event, network: flit}")
+        return value
 
 
 class ThermalSpec(Open):

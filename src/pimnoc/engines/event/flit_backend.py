@@ -22,11 +22,13 @@ from pimnoc.engines.flit import kernel as K
 from pimnoc.engines.flit.engine import State, build_network
 from pimnoc.engines.flit.pipeline import sim_params
 from pimnoc.engines.flit.traffic import TrafficTable
-from pimnoc.errors import SimulationError
+from pimnoc.errors import ConfigError, SimulationError
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
 
 RELEASE, FINISH, ARRIVE = 0, 1, 2
+FLIT_KEYS = ("num_vcs", "vc_buf_size", "credit_delay", "deadlock_cycles")
+"""The flit routers' `simulation` keys the backend takes (engines/flit SimParams meanings)."""
 STEP_EPS = 1e-6
 """Cycles of rounding slack when a time in seconds is turned into a network cycle."""
 
@@ -278,12 +280,22 @@ def _closed_traffic(net_terminals: np.ndarray, num_nodes: int) -> TrafficTable:
 
 
 def execute_flit(graph: TaskGraph, routes: Routes, instances: Instances, routing: Routing,
-                 net: NetworkTech, header_flits: int = 0,
-                 pe_sharing: str = "serial") -> Execution:
-    """Run every inference of `instances` with the flit-level network (as `engine.execute`)."""
+                 net: NetworkTech, header_flits: int = 0, pe_sharing: str = "serial",
+                 router_options: dict | None = None) -> Execution:
+    """Run every inference of `instances` with the flit-level network (as `engine.execute`).
+
+    `router_options`: `FLIT_KEYS` from `simulation` (VCs, buffer depth, credit delay).
+    Routes follow the routing table, as the flow backend's do (no random tie-breaking).
+    """
     topo = routing.topology
     num_nodes, num_links = topo.num_nodes, topo.num_directed_links
-    params = sim_params({"random_ties": False}, net)
+    if topo.meta.get("phase_classes"):
+        raise ConfigError("design.noi.ports_per_chiplet: the flit backend has no per-phase "
+                          "virtual-channel classes, which several ports per chiplet need to "
+                          "be deadlock-free; set ports_per_chiplet: 1 or simulation.network: "
+                          "flow")
+    options = {k: v for k, v in (router_options or {}).items() if k in FLIT_KEYS}
+    params = sim_params({**options, "random_ties": False}, net)
     network = build_network(topo, routing, params, router_delay_extra(topo, net))
     n_nets = int(max(graph.task_network.max(initial=0), instances.network.max(initial=0))) + 1
     t_first, t_end = _ranges(graph.task_network, n_nets)

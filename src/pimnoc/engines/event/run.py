@@ -13,7 +13,7 @@ from pimnoc.engines.compute.layer import LayerCompute
 from pimnoc.engines.event.arrivals import instances_of
 from pimnoc.engines.event.engine import Execution, execute, message_energy_j, message_routes
 from pimnoc.engines.event.figures import event_figures
-from pimnoc.engines.event.flit_backend import execute_flit
+from pimnoc.engines.event.flit_backend import FLIT_KEYS, execute_flit
 from pimnoc.engines.event.tasks import build_tasks
 from pimnoc.errors import ConfigError, SimulationError
 from pimnoc.hardware.routing import Routing
@@ -24,12 +24,15 @@ from pimnoc.result import Result
 
 def check_spec(spec: RunSpec, net: NetworkTech) -> None:
     """Reject settings the event engine does not take, naming the key."""
-    extra = spec.simulation.params()
+    flit = spec.simulation.network == "flit"
+    extra = {k: v for k, v in spec.simulation.params().items()
+             if not (flit and k in FLIT_KEYS)}
     if extra:
         key = sorted(extra)[0]
         raise ConfigError(f"simulation.{key}: not a parameter of the event engine (it takes "
                           "granularity, layer_barrier, network, max_row_blocks, header_flits, "
-                          "pe_sharing, routing); remove it")
+                          f"pe_sharing, routing; with network: flit also {', '.join(FLIT_KEYS)}"
+                          "); remove it")
     if spec.simulation.rate_ips is not None:
         raise ConfigError("simulation.rate_ips: the event engine takes arrivals per network; "
                           "use workload.networks[i].arrivals: {poisson_ips: RATE, count: N}")
@@ -53,7 +56,7 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
     built = time.perf_counter()
     if sim.network == "flit":
         x = execute_flit(graph, routes, instances, routing, net, sim.header_flits,
-                         sim.pe_sharing)
+                         sim.pe_sharing, sim.params())
     else:
         x = execute(graph, routes, instances, net, topo.num_nodes, topo.num_directed_links,
                     sim.header_flits, sim.pe_sharing)
