@@ -9,9 +9,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pimnoc.config import parse_run
-from pimnoc.engines.event.engine import Instances, message_routes
+from pimnoc.engines.analytical.network import link_cycles_per_flit
+from pimnoc.engines.event.engine import Instances, execute, message_routes
 from pimnoc.engines.event.flit_backend import execute_flit
-from pimnoc.evaluate import evaluate_full
+from pimnoc.evaluate import evaluate_full, topology_and_routing
 
 
 def _interior_pair(topo):
@@ -146,3 +147,51 @@ def test_flit_and_flow_backends_agree_on_a_small_chiplet_design(inferences):
     # the same work: dynamic energy identical, leakage over each one's makespan
     for part in ("compute", "router", "link"):
         assert flit.energy_j[part] == pytest.approx(flow.energy_j[part], rel=1e-12)
+
+
+def _chiplet_mesh(interface=None, ports=1):
+    """(topology, routing, network tech) of 2 x 2 chiplets of 4 x 4 PEs."""
+    noi = {"topology": "mesh", "ports_per_chiplet": ports}
+    if interface:
+        noi["interface"] = interface
+    spec = parse_run({"workload": {"networks": [{"model": "resnet20"}]},
+                      "design": {"integration": "2.5d", "chiplets": {"rows": 2, "cols": 2},
+                                 "pes": {"rows": 4, "cols": 4}, "noi": noi}})
+    topo, routing = topology_and_routing(spec)
+    return topo, routing, spec.network_tech()
+
+
+def test_a_slow_die_to_die_link_serialises_each_flit_in_both_backends():
+    # GRS with 32 lanes at 0.25 Gb/s = 8 Gb/s: a 32-bit flit every 4 network cycles
+    slow = _chiplet_mesh({"preset": "grs", "gbps_per_lane": 0.25})
+    fast = _chiplet_mesh()
+    topo = slow[0]
+    assert link_cycles_per_flit(topo, slow[2]).max() == 4
+    assert link_cycles_per_flit(topo, fast[2]).max() == 1  # faster links: one flit per cycle
+    pes = np.asarray(topo.compute_nodes)
+    a, b = int(pes[0]), int(pes[-1])
+    assert topo.node_chiplet[a] != topo.node_chiplet[b]
+    flits = 2000
+    graph = make_graph([a, b], [0.0, 0.0], [(0, 1, b, float(flits * slow[2].flit_bits))])
+    flit_slow, flit_fast = run_flit(graph, slow), run_flit(graph, fast)
+    cycles = (flit_slow.arrive_s[0] - flit_fast.arrive_s[0]) / slow[2].cycle_s
+    assert cycles == pytest.approx(3 * flits, rel=0.01)  # 4 cycles a flit instead of 1
+    routes = message_routes(graph, slow[1], slow[2])
+    flow = execute(graph, routes, Instances(np.zeros(1, dtype=np.int64), np.zeros(1)),
+                   slow[2], topo.num_nodes, topo.num_directed_links,
+                   link_bps=slow[2].link_bandwidth_bps / link_cycles_per_flit(topo, slow[2]))
+    assert flow.arrive_s[0] == pytest.approx(flit_slow.arrive_s[0], rel=0.01)
+
+
+def test_several_ports_per_chiplet_run_without_deadlock_and_match_the_flow_backend():
+    def run(network):
+        spec = chiplet_spec(network, 2)
+        noi = spec.design.noi.model_copy(update={"ports_per_chiplet": 2})
+        design = spec.design.model_copy(update={"noi": noi})
+        sim = spec.simulation.model_copy(update={"granularity": "layer"})
+        return evaluate_full(spec.model_copy(update={"design": design, "simulation": sim}),
+                             detail=False).result
+
+    flow, flit = run("flow"), run("flit")
+    assert flit.extra["inference_latency_s"]["mean"] == pytest.approx(
+        flow.extra["inference_latency_s"]["mean"], rel=0.10)

@@ -90,6 +90,15 @@ def link_bandwidth_bps(topo: Topology, net: NetworkTech) -> np.ndarray:
     return np.where(d2d, net.chiplet_link_bps, net.link_bandwidth_bps)
 
 
+def link_cycles_per_flit(topo: Topology, net: NetworkTech) -> np.ndarray:
+    """Network cycles each directed link takes per flit in the event engine's networks: 1,
+    or ceil(flit_bits / (bandwidth x cycle)) on a die-to-die link slower than a flit per
+    cycle. A faster die-to-die link still gets one flit per cycle from its router (switch
+    speed-up 1), so it counts as 1."""
+    ratio = net.link_bandwidth_bps / link_bandwidth_bps(topo, net)
+    return np.maximum(np.ceil(ratio - 1e-9), 1.0).astype(np.int64)
+
+
 def router_energy_pj_per_bit(topo: Topology, net: NetworkTech) -> np.ndarray:
     """Energy per bit through each router, scaled linearly with its port count (assumption)."""
     return net.router_energy_pj_per_bit * topo.router_ports / net.router_reference_ports

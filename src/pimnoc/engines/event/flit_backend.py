@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from pimnoc.engines.analytical.network import router_delay_extra
+from pimnoc.engines.analytical.network import link_cycles_per_flit, router_delay_extra
 from pimnoc.engines.event.engine import WINDOWS, Execution, Instances, Routes, _ranges
 from pimnoc.engines.event.tasks import TaskGraph
 from pimnoc.engines.flit import kernel as K
@@ -289,14 +289,14 @@ def execute_flit(graph: TaskGraph, routes: Routes, instances: Instances, routing
     """
     topo = routing.topology
     num_nodes, num_links = topo.num_nodes, topo.num_directed_links
-    if topo.meta.get("phase_classes"):
-        raise ConfigError("design.noi.ports_per_chiplet: the flit backend has no per-phase "
-                          "virtual-channel classes, which several ports per chiplet need to "
-                          "be deadlock-free; set ports_per_chiplet: 1 or simulation.network: "
-                          "flow")
+    if topo.meta.get("phase_classes") and router_options and \
+            router_options.get("num_vcs", 2) < 2:
+        raise ConfigError("simulation.num_vcs: several ports per chiplet need two VC classes "
+                          "(up to the interposer, down from it); set num_vcs: 2 or more")
     options = {k: v for k, v in (router_options or {}).items() if k in FLIT_KEYS}
     params = sim_params({**options, "random_ties": False}, net)
-    network = build_network(topo, routing, params, router_delay_extra(topo, net))
+    network = build_network(topo, routing, params, router_delay_extra(topo, net),
+                            link_cycles_per_flit(topo, net))
     n_nets = int(max(graph.task_network.max(initial=0), instances.network.max(initial=0))) + 1
     t_first, t_end = _ranges(graph.task_network, n_nets)
     msg_net = graph.task_network[graph.msg_task]

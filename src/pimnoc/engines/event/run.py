@@ -8,7 +8,11 @@ from dataclasses import replace
 import numpy as np
 
 from pimnoc.config import RunSpec
-from pimnoc.engines.analytical.network import link_energy_pj_per_bit, router_energy_pj_per_bit
+from pimnoc.engines.analytical.network import (
+    link_cycles_per_flit,
+    link_energy_pj_per_bit,
+    router_energy_pj_per_bit,
+)
 from pimnoc.engines.compute.layer import LayerCompute
 from pimnoc.engines.event.arrivals import instances_of
 from pimnoc.engines.event.engine import Execution, execute, message_energy_j, message_routes
@@ -59,7 +63,8 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
                          sim.pe_sharing, sim.params())
     else:
         x = execute(graph, routes, instances, net, topo.num_nodes, topo.num_directed_links,
-                    sim.header_flits, sim.pe_sharing)
+                    sim.header_flits, sim.pe_sharing,
+                    net.link_bandwidth_bps / link_cycles_per_flit(topo, net))
     ran = time.perf_counter()
     if np.any(x.finish_s < 0):
         stuck = int(np.count_nonzero(x.finish_s < 0))

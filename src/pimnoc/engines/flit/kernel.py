@@ -35,8 +35,10 @@ IP_ROUTER, IP_LOCAL, IP_SWPTR, IP_SWOFF, IP_LAT = range(5)
 N_IP_FIELDS = 5
 
 # --- output port fields
-OP_ROUTER, OP_LOCAL, OP_SWPTR, OP_LAT, OP_QHEAD, OP_QCNT = range(6)
-N_OP_FIELDS = 6
+OP_ROUTER, OP_LOCAL, OP_SWPTR, OP_LAT, OP_QHEAD, OP_QCNT, OP_PERIOD, OP_FREE = range(8)
+N_OP_FIELDS = 8
+# OP_PERIOD: cycles a flit takes to cross the link's wires (1, or more for a die-to-die link
+# slower than flit_bits per cycle); OP_FREE: the first cycle the port may send again
 
 # --- router fields
 (R_NIN, R_NOUT, R_RTN, R_VAN, R_SAN, R_XBN, R_OQN,
@@ -61,8 +63,10 @@ N_K_FIELDS = 11
 # --- parameters (prm)
 (P_V, P_B, P_RD, P_VAD, P_SAD, P_XD, P_CD, P_L, P_R, P_W, P_PSIZE, P_UNIFORM, P_NTERM,
  P_HASALT, P_HASCLASS, P_V0, P_DEBUG, P_DEADLOCK, P_XCAP, P_QCAP, P_CAPF, P_CAPC,
- P_MAXIN, P_MAXOUT, P_HIST, P_CLOSED) = range(26)
-N_PARAMS = 26
+ P_MAXIN, P_MAXOUT, P_HIST, P_CLOSED, P_PHASE) = range(27)
+N_PARAMS = 27
+# P_PHASE: 2.5D with several ports per chiplet; a packet takes VC class 1 from the link
+# marked in link_dateline (down from the interposer) on, class 0 before
 # P_CLOSED: terminals send queued messages (closed loop, engines/event/flit_backend.py)
 # instead of Bernoulli packets
 
@@ -153,6 +157,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
     uniform = prm[P_UNIFORM] != 0
     has_alt = prm[P_HASALT] != 0
     has_class = prm[P_HASCLASS] != 0
+    has_phase = prm[P_PHASE] != 0
     v0 = prm[P_V0]
     debug = prm[P_DEBUG] != 0
     deadlock_cycles = prm[P_DEADLOCK]
@@ -513,7 +518,14 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                         seed += GOLDEN
                         if unit(mix64(seed)) < 0.5:
                             o = alt_out[r, d]
-                    if has_class and link_split[o]:
+                    if has_phase:
+                        if p < n_links and link_dateline[p]:
+                            pkt[pid, K_CLASS] = 1
+                        if pkt[pid, K_CLASS] == 0:
+                            hi = v0 - 1
+                        else:
+                            lo = v0
+                    elif has_class and link_split[o]:
                         if (p < n_links and link_split[p] and link_dim[p] == link_dim[o]
                                 and link_dir[p] == link_dir[o]):
                             cls = pkt[pid, K_CLASS]
@@ -828,8 +840,10 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
             if router[r, R_OQN] > 0:
                 for m in range(nout):
                     o = router_out[r, m]
-                    if outport[o, OP_QCNT] == 0:
+                    if outport[o, OP_QCNT] == 0 or outport[o, OP_FREE] > t:
                         continue
+                    period = outport[o, OP_PERIOD]
+                    outport[o, OP_FREE] = t + period
                     head = outport[o, OP_QHEAD]
                     code = oq_code[o, head]
                     ov = oq_vc[o, head]
@@ -840,7 +854,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                     outport[o, OP_QCNT] -= 1
                     router[r, R_OQN] -= 1
                     if o < n_links:
-                        ta = (t + outport[o, OP_LAT] + 1) & wmask
+                        ta = (t + outport[o, OP_LAT] + period) & wmask
                         dport = o
                         if running:
                             link_flits[o] += 1
