@@ -35,11 +35,23 @@ DESIGNS = {"die_2d_resnet18": lambda net, n: flit_spec(EXAMPLE, n, net),
            "chiplets_2x2_resnet20": chiplet_spec}
 
 
+def contention_ns(evaluation) -> float:
+    """Mean delay of a remote message beyond its zero-load latency and serialisation: from
+    its first bit leaving the source to its arrival, what contention added."""
+    x, net = evaluation.execution, evaluation.net
+    tm = x.msg_tmpl
+    remote = x.routes.pair[tm] >= 0
+    ideal = x.routes.latency_s[tm] + x.wire_bits[tm] / net.link_bandwidth_bps
+    return float(((x.arrive_s - x.begin_s) - ideal)[remote].mean() * 1e9)
+
+
 def compare(name: str, inferences: int) -> dict:
     """Both backends on one design: latencies, makespans, the relative difference."""
     row = {"design": name, "inferences": inferences}
     for net in ("flow", "flit"):
-        r = evaluate_full(DESIGNS[name](net, inferences), detail=False).result
+        evaluation = evaluate_full(DESIGNS[name](net, inferences), detail=False)
+        r = evaluation.result
+        row[f"{net}_contention_ns"] = round(contention_ns(evaluation), 2)
         row[f"{net}_latency_s"] = r.extra["inference_latency_s"]["mean"]
         row[f"{net}_makespan_s"] = r.extra["makespan_s"]
         row[f"{net}_wall_s"] = round(r.extra["event"]["wall_s"], 2)
@@ -51,13 +63,15 @@ def compare(name: str, inferences: int) -> dict:
 def table(rows: list[dict]) -> str:
     """The rows as a markdown table."""
     lines = ["| design | inferences | mean latency, flow | mean latency, flit | flit / flow - 1 "
-             "| makespan, flow | makespan, flit | wall flow / flit |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| makespan, flow | makespan, flit | contention per message, flow / flit "
+             "| wall flow / flit |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         lines.append(f"| {r['design']} | {r['inferences']} | {r['flow_latency_s'] * 1e3:.4g} ms "
                      f"| {r['flit_latency_s'] * 1e3:.4g} ms | {r['difference']:+.1%} "
                      f"| {r['flow_makespan_s'] * 1e3:.4g} ms "
                      f"| {r['flit_makespan_s'] * 1e3:.4g} ms "
+                     f"| {r['flow_contention_ns']:.1f} / {r['flit_contention_ns']:.1f} ns "
                      f"| {r['flow_wall_s']:.1f} s / {r['flit_wall_s']:.1f} s |")
     return "\n".join(lines)
 
