@@ -13,7 +13,7 @@ from pimnoc.numeric import weighted_bincount
 from pimnoc.traffic.flows import Flows
 
 CONTENTION_SCALE = 2.1
-"""Multiplier on the M/D/1 waiting time per hop, fitted to the cycle engine on mapped CNN
+"""Multiplier on the M/D/1 waiting time per hop, fitted to the flit simulator on mapped CNN
 workloads at 20-70 % load by benchmarks/analytical_vs_cycle.py (worst error 4.5 %)."""
 
 SAME_INPUT_WEIGHT = 1.0

@@ -1,4 +1,4 @@
-"""Cycle engine driver: builds the kernel's arrays, runs BookSim's latency mode, reads results.
+"""Flit simulator driver: builds the kernel's arrays, runs BookSim's latency mode, reads results.
 
 Python only sets up arrays, advances the measurement phases (one kernel call per sample
 period or chunk) and turns counters into a `SimResult`; every cycle runs in the numba kernel.
@@ -331,7 +331,7 @@ class State:
         if status == K.STATUS_DEADLOCK:
             raise SimulationError(deadlock_report(self))
         if status in (K.STATUS_POOL, K.STATUS_WHEEL):
-            raise SimulationError(f"cycle engine: internal capacity exceeded (status {status})")
+            raise SimulationError(f"flit simulator: internal capacity exceeded (status {status})")
         return status
 
     def clear_stats(self) -> None:

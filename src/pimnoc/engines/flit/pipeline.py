@@ -36,7 +36,7 @@ def sim_params(options: dict[str, Any], net: NetworkTech | None = None):
     names = [f.name for f in fields(SimParams)]
     for key in options:
         if key not in names:
-            raise ConfigError(f"simulation.{key}: not a cycle-engine parameter"
+            raise ConfigError(f"simulation.{key}: not a flit-simulator parameter"
                               f"{suggest(key, names)}; parameters: {', '.join(names)}")
     given = dict(options)
     if net is not None:
