@@ -27,9 +27,8 @@ def test_zoo_json_is_unchanged_by_the_table(capsys):
     assert json.loads(capsys.readouterr().out)["name"] == "gcn"
 
 
-def test_the_summary_shows_the_flit_engines_figures(run_dict):
+def test_the_summary_shows_the_flit_backends_figures(run_dict):
     import io
-    from dataclasses import replace
 
     from rich.console import Console
 
@@ -37,17 +36,14 @@ def test_the_summary_shows_the_flit_engines_figures(run_dict):
     from pimnoc.config import parse_run
     from pimnoc.evaluate import evaluate
 
-    result = evaluate(parse_run(run_dict()))
-    cycle = {"packet_latency_mean": 23.4, "packet_latency_p99": 61.0,
-             "network_latency_mean": 20.1, "accepted_flit_rate": 0.0123, "hops_mean": 3.2,
-             "packets_measured": 1200, "cycles": 40000, "wall_s": 0.8, "interval_s": 2e-6,
-             "interval_steps": 1, "saturated": False}
-    buffer = io.StringIO()
-    Console(file=buffer, width=160).print(
-        summary_table(replace(result, extra={**result.extra, "cycle": cycle})))
-    text = buffer.getvalue()
-    assert "23.4 cycles mean" in text and "0.0123 flits/node/cycle" in text
-    assert "1,200 packets in 40,000 cycles" in text
-    buffer = io.StringIO()
-    Console(file=buffer, width=160).print(summary_table(result))
-    assert "flit engine" not in buffer.getvalue()  # the analytical engine has none
+    def text(**simulation):
+        result = evaluate(parse_run(run_dict(simulation=simulation)), detail=False)
+        buffer = io.StringIO()
+        Console(file=buffer, width=160).print(summary_table(result))
+        return buffer.getvalue(), result
+
+    shown, result = text(engine="event", network="flit", granularity="layer")
+    simulated = int(result.extra["event"]["cycles_simulated"])
+    assert simulated > 0 and f"{simulated:,} simulated" in shown
+    assert "flit network" not in text(engine="event")[0]  # the flow backend has none
+    assert "flit network" not in text()[0]  # nor the analytical engine

@@ -51,7 +51,7 @@ def test_duplicate_yaml_key_names_both_lines(tmp_path):
     path = tmp_path / "run.yaml"
     path.write_text("workload:\n  networks: [{model: resnet18}]\n"
                     "design: {integration: 2d, pes: {rows: 4, cols: 4}}\n"
-                    "simulation: {engine: cycle}\n"
+                    "simulation: {engine: event}\n"
                     "simulation: {engine: analytical}\n")
     with pytest.raises(ConfigError, match=r"duplicate key 'simulation' at line 5 \(first at "
                                           r"line 4\)"):

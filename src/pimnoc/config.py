@@ -239,11 +239,20 @@ class SimulationSpec(Open):
     # event engine (engines/event): task size, layer-by-layer barrier, network backend
     granularity: Literal["rows", "layer"] = "rows"
     layer_barrier: bool = False
-    network: Literal["flow"] = "flow"
+    network: Literal["flow", "flit"] = "flow"  # flit: closed loop over the flit kernel
     max_row_blocks: int = Field(256, gt=0)  # tasks per layer and PE at most (assumption)
     header_flits: int = Field(0, ge=0)  # head flits per packet on top of the payload
     # serial: one task at a time per PE; per_layer: a PE's layers (own crossbars) run at once
     pe_sharing: Literal["serial", "per_layer"] = "serial"
+
+    @field_validator("engine")
+    @classmethod
+    def _cycle_engine_removed(cls, value: str) -> str:
+        if value == "cycle":
+            raise ValueError("engine: cycle was removed (it patched packet latencies into the "
+                             "analytical formula); the flit-level network on a workload is "
+                             "now simulation: {engine: event, network: flit}")
+        return value
 
 
 class ThermalSpec(Open):

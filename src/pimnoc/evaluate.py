@@ -27,8 +27,7 @@ from pimnoc.engines.analytical.network import (
 )
 from pimnoc.engines.compute.layer import LayerCompute, layer_compute
 from pimnoc.engines.event.run import simulate
-from pimnoc.engines.flit.pipeline import cycle_estimate, sim_params
-from pimnoc.errors import ConfigError
+from pimnoc.engines.flit.pipeline import sim_params
 from pimnoc.hardware.heterogeneous import with_digital
 from pimnoc.hardware.interfaces import ChipletInterface
 from pimnoc.hardware.leakage import design_leakage_w
@@ -72,38 +71,11 @@ def analytical_engine(routing: Routing, flows: Flows, net: NetworkTech, interval
                       routed: Any, spec: RunSpec) -> NetworkEstimate:
     """Closed-form loads, calibrated packet latency and processor-sharing transfers.
 
-    Cycle-engine keys in `simulation` are accepted (to switch engines by one word) but
-    must be real ones: a misspelt key is an error here too.
+    Flit-simulator keys in `simulation` (engines/flit SimParams) are accepted but must be
+    real ones: a misspelt key is an error here too.
     """
     sim_params(spec.simulation.params())
     return estimate(routing, flows, net, interval_s, routed)
-
-
-@ENGINES.register("cycle")
-def cycle_engine(routing: Routing, flows: Flows, net: NetworkTech, interval_s: float,
-                 routed: Any, spec: RunSpec) -> NetworkEstimate:
-    """The flit-level simulator (engines/flit) on the mapped workload's flows."""
-    if net.multicast:
-        raise ConfigError("design.network.multicast: the cycle engine simulates unicast "
-                          "packets only; set simulation.engine: analytical, or multicast: "
-                          "false")
-    if routing.topology.meta.get("phase_classes"):
-        raise ConfigError("design.noi.ports_per_chiplet: the cycle engine has no per-phase "
-                          "virtual-channel classes, which several ports per chiplet need to "
-                          "be deadlock-free; set ports_per_chiplet: 1 or simulation.engine: "
-                          "analytical")
-    estimate_ = cycle_estimate(routing, flows, net, interval_s, routed,
-                               spec.simulation.params())
-    topo = routing.topology
-    d2d = np.isin(topo.link_kind, [LINK_KINDS.index("ubump"), LINK_KINDS.index("interposer")])
-    if d2d.any() and net.chiplet_link_bps != net.link_bandwidth_bps:
-        note = (f"the flit simulation moves one {net.flit_bits}-bit flit per cycle on every "
-                f"link, die-to-die links too ({net.link_bandwidth_bps / 1e9:g} Gb/s, where the "
-                f"interface carries {net.chiplet_link_bps / 1e9:g} Gb/s); its latencies are "
-                "upper bounds there")
-        cycle = {**estimate_.info.get("cycle", {}), "die_to_die_note": note}
-        estimate_ = replace(estimate_, info={**estimate_.info, "cycle": cycle})
-    return estimate_
 
 
 @ENGINES.register("event")

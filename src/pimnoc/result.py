@@ -40,7 +40,7 @@ class Result:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form; `extra` entries (thermal, accuracy, cycle engine) merge at top."""
+        """Plain-JSON form; `extra` entries (thermal, accuracy, event engine) merge at top."""
         # A shallow copy: the fields already hold plain JSON values (asdict would deep-copy
         # the per-link and per-layer lists, the bulk of the cost in sweeps).
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}

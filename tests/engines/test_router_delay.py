@@ -1,4 +1,4 @@
-"""Router pipeline delay by port count, the same in the analytical and the cycle engine."""
+"""Router pipeline delay by port count, the same in the analytical engine and the flit simulator."""
 
 from __future__ import annotations
 

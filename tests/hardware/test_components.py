@@ -90,7 +90,7 @@ def test_crossbar_rows_move_accuracy_compute_and_area_together(run_dict):
     assert small.result.extra["accuracy_estimate"] != big.result.extra["accuracy_estimate"]
 
 
-def test_cycle_engine_packet_size_and_router_delays_follow_design_network(run_dict):
+def test_flit_packet_size_and_router_delays_follow_design_network(run_dict):
     from pimnoc.engines.flit.pipeline import router_params, sim_params
 
     net = NetworkTech(packet_flits=2, router_stages=5)
@@ -101,10 +101,13 @@ def test_cycle_engine_packet_size_and_router_delays_follow_design_network(run_di
     assert router_params(NetworkTech(router_stages=3))["routing_delay"] == 0
     with pytest.raises(Exception, match="disagrees with design.network.packet_flits"):
         sim_params({"packet_size": 8}, net)
-    data = run_dict(simulation={"engine": "cycle", "sample_period": 300})
-    data["design"]["network"] = {"packet_flits": 2}
-    result = evaluate(parse_run(data), detail=False)
-    assert result.extra["cycle"]["packets_measured"] > 0
+    data = run_dict(simulation={"engine": "event", "network": "flit", "granularity": "layer"})
+    one = evaluate(parse_run(data), detail=False)
+    data["design"]["network"] = {"packet_flits": 1, "router_stages": 6}
+    slow = evaluate(parse_run(data), detail=False)
+    # deeper router pipelines delay every packet's head: the flit backend follows them
+    assert (slow.extra["inference_latency_s"]["mean"]
+            > one.extra["inference_latency_s"]["mean"])
 
 
 def test_buffer_access_time_bounds_a_layer_when_the_buffer_is_slow(run_dict):

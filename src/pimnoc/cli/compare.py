@@ -94,7 +94,7 @@ def register(app: typer.Typer) -> None:
             DEFAULT_SAME_PLACEMENT, "--same-placement",
             help="The placement every topology shares in the 'same' rows."),
         engine: str | None = typer.Option(
-            None, "--engine", help="Network engine (analytical, cycle); default: the file's."),
+            None, "--engine", help="Network engine (analytical, event); default: the file's."),
         load: float | None = typer.Option(
             None, "--load", help="Run every design at this fraction (0-1] of the slowest "
             "one's maximum throughput: latency at an equal offered rate."),

@@ -46,6 +46,7 @@ def _event_rows(result) -> list[tuple[str, str]]:
                                  f"{extra['pe_busy_fraction']['max']:.0%}"),
         ("link use (mean / peak window)", f"{util['mean']:.1%} / {util['peak_window']:.0%}"),
         ("analytical latency", _si(extra["analytical"]["latency_s"], "s")),
+        *flit_rows(extra.get("event", {})),
     ]
 
 
@@ -87,35 +88,19 @@ def summary_table(result) -> Table:
     for key in ("peak_temperature_k", "accuracy_estimate"):
         if key in result.extra:
             rows.append((key, f"{result.extra[key]:.4g}"))
-    rows += cycle_rows(result.extra.get("cycle"))
     rows.append(("evaluation time", _si(result.wall_s, "s")))
     for name, value in rows:
         table.add_row(name, value)
     return table
 
 
-def cycle_rows(cycle: dict | None) -> list[tuple[str, str]]:
-    """The flit-level engine's own figures (engine: cycle), units spelled out."""
-    if not cycle:
+def flit_rows(event: dict) -> list[tuple[str, str]]:
+    """The flit backend's own figures (simulation.network: flit), units spelled out."""
+    if event.get("network") != "flit":
         return []
-
-    def num(key: str, spec: str = ".1f") -> str:
-        value = cycle.get(key)
-        return "-" if value is None else format(value, spec)
-
-    return [
-        ("flit engine: packet latency", f"{num('packet_latency_mean')} cycles mean, "
-                                        f"{num('packet_latency_p99', '.0f')} cycles p99"),
-        ("flit engine: network latency", f"{num('network_latency_mean')} cycles mean"),
-        ("flit engine: accepted rate", f"{num('accepted_flit_rate', '.4f')} flits/node/cycle"),
-        ("flit engine: hops", f"{num('hops_mean', '.2f')} mean"),
-        ("flit engine: simulated", f"{cycle.get('packets_measured', 0):,} packets in "
-                                   f"{cycle.get('cycles', 0):,} cycles, "
-                                   f"{_si(cycle.get('wall_s', 0.0), 's')}"),
-        ("flit engine: interval", f"{_si(cycle.get('interval_s', 0.0), 's')} after "
-                                  f"{cycle.get('interval_steps', 0)} widening steps"
-                                  + (" (still saturated)" if cycle.get("saturated") else "")),
-    ]
+    simulated, skipped = int(event["cycles_simulated"]), int(event["cycles_skipped"])
+    return [("flit network: cycles", f"{simulated:,} simulated, {skipped:,} skipped idle "
+                                     f"({int(event['kernel_calls']):,} kernel calls)")]
 
 
 def run(

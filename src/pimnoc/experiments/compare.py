@@ -8,7 +8,6 @@ mapping's.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -148,14 +147,10 @@ def natural_placement(topology: str, topo: Topology | None = None) -> str:
 
 
 def ensure_engine(name: str) -> None:
-    """Make sure the named network engine is registered (loading the cycle engine if needed)."""
-    if name in ENGINES:
-        return
+    """Raise ConfigError naming `--engine` if no network engine has that name."""
     if name == "cycle":
-        try:
-            importlib.import_module("pimnoc.engines.flit")
-        except ImportError:
-            pass
+        raise ConfigError("--engine cycle was removed; run the flit-level network with "
+                          "simulation: {engine: event, network: flit} in the design file")
     if name not in ENGINES:
         raise unknown_name("--engine", name, ENGINES.names())
 

@@ -140,7 +140,7 @@ class NetworkTech:
     flit_bits: int = 32  # link width: SIAM GRS NoP links have 32 lanes
     router_stages: int = 4  # BookSim2 default: routing, VC alloc, SW alloc, ST, 1 cycle each
     router_delay_ports: int = 5  # ports of the router `router_stages` describes (BookSim mesh)
-    packet_flits: int = 4  # flits per packet (BookSim2 examples and pimnoc's cycle engine)
+    packet_flits: int = 4  # flits per packet (BookSim2 examples and pimnoc's flit simulator)
     router_energy_pj_per_bit: float = C.ISAAC_ROUTER.energy_pj
     router_reference_ports: int = C.ISAAC_ROUTER_PORTS  # ISAAC's router: 8 ports
     # Peh & Dally, HPCA 2001: VC and switch allocation delays grow with the log of the port

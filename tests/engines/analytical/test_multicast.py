@@ -104,10 +104,12 @@ def test_multicast_lowers_network_energy_of_a_run(run_dict):
     assert b.interval_s <= a.interval_s * (1 + 1e-12)
 
 
-def test_cycle_engine_refuses_multicast(run_dict):
+@pytest.mark.parametrize("network", ["flow", "flit"])
+def test_event_engine_refuses_multicast(run_dict, network):
     run = run_dict()
     design = {**run["design"], "network": {"multicast": True}}
-    spec = RunSpec.model_validate({**run, "design": design, "simulation": {"engine": "cycle"}})
+    spec = RunSpec.model_validate({**run, "design": design,
+                                   "simulation": {"engine": "event", "network": network}})
     with pytest.raises(ConfigError, match="design.network.multicast"):
         evaluate(spec)
 

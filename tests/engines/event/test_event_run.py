@@ -143,7 +143,7 @@ def test_cli_run_writes_result_trace_and_timeline(tmp_path):
     ({"batch": 0}, {}, "arrivals.batch"),
     ({"poisson_ips": 10.0}, {}, "count"),
     ({"trace": "missing.csv"}, {}, "arrivals.trace"),
-    ({"batch": 1}, {"network": "flit"}, "simulation.network"),
+    ({"batch": 1}, {"network": "packet"}, "simulation.network"),
     ({"batch": 1}, {"granularity": "pixel"}, "simulation.granularity"),
     ({"batch": 1}, {"warmup_cycles": 10}, "simulation.warmup_cycles"),
 ])

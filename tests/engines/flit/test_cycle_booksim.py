@@ -1,4 +1,4 @@
-"""The cycle engine against BookSim2: every reference case, every unsaturated rate.
+"""The flit simulator against BookSim2: every reference case, every unsaturated rate.
 
 Each point is simulated with BookSim's own measurement protocol (3 warm-up periods of 1000
 cycles, then periods until convergence) for several seeds. Latency must agree within 5 %

@@ -1,4 +1,4 @@
-"""Cycle engine behaviour: flows mode, deadlock reporting, dateline VCs, 2.5D systems, CLI."""
+"""Flit simulator behaviour: flows mode, deadlock reporting, dateline VCs, 2.5D systems, CLI."""
 
 from __future__ import annotations
 

@@ -13,7 +13,7 @@ from pimnoc.numeric import weighted_bincount
 from pimnoc.traffic.flows import Flows
 
 CONTENTION_SCALE = 2.1
-"""Multiplier on the M/D/1 waiting time per hop, fitted to the cycle engine on mapped CNN
+"""Multiplier on the M/D/1 waiting time per hop, fitted to the flit simulator on mapped CNN
 workloads at 20-70 % load by benchmarks/analytical_vs_cycle.py (worst error 4.5 %)."""
 
 SAME_INPUT_WEIGHT = 1.0
@@ -88,6 +88,15 @@ def link_bandwidth_bps(topo: Topology, net: NetworkTech) -> np.ndarray:
     carry one module of the chiplet interface, the others one flit per network cycle."""
     d2d = (topo.link_kind == INTERPOSER) | (topo.link_kind == UBUMP)
     return np.where(d2d, net.chiplet_link_bps, net.link_bandwidth_bps)
+
+
+def link_cycles_per_flit(topo: Topology, net: NetworkTech) -> np.ndarray:
+    """Network cycles each directed link takes per flit in the event engine's networks: 1,
+    or ceil(flit_bits / (bandwidth x cycle)) on a die-to-die link slower than a flit per
+    cycle. A faster die-to-die link still gets one flit per cycle from its router (switch
+    speed-up 1), so it counts as 1."""
+    ratio = net.link_bandwidth_bps / link_bandwidth_bps(topo, net)
+    return np.maximum(np.ceil(ratio - 1e-9), 1.0).astype(np.int64)
 
 
 def router_energy_pj_per_bit(topo: Topology, net: NetworkTech) -> np.ndarray:

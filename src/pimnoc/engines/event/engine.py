@@ -120,11 +120,12 @@ def _ranges(values: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
 
 def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: NetworkTech,
             num_nodes: int, num_links: int, header_flits: int = 0,
-            pe_sharing: str = "serial") -> Execution:
+            pe_sharing: str = "serial", link_bps: np.ndarray | None = None) -> Execution:
     """Run every inference of `instances` through the event loop.
 
     `pe_sharing`: `serial` runs one task at a time on a PE; `per_layer` lets the crossbars
     of different layers on one PE work at once (one task at a time per layer and PE).
+    `link_bps`: each link's bandwidth (default: `net.link_bandwidth_bps` on every link).
     """
     n_nets = int(max(graph.task_network.max(initial=0), instances.network.max(initial=0))) + 1
     t_first, t_end = _ranges(graph.task_network, n_nets)
@@ -145,6 +146,8 @@ def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: Network
     packet_bits = net.packet_flits * net.flit_bits
     wire = graph.msg_bits + np.ceil(graph.msg_bits / packet_bits) * header_flits * net.flit_bits
     capacity = np.full(num_links + 2 * num_nodes, net.link_bandwidth_bps)
+    if link_bps is not None:
+        capacity[:num_links] = link_bps
     window = np.zeros((WINDOWS, num_links))
     if pe_sharing == "per_layer":
         key = graph.task_node * (int(graph.task_layer.max(initial=0)) + 1) + graph.task_layer

@@ -8,11 +8,16 @@ from dataclasses import replace
 import numpy as np
 
 from pimnoc.config import RunSpec
-from pimnoc.engines.analytical.network import link_energy_pj_per_bit, router_energy_pj_per_bit
+from pimnoc.engines.analytical.network import (
+    link_cycles_per_flit,
+    link_energy_pj_per_bit,
+    router_energy_pj_per_bit,
+)
 from pimnoc.engines.compute.layer import LayerCompute
 from pimnoc.engines.event.arrivals import instances_of
 from pimnoc.engines.event.engine import Execution, execute, message_energy_j, message_routes
 from pimnoc.engines.event.figures import event_figures
+from pimnoc.engines.event.flit_backend import FLIT_KEYS, execute_flit
 from pimnoc.engines.event.tasks import build_tasks
 from pimnoc.errors import ConfigError, SimulationError
 from pimnoc.hardware.routing import Routing
@@ -23,12 +28,15 @@ from pimnoc.result import Result
 
 def check_spec(spec: RunSpec, net: NetworkTech) -> None:
     """Reject settings the event engine does not take, naming the key."""
-    extra = spec.simulation.params()
+    flit = spec.simulation.network == "flit"
+    extra = {k: v for k, v in spec.simulation.params().items()
+             if not (flit and k in FLIT_KEYS)}
     if extra:
         key = sorted(extra)[0]
         raise ConfigError(f"simulation.{key}: not a parameter of the event engine (it takes "
                           "granularity, layer_barrier, network, max_row_blocks, header_flits, "
-                          "pe_sharing, routing); remove it")
+                          f"pe_sharing, routing; with network: flit also {', '.join(FLIT_KEYS)}"
+                          "); remove it")
     if spec.simulation.rate_ips is not None:
         raise ConfigError("simulation.rate_ips: the event engine takes arrivals per network; "
                           "use workload.networks[i].arrivals: {poisson_ips: RATE, count: N}")
@@ -50,8 +58,13 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
     routes = message_routes(graph, routing, net)
     instances = instances_of(spec)
     built = time.perf_counter()
-    x = execute(graph, routes, instances, net, topo.num_nodes, topo.num_directed_links,
-                sim.header_flits, sim.pe_sharing)
+    if sim.network == "flit":
+        x = execute_flit(graph, routes, instances, routing, net, sim.header_flits,
+                         sim.pe_sharing, sim.params())
+    else:
+        x = execute(graph, routes, instances, net, topo.num_nodes, topo.num_directed_links,
+                    sim.header_flits, sim.pe_sharing,
+                    net.link_bandwidth_bps / link_cycles_per_flit(topo, net))
     ran = time.perf_counter()
     if np.any(x.finish_s < 0):
         stuck = int(np.count_nonzero(x.finish_s < 0))

@@ -1,4 +1,4 @@
-"""Cycle engine driver: builds the kernel's arrays, runs BookSim's latency mode, reads results.
+"""Flit simulator driver: builds the kernel's arrays, runs BookSim's latency mode, reads results.
 
 Python only sets up arrays, advances the measurement phases (one kernel call per sample
 period or chunk) and turns counters into a `SimResult`; every cycle runs in the numba kernel.
@@ -19,7 +19,7 @@ from pimnoc.engines.flit.traffic import TrafficTable, flow_traffic, synthetic_tr
 from pimnoc.engines.flit.vc_routing import ring_links, tie_alternatives, uses_dateline_classes
 from pimnoc.errors import SimulationError, TopologyError
 from pimnoc.hardware.routing import Routing, escape_network, make_routing, uses_escape
-from pimnoc.hardware.topology import Topology
+from pimnoc.hardware.topology import NOI_ROUTER, UBUMP, Topology
 
 Progress = Callable[[int, int], None]
 HIST_BINS = 1 << 15
@@ -51,11 +51,17 @@ class Network:
 
 
 def build_network(topology: Topology, routing: Routing | str | None,
-                  params: SimParams, router_delay_extra: np.ndarray | None = None) -> Network:
+                  params: SimParams, router_delay_extra: np.ndarray | None = None,
+                  link_period: np.ndarray | None = None) -> Network:
     """Check the parameters and routing, and lay out ports, routes and VC classes.
 
     `router_delay_extra` adds cycles (or removes, down to lookahead routing) to each router's
     routing delay: the per-router pipeline of routers with more or fewer ports.
+    `link_period[l]` (default 1) is the cycles a flit takes to cross link l: a link slower
+    than one flit per cycle sends a flit every `link_period` cycles, each arriving
+    `link_period - 1` cycles later than on a full-rate link. With several ports per chiplet
+    (`topology.meta["phase_classes"]`) packets change VC class when they come down from the
+    interposer, which keeps those routes deadlock-free (`routing.channel_dependencies`).
     """
     params.validate()
     if routing is None or isinstance(routing, str):
@@ -107,6 +113,12 @@ def build_network(topology: Topology, routing: Routing | str | None,
     inport[n_l:, K.IP_LAT] = 1
     outport[:n_l, K.OP_LAT] = lat
     outport[n_l:, K.OP_LAT] = 1
+    period = (np.ones(n_l, dtype=np.int64) if link_period is None
+              else np.asarray(link_period, dtype=np.int64))
+    if n_l and period.min() < 1:
+        raise SimulationError("link periods must be >= 1 cycle per flit")
+    outport[:, K.OP_PERIOD] = 1
+    outport[:n_l, K.OP_PERIOD] = period
 
     route_out = table.copy()
     diag = np.arange(n_r)
@@ -119,6 +131,15 @@ def build_network(topology: Topology, routing: Routing | str | None,
             f"num_vcs (--num-vcs) >= 2, got {params.num_vcs}"
         )
     link_split = ring_links(topo) if split else np.zeros(n_l, dtype=bool)
+    dateline = np.asarray(topo.link_dateline, dtype=np.bool_)
+    phase = bool(topo.meta.get("phase_classes"))
+    if phase:
+        if split or params.num_vcs < 2:
+            raise SimulationError(
+                f"topology '{topo.name}': several ports per chiplet need two VC classes "
+                f"(num_vcs >= 2, got {params.num_vcs}) and no torus rings in the NoI")
+        dateline = ((topo.link_kind == UBUMP)
+                    & (topo.node_kind[topo.link_src] == NOI_ROUTER)).astype(np.bool_)
     alt = None
     if params.random_ties and routing.algorithm == "dor":
         alt = tie_alternatives(topo, table)
@@ -126,7 +147,7 @@ def build_network(topology: Topology, routing: Routing | str | None,
 
     nv, depth = params.num_vcs, params.vc_buf_size
     xd = params.st_prepare_delay + params.st_final_delay
-    max_delay = int(lat.max(initial=1)) + params.credit_delay + 4
+    max_delay = int((lat + period - 1).max(initial=1)) + params.credit_delay + 4
     wheel = 1 << int(np.ceil(np.log2(max_delay + 1)))
     prm = np.zeros(K.N_PARAMS, dtype=np.int64)
     prm[K.P_V] = nv
@@ -143,6 +164,7 @@ def build_network(topology: Topology, routing: Routing | str | None,
     prm[K.P_NTERM] = term.size
     prm[K.P_HASALT] = int(alt is not None)
     prm[K.P_HASCLASS] = int(split)
+    prm[K.P_PHASE] = int(phase)
     prm[K.P_V0] = nv // 2
     prm[K.P_DEBUG] = int(params.debug)
     prm[K.P_DEADLOCK] = params.deadlock_cycles
@@ -162,7 +184,7 @@ def build_network(topology: Topology, routing: Routing | str | None,
         alt_out=alt_out, link_dst=np.asarray(topo.link_dst, dtype=np.int64),
         link_dim=np.asarray(topo.link_dim, dtype=np.int64),
         link_dir=np.asarray(topo.link_dir, dtype=np.int64),
-        link_dateline=np.asarray(topo.link_dateline, dtype=np.bool_),
+        link_dateline=dateline,
         link_split=link_split.astype(np.bool_), router_nin=nin, router_nout=nout,
         terminals=term, router_rd=router_rd,
     )
@@ -265,26 +287,51 @@ class State:
         self.router_flits = np.zeros(n_r, dtype=np.int64)
         self.flow_stats = np.zeros((max(n_flows, 1), 3), dtype=np.int64)
         self.dbg = np.zeros(((n_l + 2 * n_r) * nv if p.debug else 1, 2), dtype=np.int64)
+        self.open_messages(0)
         self.t = 0
+
+    def open_messages(self, count: int) -> None:
+        """Closed loop: room for `count` messages sent from queues on the terminals."""
+        n_r = int(self.prm[K.P_R])
+        self.prm[K.P_CLOSED] = int(count > 0)
+        size = max(count, 1)
+        self.msg_dst = np.zeros(size, dtype=np.int64)
+        self.msg_flits = np.zeros(size, dtype=np.int64)
+        self.msg_open = np.zeros(size, dtype=np.int64)
+        self.msg_begin = np.full(size, -1, dtype=np.int64)
+        self.msg_sent = np.full(size, -1, dtype=np.int64)
+        self.msg_done = np.full(size, -1, dtype=np.int64)
+        self.mq_head = np.full(n_r, -1, dtype=np.int64)
+        self.mq_tail = np.full(n_r, -1, dtype=np.int64)
+        self.mq_next = np.full(size, -1, dtype=np.int64)
+        self.done_list = np.zeros(n_r + 1, dtype=np.int64)
+
+    def kernel_arrays(self) -> tuple:
+        """Every array `run_kernel` takes after (t_start, t_end), in its order."""
+        net, tr = self.net, self.traffic
+        return (self.prm, self.ctl, self.glob, self.rng, self.ivc, self.buf, self.ovc,
+                self.inport, self.outport, self.oq_code, self.oq_vc, self.router,
+                net.router_in, net.router_out, self.busy, self.xb, self.term, self.term_list,
+                self.src_vc, self.term_rate, self.term_logq, tr.ptr, tr.dst, tr.cum, tr.flow,
+                tr.term_ids, self.pkt, self.free_stack, self.wf, self.wf_n, self.wc, self.wc_n,
+                net.route_out, net.alt_out, net.link_dst, net.link_dim, net.link_dir,
+                net.link_dateline, net.link_split, self.hist, self.link_flits,
+                self.router_flits, self.flow_stats, self.dbg, self.msg_dst, self.msg_flits,
+                self.msg_open, self.msg_begin, self.msg_sent, self.msg_done, self.mq_head,
+                self.mq_tail, self.mq_next, self.done_list)
 
     def run(self, cycles: int) -> int:
         """Advance up to `cycles` cycles; return the kernel status."""
-        net = self.net
-        tr = self.traffic
-        self.t = int(K.run_kernel(
-            self.t, self.t + cycles, self.prm, self.ctl, self.glob, self.rng, self.ivc,
-            self.buf, self.ovc, self.inport, self.outport, self.oq_code, self.oq_vc,
-            self.router, net.router_in, net.router_out, self.busy, self.xb, self.term,
-            self.term_list, self.src_vc, self.term_rate, self.term_logq, tr.ptr, tr.dst,
-            tr.cum, tr.flow, tr.term_ids, self.pkt, self.free_stack, self.wf, self.wf_n,
-            self.wc, self.wc_n, net.route_out, net.alt_out, net.link_dst, net.link_dim,
-            net.link_dir, net.link_dateline, net.link_split, self.hist, self.link_flits,
-            self.router_flits, self.flow_stats, self.dbg))
+        self.t = int(K.run_kernel(self.t, self.t + cycles, *self.kernel_arrays()))
+        return self.check()
+
+    def check(self) -> int:
+        """The kernel status; SimulationError on a deadlock or an internal overflow."""
         status = int(self.glob[K.G_STATUS])
         if status == K.STATUS_DEADLOCK:
             raise SimulationError(deadlock_report(self))
         if status in (K.STATUS_POOL, K.STATUS_WHEEL):
-            raise SimulationError(f"cycle engine: internal capacity exceeded (status {status})")
+            raise SimulationError(f"flit simulator: internal capacity exceeded (status {status})")
         return status
 
     def clear_stats(self) -> None:

@@ -35,8 +35,10 @@ IP_ROUTER, IP_LOCAL, IP_SWPTR, IP_SWOFF, IP_LAT = range(5)
 N_IP_FIELDS = 5
 
 # --- output port fields
-OP_ROUTER, OP_LOCAL, OP_SWPTR, OP_LAT, OP_QHEAD, OP_QCNT = range(6)
-N_OP_FIELDS = 6
+OP_ROUTER, OP_LOCAL, OP_SWPTR, OP_LAT, OP_QHEAD, OP_QCNT, OP_PERIOD, OP_FREE = range(8)
+N_OP_FIELDS = 8
+# OP_PERIOD: cycles a flit takes to cross the link's wires (1, or more for a die-to-die link
+# slower than flit_bits per cycle); OP_FREE: the first cycle the port may send again
 
 # --- router fields
 (R_NIN, R_NOUT, R_RTN, R_VAN, R_SAN, R_XBN, R_OQN,
@@ -54,14 +56,19 @@ T_PKT, T_FLIT, T_VC, T_LASTVC, T_NEXTGEN = range(5)
 N_T_FIELDS = 5
 
 # --- packet fields (pool rows)
-K_SRC, K_DST, K_CTIME, K_ITIME, K_GEN, K_HOPS, K_CLASS, K_MEAS, K_FLOW, K_NEXTEJ = range(10)
-N_K_FIELDS = 10
+K_SRC, K_DST, K_CTIME, K_ITIME, K_GEN, K_HOPS, K_CLASS, K_MEAS, K_FLOW, K_NEXTEJ, K_LEN = range(11)
+N_K_FIELDS = 11
+# K_LEN: flits of this packet (packet_size, or fewer for the last packet of a message)
 
 # --- parameters (prm)
 (P_V, P_B, P_RD, P_VAD, P_SAD, P_XD, P_CD, P_L, P_R, P_W, P_PSIZE, P_UNIFORM, P_NTERM,
  P_HASALT, P_HASCLASS, P_V0, P_DEBUG, P_DEADLOCK, P_XCAP, P_QCAP, P_CAPF, P_CAPC,
- P_MAXIN, P_MAXOUT, P_HIST) = range(25)
-N_PARAMS = 25
+ P_MAXIN, P_MAXOUT, P_HIST, P_CLOSED, P_PHASE) = range(27)
+N_PARAMS = 27
+# P_PHASE: 2.5D with several ports per chiplet; a packet takes VC class 1 from the link
+# marked in link_dateline (down from the interposer) on, class 0 before
+# P_CLOSED: terminals send queued messages (closed loop, engines/event/flit_backend.py)
+# instead of Bernoulli packets
 
 # --- control (ctl): what the driver asks of this call
 C_MODE, C_MEAS_START, C_MEAS_END, C_GEN, C_STOP = range(5)
@@ -73,8 +80,10 @@ STOP_NONE, STOP_MEASURED_DONE, STOP_EMPTY = range(3)
 (G_STATUS, G_FREE_TOP, G_ACC_FLITS, G_ACC_PKTS, G_PLAT_N, G_PLAT_SUM, G_NLAT_SUM, G_HOPS_SUM,
  G_INFL_FLITS, G_INFL_CTIME, G_MEAS_OUT, G_NET_FLITS, G_INJ_FLITS, G_EJ_FLITS, G_ERR_OVERFLOW,
  G_ERR_ORDER, G_ERR_CREDIT, G_LAST_PROGRESS, G_PKTS_CREATED, G_PEND_CRED, G_ERR_ROUTE,
- G_DEADLOCK_IVC, G_MAX_OCC, G_SRC_PKTS, G_PKTS_DONE) = range(25)
-N_GLOB = 25
+ G_DEADLOCK_IVC, G_MAX_OCC, G_SRC_PKTS, G_PKTS_DONE, G_MSG_DONE, G_MSG_OPEN) = range(27)
+N_GLOB = 27
+# closed loop: G_MSG_DONE messages delivered in this call (listed in done_list),
+# G_MSG_OPEN messages queued or in flight
 STATUS_OK, STATUS_STOPPED, STATUS_DEADLOCK, STATUS_POOL, STATUS_WHEEL = range(5)
 
 # --- per-flow statistics (flow_stats[flow, field])
@@ -120,8 +129,16 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                oq_vc, router, router_in, router_out, busy, xb, term, term_list, src_vc, term_rate,
                term_logq, tr_ptr, tr_dst, tr_cum, tr_flow, term_ids, pkt, free_stack, wf, wf_n,
                wc, wc_n, route_out, alt_out, link_dst, link_dim, link_dir, link_dateline,
-               link_split, hist, link_flits, router_flits, flow_stats, dbg):
+               link_split, hist, link_flits, router_flits, flow_stats, dbg, msg_dst, msg_flits,
+               msg_open, msg_begin, msg_sent, msg_done, mq_head, mq_tail, mq_next, done_list):
     """Simulate cycles t_start .. t_end-1 (or until a stop rule fires); return the next cycle.
+
+    Closed loop (`prm[P_CLOSED]`): terminal r sends the messages queued on it (`mq_head[r]`,
+    linked by `mq_next`) one after another, each as packets of up to `packet_size` of its
+    `msg_flits[m]` flits to router `msg_dst[m]`; the call records each message's first and
+    last injection cycle and its delivery cycle (last flit ejected), lists the delivered
+    messages in `done_list`, and returns after the first cycle that delivered one, or once
+    the network is empty.
 
     Everything is written inline (no helper taking arrays): numba would otherwise wrap each
     call in reference-count updates of every array argument, which dominates the run time.
@@ -140,6 +157,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
     uniform = prm[P_UNIFORM] != 0
     has_alt = prm[P_HASALT] != 0
     has_class = prm[P_HASCLASS] != 0
+    has_phase = prm[P_PHASE] != 0
     v0 = prm[P_V0]
     debug = prm[P_DEBUG] != 0
     deadlock_cycles = prm[P_DEADLOCK]
@@ -158,6 +176,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
     counting = mode == MODE_WARMUP or mode == MODE_RUNNING
     running = mode == MODE_RUNNING
     nports = n_links + n_routers
+    closed = prm[P_CLOSED] != 0
     seed = rng[0]
 
     # scratch for the allocators
@@ -233,7 +252,15 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                     glob[G_PEND_CRED] += 1
                 else:
                     glob[G_STATUS] = STATUS_WHEEL
-                if idx == psize - 1:
+                if idx == pkt[pid, K_LEN] - 1:
+                    if closed:
+                        m = pkt[pid, K_FLOW]
+                        msg_open[m] -= 1
+                        if msg_open[m] == 0 and msg_flits[m] == 0:
+                            msg_done[m] = t
+                            done_list[glob[G_MSG_DONE]] = m
+                            glob[G_MSG_DONE] += 1
+                            glob[G_MSG_OPEN] -= 1
                     meas = pkt[pid, K_MEAS] != 0
                     if mode == MODE_WARMUP or meas:
                         plat = t - pkt[pid, K_CTIME]
@@ -295,7 +322,44 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
         # ---------------- terminals: packet generation (Bernoulli) and injection
         for ti in range(n_term):
             r = term_list[ti]
-            if term[r, T_PKT] < 0:
+            if term[r, T_PKT] < 0 and closed:
+                m = mq_head[r]
+                if m < 0:
+                    continue
+                top = glob[G_FREE_TOP]
+                if top == 0:
+                    glob[G_STATUS] = STATUS_POOL
+                    break
+                top -= 1
+                glob[G_FREE_TOP] = top
+                pid = free_stack[top]
+                size = min(psize, msg_flits[m])
+                msg_flits[m] -= size
+                msg_open[m] += 1
+                if msg_begin[m] < 0:
+                    msg_begin[m] = t
+                if msg_flits[m] == 0:
+                    mq_head[r] = mq_next[m]
+                    if mq_head[r] < 0:
+                        mq_tail[r] = -1
+                pkt[pid, K_SRC] = r
+                pkt[pid, K_DST] = msg_dst[m]
+                pkt[pid, K_CTIME] = t
+                pkt[pid, K_ITIME] = -1
+                pkt[pid, K_GEN] = t
+                pkt[pid, K_HOPS] = 0
+                pkt[pid, K_CLASS] = 0
+                pkt[pid, K_FLOW] = m
+                pkt[pid, K_NEXTEJ] = 0
+                pkt[pid, K_MEAS] = 0
+                pkt[pid, K_LEN] = size
+                glob[G_PKTS_CREATED] += 1
+                glob[G_INFL_FLITS] += size
+                glob[G_INFL_CTIME] += size * t
+                term[r, T_PKT] = pid
+                term[r, T_FLIT] = 0
+                term[r, T_VC] = -1
+            elif term[r, T_PKT] < 0:
                 if not gen_on or term[r, T_NEXTGEN] > t:
                     continue
                 top = glob[G_FREE_TOP]
@@ -332,6 +396,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                 pkt[pid, K_CLASS] = 0
                 pkt[pid, K_FLOW] = flow
                 pkt[pid, K_NEXTEJ] = 0
+                pkt[pid, K_LEN] = psize
                 meas = t >= meas_start and ctime < meas_end
                 pkt[pid, K_MEAS] = 1 if meas else 0
                 if meas:
@@ -381,7 +446,9 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
             glob[G_NET_FLITS] += 1
             glob[G_INJ_FLITS] += 1
             glob[G_LAST_PROGRESS] = t
-            if fi == psize - 1:
+            if fi == pkt[pid, K_LEN] - 1:
+                if closed and msg_flits[pkt[pid, K_FLOW]] == 0:
+                    msg_sent[pkt[pid, K_FLOW]] = t
                 src_vc[row, 1] = 0
                 term[r, T_PKT] = -1
                 term[r, T_VC] = -1
@@ -451,7 +518,14 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                         seed += GOLDEN
                         if unit(mix64(seed)) < 0.5:
                             o = alt_out[r, d]
-                    if has_class and link_split[o]:
+                    if has_phase:
+                        if p < n_links and link_dateline[p]:
+                            pkt[pid, K_CLASS] = 1
+                        if pkt[pid, K_CLASS] == 0:
+                            hi = v0 - 1
+                        else:
+                            lo = v0
+                    elif has_class and link_split[o]:
                         if (p < n_links and link_split[p] and link_dim[p] == link_dim[o]
                                 and link_dir[p] == link_dir[o]):
                             cls = pkt[pid, K_CLASS]
@@ -674,7 +748,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                 ivc[i, I_MOVED] = t
                 pid = code >> FLIT_SHIFT
                 idx = code & FLIT_MASK
-                tail = idx == psize - 1
+                tail = idx == pkt[pid, K_LEN] - 1
                 if idx == 0:
                     pkt[pid, K_HOPS] += 1
                 row = o * nv + ov
@@ -766,8 +840,10 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
             if router[r, R_OQN] > 0:
                 for m in range(nout):
                     o = router_out[r, m]
-                    if outport[o, OP_QCNT] == 0:
+                    if outport[o, OP_QCNT] == 0 or outport[o, OP_FREE] > t:
                         continue
+                    period = outport[o, OP_PERIOD]
+                    outport[o, OP_FREE] = t + period
                     head = outport[o, OP_QHEAD]
                     code = oq_code[o, head]
                     ov = oq_vc[o, head]
@@ -778,7 +854,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                     outport[o, OP_QCNT] -= 1
                     router[r, R_OQN] -= 1
                     if o < n_links:
-                        ta = (t + outport[o, OP_LAT] + 1) & wmask
+                        ta = (t + outport[o, OP_LAT] + period) & wmask
                         dport = o
                         if running:
                             link_flits[o] += 1
@@ -825,6 +901,9 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                 break
 
         # ---------------- stop rules
+        if closed and (glob[G_MSG_DONE] > 0 or (
+                glob[G_MSG_OPEN] == 0 and glob[G_NET_FLITS] == 0 and glob[G_PEND_CRED] == 0)):
+            break
         if stop_rule == STOP_MEASURED_DONE:
             if glob[G_MEAS_OUT] == 0:
                 pending = False

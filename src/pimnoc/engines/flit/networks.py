@@ -1,4 +1,4 @@
-"""BookSim-style k-ary 2-cube networks for the cycle engine and its comparisons."""
+"""BookSim-style k-ary 2-cube networks for the flit simulator and its comparisons."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Traffic for the cycle engine: synthetic patterns and workload flows as per-source rates.
+"""Traffic for the flit simulator: synthetic patterns and workload flows as per-source rates.
 
 A `TrafficTable` gives each router its packet injection rate (Bernoulli, packets/cycle) and
 its destination distribution in CSR form (cumulative weights), or marks the traffic uniform

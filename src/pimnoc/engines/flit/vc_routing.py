@@ -1,4 +1,4 @@
-"""What the cycle engine adds to a routing table: dateline VC classes and half-way ties.
+"""What the flit simulator adds to a routing table: dateline VC classes and half-way ties.
 
 Dateline classes (Dally & Seitz, "Deadlock-free message routing in multiprocessor
 interconnection networks", IEEE TC 1987): on a ring with a dateline link, a packet's run of

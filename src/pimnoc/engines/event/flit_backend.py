@@ -1,0 +1,348 @@
+"""`simulation.network: flit`: the event engine's tasks driving the flit-level kernel, closed loop.
+
+When a task finishes, each of its remote messages joins its source terminal's queue in the
+flit kernel (`engines/flit/kernel.py`, closed-loop mode): the terminal sends its messages one
+after another, each as packets of `design.network.packet_flits` flits (the last one shorter),
+through the VC routers with wormhole switching and credit flow control. The cycle in which a
+message's last flit is ejected is its arrival; the tasks waiting for it then start. The
+kernel runs only while flits, credits or queued messages exist: from an empty network the
+loop jumps to the cycle of the next task event. Tasks, PEs and the figures are the flow
+backend's (`kernel.py`, `engine.py`); only the network differs.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from pimnoc.engines.analytical.network import link_cycles_per_flit, router_delay_extra
+from pimnoc.engines.event.engine import WINDOWS, Execution, Instances, Routes, _ranges
+from pimnoc.engines.event.tasks import TaskGraph
+from pimnoc.engines.flit import kernel as K
+from pimnoc.engines.flit.engine import State, build_network
+from pimnoc.engines.flit.pipeline import sim_params
+from pimnoc.engines.flit.traffic import TrafficTable
+from pimnoc.errors import ConfigError, SimulationError
+from pimnoc.hardware.routing import Routing
+from pimnoc.hardware.tech import NetworkTech
+
+RELEASE, FINISH, ARRIVE = 0, 1, 2
+FLIT_KEYS = ("num_vcs", "vc_buf_size", "credit_delay", "deadlock_cycles")
+"""The flit routers' `simulation` keys the backend takes (engines/flit SimParams meanings)."""
+STEP_EPS = 1e-6
+"""Cycles of rounding slack when a time in seconds is turned into a network cycle."""
+
+
+@njit(cache=True)
+def _cycle(time_s, cycle_s):
+    """The first network cycle at or after `time_s`."""
+    return np.int64(np.ceil(time_s / cycle_s - STEP_EPS))
+
+
+@njit(cache=True)
+def _push(ht, hs, hk, hi, state, time, kind, ident):
+    """Push an event on the (time, sequence) heap; state = [size, next sequence number]."""
+    n = state[0]
+    ht[n], hs[n], hk[n], hi[n] = time, state[1], kind, ident
+    state[0] += 1
+    state[1] += 1
+    while n > 0:
+        up = (n - 1) // 2
+        if ht[n] < ht[up] or (ht[n] == ht[up] and hs[n] < hs[up]):
+            ht[n], ht[up] = ht[up], ht[n]
+            hs[n], hs[up] = hs[up], hs[n]
+            hk[n], hk[up] = hk[up], hk[n]
+            hi[n], hi[up] = hi[up], hi[n]
+            n = up
+        else:
+            break
+
+
+@njit(cache=True)
+def _pop(ht, hs, hk, hi, state):
+    """Remove the earliest event; it is left at the returned index."""
+    last = state[0] - 1
+    ht[0], ht[last] = ht[last], ht[0]
+    hs[0], hs[last] = hs[last], hs[0]
+    hk[0], hk[last] = hk[last], hk[0]
+    hi[0], hi[last] = hi[last], hi[0]
+    state[0] = last
+    n = 0
+    while True:
+        c = 2 * n + 1
+        if c >= last:
+            break
+        if c + 1 < last and (ht[c + 1] < ht[c] or (ht[c + 1] == ht[c] and hs[c + 1] < hs[c])):
+            c += 1
+        if ht[c] < ht[n] or (ht[c] == ht[n] and hs[c] < hs[n]):
+            ht[n], ht[c] = ht[c], ht[n]
+            hs[n], hs[c] = hs[c], hs[n]
+            hk[n], hk[c] = hk[c], hk[n]
+            hi[n], hi[c] = hi[c], hi[n]
+            n = c
+        else:
+            break
+    return last
+
+
+@njit(cache=True)
+def _start_or_queue(g, now, task_occupy, task_node, task_dur, pe_busy, q_head, q_tail, q_next,
+                    start, ht, hs, hk, hi, state):
+    """A task whose inputs have all arrived: start it, or queue it behind its PE's work."""
+    if task_occupy[g]:
+        pe = task_node[g]
+        if pe_busy[pe]:
+            if q_tail[pe] >= 0:
+                q_next[q_tail[pe]] = g
+            else:
+                q_head[pe] = g
+            q_tail[pe] = g
+            return
+        pe_busy[pe] = True
+    start[g] = now
+    _push(ht, hs, hk, hi, state, now + task_dur[g], FINISH, g)
+
+
+@njit(cache=True)
+def _add_windows(win, width, t0_s, t1_s, link_flits, seen, flit_bits):
+    """Spread each link's flits since the last call evenly over [t0_s, t1_s) in the windows."""
+    n_win = win.shape[0]
+    span = t1_s - t0_s
+    b0 = min(int(t0_s / width), n_win - 1)
+    b1 = min(int(t1_s / width), n_win - 1)
+    for link in range(seen.size):
+        moved = link_flits[link] - seen[link]
+        if moved == 0:
+            continue
+        seen[link] = link_flits[link]
+        bits = moved * flit_bits
+        if span <= 0.0 or b0 == b1:
+            win[b0, link] += bits
+            continue
+        for b in range(b0, b1 + 1):
+            lo = max(t0_s, b * width)
+            hi = min(t1_s, (b + 1) * width) if b < n_win - 1 else t1_s
+            if hi > lo:
+                win[b, link] += bits * (hi - lo) / span
+
+
+@njit(cache=True)
+def _widen(win, width, t):
+    """Merge window pairs (doubling their width) until `t` falls inside; the new width."""
+    n_win = win.shape[0]
+    while t > n_win * width:
+        half = n_win // 2
+        for b in range(half):
+            win[b, :] = win[2 * b, :] + win[2 * b + 1, :]
+        win[half:, :] = 0.0
+        width *= 2.0
+    return width
+
+
+@njit(cache=True)
+def run_flit_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_release,
+                    task_off, msg_off, tmsg_ptr, m_src, m_dst, m_remote, m_delay_s, m_flits,
+                    m_cons_ptr, m_cons, num_pes, cycle_s, flit_bits, win, width0, ks):
+    """Execute all tasks over the flit kernel (state `ks`, `State.kernel_arrays()` order).
+
+    Task and message layout as in `kernel.run_events`. Template message `tm` enters the
+    network as `m_flits[tm]` flits from router `m_src[tm]` to `m_dst[tm]` if `m_remote[tm]`,
+    else it arrives `m_delay_s[tm]` after its emission. Returns (start, finish, emit,
+    begin, sent, arrive, window width, loop statistics, next cycle, kernel status).
+    """
+    glob = ks[2]
+    link_flits = ks[40]
+    msg_dst, msg_flits, msg_begin, msg_sent, msg_done = ks[44], ks[45], ks[47], ks[48], ks[49]
+    mq_head, mq_tail, mq_next, done_list = ks[50], ks[51], ks[52], ks[53]
+    n_tasks = task_tmpl.size
+    n_msgs = 0
+    for g in range(n_tasks):
+        top = msg_off[g] + tmsg_ptr[task_tmpl[g] + 1]
+        if top > n_msgs:
+            n_msgs = top
+    start = np.full(n_tasks, -1.0)
+    finish = np.full(n_tasks, -1.0)
+    emit = np.full(n_msgs, -1.0)
+    begin = np.full(n_msgs, -1.0)
+    sent = np.full(n_msgs, -1.0)
+    arrive = np.full(n_msgs, -1.0)
+    msg_tmpl = np.zeros(n_msgs, dtype=np.int64)
+    msg_toff = np.zeros(n_msgs, dtype=np.int64)
+    deps = task_deps.copy()
+    cap = 2 * n_tasks + n_msgs + 8
+    ht = np.empty(cap)
+    hs = np.empty(cap, dtype=np.int64)
+    hk = np.empty(cap, dtype=np.int64)
+    hi = np.empty(cap, dtype=np.int64)
+    state = np.zeros(2, dtype=np.int64)
+    for g in range(n_tasks):
+        if task_release[g] >= 0.0:
+            _push(ht, hs, hk, hi, state, task_release[g], RELEASE, g)
+    pe_busy = np.zeros(num_pes, dtype=np.bool_)
+    q_head = np.full(num_pes, -1, dtype=np.int64)
+    q_tail = np.full(num_pes, -1, dtype=np.int64)
+    q_next = np.full(n_tasks, -1, dtype=np.int64)
+    seen = np.zeros(win.shape[1], dtype=np.int64)
+    width = width0
+    t_net = np.int64(0)
+    status = K.STATUS_OK
+    stats = np.zeros(5)  # events, kernel calls, cycles simulated, cycles skipped, most open
+    while True:
+        # the task events due before cycle t_net
+        while state[0] > 0 and _cycle(ht[0], cycle_s) <= t_net:
+            e = _pop(ht, hs, hk, hi, state)
+            now, kind, ident = ht[e], hk[e], hi[e]
+            stats[0] += 1
+            if kind == RELEASE:
+                _start_or_queue(ident, now, task_occupy, task_node, task_dur, pe_busy, q_head,
+                                q_tail, q_next, start, ht, hs, hk, hi, state)
+            elif kind == FINISH:
+                g = ident
+                finish[g] = now
+                t = task_tmpl[g]
+                for tm in range(tmsg_ptr[t], tmsg_ptr[t + 1]):
+                    m = tm + msg_off[g]
+                    emit[m] = now
+                    msg_tmpl[m], msg_toff[m] = tm, task_off[g]
+                    if not m_remote[tm]:
+                        begin[m] = now
+                        sent[m] = now
+                        _push(ht, hs, hk, hi, state, now + m_delay_s[tm], ARRIVE, m)
+                        continue
+                    src = m_src[tm]
+                    msg_dst[m] = m_dst[tm]
+                    msg_flits[m] = m_flits[tm]
+                    if mq_tail[src] >= 0:
+                        mq_next[mq_tail[src]] = m
+                    else:
+                        mq_head[src] = m
+                    mq_tail[src] = m
+                    glob[K.G_MSG_OPEN] += 1
+                if task_occupy[g]:
+                    pe = task_node[g]
+                    nxt = q_head[pe]
+                    if nxt >= 0:
+                        q_head[pe] = q_next[nxt]
+                        if q_head[pe] < 0:
+                            q_tail[pe] = -1
+                        start[nxt] = now
+                        _push(ht, hs, hk, hi, state, now + task_dur[nxt], FINISH, nxt)
+                    else:
+                        pe_busy[pe] = False
+            else:
+                m = ident
+                arrive[m] = now
+                tm, off = msg_tmpl[m], msg_toff[m]
+                for c in range(m_cons_ptr[tm], m_cons_ptr[tm + 1]):
+                    g2 = m_cons[c] + off
+                    deps[g2] -= 1
+                    if deps[g2] == 0:
+                        _start_or_queue(g2, now, task_occupy, task_node, task_dur, pe_busy,
+                                        q_head, q_tail, q_next, start, ht, hs, hk, hi, state)
+        stats[4] = max(stats[4], glob[K.G_MSG_OPEN])
+        if glob[K.G_MSG_OPEN] > 0 or glob[K.G_NET_FLITS] > 0 or glob[K.G_PEND_CRED] > 0:
+            t_end = _cycle(ht[0], cycle_s) if state[0] > 0 else K.BIG
+            t_end = max(t_end, t_net + 1)
+            t0 = t_net
+            t_net = K.run_kernel(t_net, t_end, *ks)
+            stats[1] += 1
+            stats[2] += t_net - t0
+            status = glob[K.G_STATUS]
+            if status != K.STATUS_OK:
+                break
+            if t_net * cycle_s > win.shape[0] * width:
+                width = _widen(win, width, t_net * cycle_s)
+            _add_windows(win, width, t0 * cycle_s, t_net * cycle_s, link_flits, seen,
+                         flit_bits)
+            for k in range(glob[K.G_MSG_DONE]):
+                m = done_list[k]
+                # (max: a cycle's time in seconds may round below the emission time)
+                begin[m] = max(msg_begin[m] * cycle_s, emit[m])
+                sent[m] = max(msg_sent[m] * cycle_s, begin[m])
+                _push(ht, hs, hk, hi, state, max(msg_done[m] * cycle_s, sent[m]), ARRIVE, m)
+            glob[K.G_MSG_DONE] = 0
+        elif state[0] > 0:
+            nxt_cycle = _cycle(ht[0], cycle_s)
+            if nxt_cycle > t_net:
+                stats[3] += nxt_cycle - t_net
+                t_net = nxt_cycle
+        else:
+            break
+    return start, finish, emit, begin, sent, arrive, width, stats, t_net, status
+
+
+def _closed_traffic(net_terminals: np.ndarray, num_nodes: int) -> TrafficTable:
+    """A traffic table with no random sources: the terminals send only queued messages."""
+    return TrafficTable(term_ids=net_terminals, rate=np.zeros(num_nodes), uniform=False,
+                        ptr=np.zeros(num_nodes + 1, dtype=np.int64),
+                        dst=np.zeros(0, dtype=np.int64), cum=np.zeros(0),
+                        flow=np.zeros(0, dtype=np.int64), offered_flit_rate=0.0)
+
+
+def execute_flit(graph: TaskGraph, routes: Routes, instances: Instances, routing: Routing,
+                 net: NetworkTech, header_flits: int = 0, pe_sharing: str = "serial",
+                 router_options: dict | None = None) -> Execution:
+    """Run every inference of `instances` with the flit-level network (as `engine.execute`).
+
+    `router_options`: `FLIT_KEYS` from `simulation` (VCs, buffer depth, credit delay).
+    Routes follow the routing table, as the flow backend's do (no random tie-breaking).
+    """
+    topo = routing.topology
+    num_nodes, num_links = topo.num_nodes, topo.num_directed_links
+    if topo.meta.get("phase_classes") and router_options and \
+            router_options.get("num_vcs", 2) < 2:
+        raise ConfigError("simulation.num_vcs: several ports per chiplet need two VC classes "
+                          "(up to the interposer, down from it); set num_vcs: 2 or more")
+    options = {k: v for k, v in (router_options or {}).items() if k in FLIT_KEYS}
+    params = sim_params({**options, "random_ties": False}, net)
+    network = build_network(topo, routing, params, router_delay_extra(topo, net),
+                            link_cycles_per_flit(topo, net))
+    n_nets = int(max(graph.task_network.max(initial=0), instances.network.max(initial=0))) + 1
+    t_first, t_end = _ranges(graph.task_network, n_nets)
+    msg_net = graph.task_network[graph.msg_task]
+    m_first, m_end = _ranges(msg_net, n_nets)
+    k = instances.network
+    t_count, m_count = (t_end - t_first)[k], (m_end - m_first)[k]
+    t_base = np.concatenate([[0], np.cumsum(t_count)[:-1]])
+    m_base = np.concatenate([[0], np.cumsum(m_count)[:-1]])
+    inst = np.repeat(np.arange(k.size), t_count)
+    tmpl = t_first[k][inst] + np.arange(inst.size) - np.repeat(t_base, t_count)
+    task_off = (t_base - t_first[k])[inst]
+    msg_off = (m_base - m_first[k])[inst]
+    deps = graph.dependency_count()
+    release = np.where(deps[tmpl] == 0, instances.arrival_s[inst], -1.0)
+    tmsg_ptr = np.searchsorted(graph.msg_task, np.arange(graph.num_tasks + 1))
+    packet_bits = net.packet_flits * net.flit_bits
+    wire = graph.msg_bits + np.ceil(graph.msg_bits / packet_bits) * header_flits * net.flit_bits
+    remote = (routes.pair >= 0) & (graph.msg_bits > 0)
+    is_term = np.zeros(num_nodes, dtype=bool)
+    is_term[network.terminals] = True
+    if not (is_term[graph.msg_src[remote]].all() and is_term[graph.msg_dst[remote]].all()):
+        raise SimulationError("simulation.network: flit: a message starts or ends on a router "
+                              "without a PE; report this design")
+    flits = np.where(remote, np.ceil(wire / net.flit_bits), 0).astype(np.int64)
+    delay = np.where(routes.pair >= 0, routes.latency_s, 0.0)
+    if pe_sharing == "per_layer":
+        key = graph.task_node * (int(graph.task_layer.max(initial=0)) + 1) + graph.task_layer
+        resource = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
+    else:
+        resource = graph.task_node
+    n_resources = int(max(resource.max(initial=0) + 1, num_nodes))
+    kernel_state = State(network, _closed_traffic(network.terminals, num_nodes))
+    kernel_state.open_messages(int(m_count.sum()))
+    kernel_state.ctl[K.C_MODE] = K.MODE_RUNNING
+    kernel_state.ctl[K.C_GEN] = 0
+    window = np.zeros((WINDOWS, num_links))
+    start, finish, emit, begin, sent, arrive, width, stats, t_net, _ = run_flit_events(
+        tmpl, resource[tmpl], graph.task_duration_s[tmpl], graph.occupies[tmpl], deps[tmpl],
+        release, task_off, msg_off, tmsg_ptr, graph.msg_src, graph.msg_dst, remote, delay,
+        flits, graph.cons_ptr, graph.cons_task, n_resources, net.cycle_s,
+        float(net.flit_bits), window, 1e-9, kernel_state.kernel_arrays())
+    kernel_state.t = int(t_net)
+    kernel_state.check()
+    m_inst = np.repeat(np.arange(k.size), m_count)
+    m_tmpl = m_first[k][m_inst] + np.arange(m_inst.size) - np.repeat(m_base, m_count)
+    loop = dict(zip(("events", "kernel_calls", "cycles_simulated", "cycles_skipped",
+                     "most_messages_open"), stats.tolist(), strict=True))
+    return Execution(graph, routes, instances, tmpl, inst, m_tmpl, m_inst, start, finish,
+                     emit, begin, sent, arrive, window, float(width), wire, loop)
