@@ -4,7 +4,10 @@ Each case runs the console script as pip writes it (the `pimnoc` entry point nam
 pyproject.toml, imported by a two-line script) in a new interpreter, several times; the
 report gives the median and every sample of the wall time and of the child's CPU time
 (user + system), next to a bare `python -c pass` run the same way, so that the load of a
-shared machine can be read off. Usage: python benchmarks/startup.py [REPEATS]
+shared machine can be read off. As after `pip install`, Python's bytecode caches are written
+(one untimed run per case first) even where PYTHONDONTWRITEBYTECODE is set; `--no-bytecode`
+times the source compiled at every start instead.
+Usage: python benchmarks/startup.py [REPEATS] [--no-bytecode]
 """
 
 from __future__ import annotations
@@ -38,9 +41,13 @@ def entry_script(folder: Path) -> Path:
     return path
 
 
-def fresh_process(args: list[str], repeats: int) -> dict:
+def fresh_process(args: list[str], repeats: int, bytecode: bool) -> dict:
     """Median wall and CPU seconds of `python <args>`, a new process each time."""
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    if bytecode:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        subprocess.run([sys.executable, *args], cwd=ROOT, env=env, capture_output=True,
+                       check=False)
     walls, cpus, codes = [], [], set()
     for _ in range(repeats):
         before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -57,7 +64,7 @@ def fresh_process(args: list[str], repeats: int) -> dict:
             "exit_codes": sorted(codes)}
 
 
-def main(repeats: int = 7) -> dict:
+def main(repeats: int = 7, bytecode: bool = True) -> dict:
     """Every case with its target, and the bare interpreter for scale."""
     with tempfile.TemporaryDirectory() as folder:
         script = str(entry_script(Path(folder)))
@@ -68,13 +75,16 @@ def main(repeats: int = 7) -> dict:
             "run_die_2d_resnet18": [script, "run", "examples/die_2d_resnet18.yaml",
                                     "-o", str(Path(folder) / "result.json")],
         }
-        figures = {name: fresh_process(args, repeats) for name, args in cases.items()}
+        figures = {name: fresh_process(args, repeats, bytecode) for name, args in cases.items()}
     for name, target in TARGETS_S.items():
         figures[name]["target_s"] = target
         figures[name]["meets_target"] = figures[name]["wall_s_median"] < target
-    return {"benchmark": "startup", "repeats": repeats, "load_average": os.getloadavg(),
-            "cpus": os.cpu_count(), **figures}
+    return {"benchmark": "startup", "repeats": repeats, "bytecode_cache": bytecode,
+            "load_average": [round(x, 2) for x in os.getloadavg()], "cpus": os.cpu_count(),
+            **figures}
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 7), indent=2))
+    numbers = [int(a) for a in sys.argv[1:] if a.isdigit()]
+    print(json.dumps(main(numbers[0] if numbers else 7, "--no-bytecode" not in sys.argv),
+                     indent=2))
