@@ -116,9 +116,9 @@ def profile_stages(rows: int = 10, cols: int = 10, repeats: int = 5) -> dict:
 
 def main(workers: int = 2) -> dict:
     """Run the space three ways and profile one design; return the JSON report."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    from pimnoc.dse.executors import DaskExecutor, LocalExecutor, SerialExecutor
+    from pimnoc.dse.executors import DaskExecutor, LocalExecutor, SerialExecutor, local_cluster
     from pimnoc.dse.space import parse_space
 
     space = parse_space(SPACE, "sweep_speed")
@@ -133,8 +133,7 @@ def main(workers: int = 2) -> dict:
         finally:
             local.close()
         started = time.perf_counter()
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = local_cluster(workers)  # what `--executor dask://local` starts
         client = Client(cluster)
         startup = time.perf_counter() - started
         try:
