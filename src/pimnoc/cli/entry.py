@@ -19,8 +19,9 @@ from pathlib import Path
 HELP_WIDTH = 80  # columns of the stored help screens (rich's width when not on a terminal)
 CLI_DIR = Path(__file__).resolve().parent
 INDEX_PATH = CLI_DIR / "fast_index.py"
-_FORCING_ENV = ("TERMINAL_WIDTH", "FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS",
-                "_TYPER_FORCE_DISABLE_TERMINAL", "_TYPER_COMPLETE_ARGS", "_PIMNOC_COMPLETE")
+_FORCING_ENV = ("TERMINAL_WIDTH", "FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "TTY_COMPATIBLE",
+                "TTY_INTERACTIVE", "_TYPER_FORCE_DISABLE_TERMINAL")
+"""Variables with which typer or rich would print help differently: typer answers then."""
 
 
 def source_digest() -> int:
@@ -43,23 +44,20 @@ def _load_index() -> dict | None:
 
 
 def _stdout_mode() -> str | None:
-    """'ansi' or 'plain' when the stored screens are what typer would print; else None."""
+    """'ansi' or 'plain' when the stored screens are what typer (rich) would print; else None."""
     if any(name in os.environ for name in _FORCING_ENV):
         return None
     try:
         tty = sys.stdout.isatty()
-    except (AttributeError, ValueError):
+        columns = os.environ.get("COLUMNS", "")  # rich's width, where set
+        width = int(columns) if columns.isdigit() else \
+            os.get_terminal_size(sys.stdout.fileno()).columns if tty else HELP_WIDTH
+    except (AttributeError, ValueError, OSError):
         return None
-    if not tty:
-        columns = os.environ.get("COLUMNS")
-        return "plain" if columns in (None, "", str(HELP_WIDTH)) else None
-    try:
-        width = os.get_terminal_size(sys.stdout.fileno()).columns
-    except OSError:
-        return None
-    if width < HELP_WIDTH:
-        return None
-    colour = "NO_COLOR" not in os.environ and os.environ.get("TERM", "") not in ("", "dumb")
+    if width < HELP_WIDTH or (not tty and width != HELP_WIDTH):
+        return None  # a narrower screen, or a file that typer would fill to another width
+    colour = tty and os.environ.get("NO_COLOR", "") == "" \
+        and os.environ.get("TERM", "").strip().lower() not in ("dumb", "unknown")
     return "ansi" if colour else "plain"
 
 

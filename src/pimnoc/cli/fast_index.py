@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501
 
-SOURCE_DIGEST = 3374197681
+SOURCE_DIGEST = 291168711
 
 COMMANDS = {'': {'command_path': 'pimnoc',
       'help': '                                                                                \n'
