@@ -4,15 +4,14 @@ Cold: in one process after a first evaluation (imports and numba compilation don
 in-process cache is cleared before each timed evaluation: the mapping cache of
 `pimnoc.evaluate` and every `functools.lru_cache` in the `pimnoc` package (topology and
 routing, workloads, placement searches). Warm: the same spec evaluated again with the caches
-filled. Fresh process: wall time of a new Python process for `run`, `--help` and a bad flag.
+filled. Fresh process: wall time of the `pimnoc` console script in a new Python process for
+`run`, `--help` and a bad flag (benchmarks/startup.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -25,9 +24,6 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGETS_S = {  # issue 16
     "resnet152_10x10_cold": 0.15,
     "floret_mix_100_cold": 0.5,
-    "help": 0.4,
-    "bad_flag": 0.4,
-    "run_die_2d_resnet18": 0.8,
 }
 
 
@@ -81,31 +77,12 @@ def time_spec(name: str, spec, repeats: int) -> dict:
     }
 
 
-def fresh_process(args: list[str], repeats: int = 3) -> dict:
-    """Median wall time of `python <args>` in a new process each time."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-    times, codes = [], set()
-    for _ in range(repeats):
-        started = time.perf_counter()
-        done = subprocess.run([sys.executable, *args], cwd=ROOT, env=env,
-                              capture_output=True, check=False)
-        times.append(time.perf_counter() - started)
-        codes.add(done.returncode)
-    return {"wall_s_median": round(statistics.median(times), 3),
-            "wall_s_all": [round(t, 3) for t in times], "exit_codes": sorted(codes)}
-
-
 def main(repeats: int = 3) -> dict:
     """Every figure of the benchmark, with its target."""
-    cli = ["-m", "pimnoc.cli.main"]
-    fresh = {
-        "help": fresh_process([*cli, "--help"]),
-        "bad_flag": fresh_process([*cli, "run", "--no-such-flag", "x.yaml"]),
-        "run_die_2d_resnet18": fresh_process([*cli, "run", "examples/die_2d_resnet18.yaml"]),
-    }
-    for name, figures in fresh.items():
-        figures["target_s"] = TARGETS_S[name]
-        figures["meets_target"] = figures["wall_s_median"] < TARGETS_S[name]
+    from startup import main as startup  # benchmarks/startup.py: the console script, fresh
+
+    fresh = {name: figures for name, figures in startup(repeats).items()
+             if name in ("python_c_pass", "help", "bad_flag", "run_die_2d_resnet18")}
     return {
         "benchmark": "evaluate_speed",
         "note": "in-process cold = every pimnoc cache cleared before each evaluation "

@@ -3,8 +3,11 @@
 ResNet-50 (224) on 2.5D meshes of 36-100 chiplets of 4x4 PEs, analytical engine. The same
 space runs three times into fresh stores (so every point is evaluated, none reused):
 in this process, through the local process pool and through a Dask LocalCluster; the
-results must agree bit for bit. Then one design is profiled stage by stage, so that the
-figure to optimise is visible when the target (points per second per core) is missed.
+results must agree bit for bit. As a control for the machine's load, the same number of
+separate processes then each run the whole sweep on their own (no executor): their combined
+rate over one process's is the most any executor could reach at that moment. Then one design
+is profiled stage by stage, so that the figure to optimise is visible when the target (points
+per second per core) is missed.
 Usage: python benchmarks/sweep_speed.py [WORKERS]
 """
 
@@ -63,6 +66,42 @@ def _sweep(space, executor, folder: Path, name: str) -> dict:
             "eval_s_max": round(max(eval_s), 4), "_metrics": metrics}
 
 
+def _serial_sweep(path: str) -> int:
+    """One whole sweep in this (worker) process; the points evaluated."""
+    from pimnoc.dse.executors import SerialExecutor
+    from pimnoc.dse.space import parse_space
+    from pimnoc.dse.store import Store
+    from pimnoc.dse.sweep import run_sweep
+
+    with Store(path) as store:
+        return run_sweep(parse_space(SPACE, "sweep_speed"), store, SerialExecutor()) \
+            .progress.evaluated
+
+
+def independent_processes(folder: Path, workers: int, one_process_rate: float) -> dict:
+    """The ceiling of any executor now: `workers` separate processes, each its own sweep.
+
+    Nothing is shared or coordinated, so their combined points/s over one process's is the
+    most that the machine's load leaves for `workers` workers at this moment.
+    """
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["pimnoc.dse.worker"])
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        for future in [pool.submit(time.sleep, 0.5) for _ in range(workers)]:
+            future.result()  # both processes started and loaded
+        started = time.perf_counter()
+        points = sum(pool.map(_serial_sweep, [str(folder / f"alone{i}.db")
+                                              for i in range(workers)]))
+        wall = time.perf_counter() - started
+    rate = points / wall
+    return {"processes": workers, "points": points, "wall_s": round(wall, 3),
+            "points_per_s": round(rate, 2),
+            "speedup_vs_one_process": round(rate / one_process_rate, 2)}
+
+
 def profile_stages(rows: int = 10, cols: int = 10, repeats: int = 5) -> dict:
     """Median seconds of each stage `evaluate` calls, on one design, mapping cache cleared.
 
@@ -116,9 +155,9 @@ def profile_stages(rows: int = 10, cols: int = 10, repeats: int = 5) -> dict:
 
 def main(workers: int = 2) -> dict:
     """Run the space three ways and profile one design; return the JSON report."""
-    from distributed import Client, LocalCluster
+    from distributed import Client
 
-    from pimnoc.dse.executors import DaskExecutor, LocalExecutor, SerialExecutor
+    from pimnoc.dse.executors import DaskExecutor, LocalExecutor, SerialExecutor, local_cluster
     from pimnoc.dse.space import parse_space
 
     space = parse_space(SPACE, "sweep_speed")
@@ -133,8 +172,7 @@ def main(workers: int = 2) -> dict:
         finally:
             local.close()
         started = time.perf_counter()
-        cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+        cluster = local_cluster(workers)  # what `--executor dask://local` starts
         client = Client(cluster)
         startup = time.perf_counter() - started
         try:
@@ -145,6 +183,7 @@ def main(workers: int = 2) -> dict:
         finally:
             client.close()
             cluster.close()
+        ceiling = independent_processes(folder, workers, runs[0]["points_per_s"])
     reference = runs[0].pop("_metrics")
     for run in runs[1:]:
         run["same_results_as_one_process"] = run.pop("_metrics") == reference
@@ -163,6 +202,7 @@ def main(workers: int = 2) -> dict:
         "cores": os.cpu_count(),
         "load_average_1min_at_start": round(os.getloadavg()[0], 2),
         "runs": runs,
+        "ceiling_independent_processes": ceiling,
         "target_points_per_s_per_core": TARGET_POINTS_PER_S_PER_CORE,
         "target_speedup_at_2_workers": TARGET_SPEEDUP_2_WORKERS,
         "profile": profile_stages(),

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pimnoc.dse.constraints import config_lookup, parse_constraint
 from pimnoc.dse.space import config_hash, parse_space
@@ -113,6 +115,53 @@ def test_config_hash_fills_defaults(space_dict):
     other = {**base, "mapping": {"placement": "hilbert"}}
     assert config_hash(base) != config_hash(other)
     assert config_hash(base) != config_hash(base, {"anneal": {"seed": 1}})
+
+
+SECTION_VARIANTS = {
+    "workload": [{"networks": [{"model": "resnet18", "input_hw": 32}]},
+                 {"networks": [{"model": "vgg16", "input_hw": 32}], "batch": 2},
+                 {"networks": []}, {"networks": [{"modle": "x"}]}, None],
+    "design": [{"integration": "2d", "pes": {"rows": 4, "cols": 4}},
+               {"integration": "2.5d", "pes": {"rows": 2, "cols": 2},
+                "chiplets": {"rows": 2, "cols": 2}, "noi": {"topology": "kite"}},
+               {"pes": {"rows": 2, "cols": 2}, "noi": {"interface": "no-such-preset"}},
+               {"pes": {"rows": 0, "cols": 2}}, {"pes": {"rows": 2.0, "cols": 2}}],
+    "mapping": [{}, {"seed": 3}, {"placement": "snake", "replication": 2}, {"seed": "x"},
+                {"replication": True}],
+    "simulation": [{"engine": "event"}, {"engine": "analytical", "routing": "xy", "k": 1},
+                   {"rate_ips": -1}],
+    "thermal": [{"enabled": True, "nx": 16}, {}],
+    "junk": [1],
+}
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.fixed_dictionaries({}, optional={name: st.sampled_from(values)
+                                           for name, values in SECTION_VARIANTS.items()}),
+       st.sampled_from([None, {}, {"anneal": {"seed": 1, "steps": 2}}]))
+def test_config_hash_by_sections_is_the_hash_of_the_whole_normalised_config(config, extra):
+    """Assembling the canonical text from cached sections gives the hash stores hold."""
+    import hashlib
+    import json
+
+    from pimnoc.dse.space import normalised
+
+    payload = {"run": normalised(config)}
+    if extra:
+        payload["extra"] = extra
+    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
+    assert config_hash(config, extra) == hashlib.sha256(text.encode()).hexdigest()
+    assert config_hash(config, extra) == config_hash(config, extra)  # from the cache
+
+
+def test_point_hash_reusing_base_sections_is_the_config_hash(space_dict):
+    space = parse_space(space_dict())
+    for params in space.grid():
+        config = space.config(params)
+        assert space.point_hash(config, params) == config_hash(config)
+        assert space.point_hash(config, params, {"anneal": {"seed": 2}}) == \
+            config_hash(config, {"anneal": {"seed": 2}})
+    assert space.base == parse_space(space_dict()).base  # points share, never change, the base
 
 
 def test_search_options_are_checked(space_dict):

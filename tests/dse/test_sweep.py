@@ -140,3 +140,30 @@ def test_metric_constraint_marks_infeasible(tmp_path, space_dict):
     for r in ok:
         assert bool(r["feasible"]) == (r["metrics"]["area_mm2"] <= 20)
         assert r["violations"] == ([] if r["feasible"] else ["area_mm2 <= 20"])
+
+
+def test_chunks_put_the_biggest_designs_first_and_keep_every_point(space_dict):
+    """Longest-first chunks for a pool; one process keeps the searcher's order."""
+    from pimnoc.dse.sweep import chunked
+    from pimnoc.dse.worker import design_of
+
+    tasks = list(make_searcher(parse_space(space_dict())).ask())
+    pooled = list(chunked(tasks, workers=2))
+    assert sorted(t.config_hash for c in pooled for t in c) == sorted(t.config_hash for t in tasks)
+    sizes = [design_of(c[0].config)[1] for c in pooled]
+    assert sizes == sorted(sizes, reverse=True) and sizes[0] > sizes[-1]
+    assert all(len({design_of(t.config)[0] for t in c}) == 1 for c in pooled)
+    first_seen = list(dict.fromkeys(design_of(t.config)[0] for t in tasks))
+    serial = list(dict.fromkeys(design_of(c[0].config)[0] for c in chunked(tasks, workers=1)))
+    assert len(tasks) < 256 and serial == first_seen  # one window: designs as first seen
+
+
+def test_dask_worker_settings_name_existing_dask_keys():
+    """A renamed Dask setting would be ignored silently: the keys must exist in Dask's config."""
+    dask = pytest.importorskip("dask")
+    pytest.importorskip("distributed")
+    from pimnoc.dse.executors import DASK_WORKER_CONFIG
+
+    for key in DASK_WORKER_CONFIG:
+        section, _, name = key.rpartition(".")
+        assert name in dask.config.get(section), key

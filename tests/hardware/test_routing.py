@@ -6,10 +6,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from support import all_pairs_hops
 
 from pimnoc.errors import TopologyError
 from pimnoc.hardware.routing import (
+    _reaches_all,
     check_deadlock_free,
     find_dependency_cycle,
     make_routing,
@@ -78,6 +81,31 @@ def test_disconnected_custom_noi_is_rejected():
                       noi="custom", noi_params=(("edges", [[0, 1], [2, 3]]),))
     with pytest.raises(TopologyError, match="disconnected"):
         make_routing(build_system(spec))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 12).flatmap(lambda n: st.tuples(
+    st.just(n), st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=40))))
+def test_breadth_first_connectivity_agrees_with_scipy_strong_components(graph):
+    """The numpy search both ways from node 0 says connected exactly when scipy finds one part."""
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    n, edges = graph
+    pairs = np.array(edges, dtype=np.int64).reshape(-1, 2)
+    src, dst = pairs[:, 0], pairs[:, 1]
+    ours = _reaches_all(n, src, dst) and _reaches_all(n, dst, src)
+    adj = coo_matrix((np.ones(src.size), (src, dst)), shape=(n, n))
+    assert ours == (connected_components(adj, directed=True, connection="strong")[0] == 1)
+
+
+def test_one_way_link_leaves_a_network_disconnected():
+    """Strong connectivity: on a line 0-1-2 without the link 1 -> 2, node 2 reaches 0, not back."""
+    topo = build_system(SystemSpec("2d", pe_rows=1, pe_cols=3))
+    one_way = np.flatnonzero((topo.link_src == 1) & (topo.link_dst == 2))
+    keep = np.setdiff1d(np.arange(topo.num_directed_links), one_way)
+    assert not _reaches_all(topo.num_nodes, topo.link_src[keep], topo.link_dst[keep])
+    assert _reaches_all(topo.num_nodes, topo.link_dst[keep], topo.link_src[keep])
 
 
 def test_noi_hops_computed_on_demand_equal_the_table(monkeypatch):

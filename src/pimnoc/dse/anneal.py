@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-import numba
 import numpy as np
 
 from pimnoc.config import RunSpec, parse_run
@@ -77,59 +76,6 @@ def slot_traffic(mapping: Mapping) -> np.ndarray:
     return traffic
 
 
-@numba.njit(cache=True)
-def _swap_delta(w: np.ndarray, c: np.ndarray, p: np.ndarray, i: int, j: int) -> float:
-    pi, pj = p[i], p[j]
-    delta = 0.0
-    for k in range(p.size):
-        if k == i or k == j:
-            continue
-        pk = p[k]
-        delta += w[i, k] * (c[pj, pk] - c[pi, pk]) + w[k, i] * (c[pk, pj] - c[pk, pi])
-        delta += w[j, k] * (c[pi, pk] - c[pj, pk]) + w[k, j] * (c[pk, pi] - c[pk, pj])
-    delta += w[i, j] * (c[pj, pi] - c[pi, pj]) + w[j, i] * (c[pi, pj] - c[pj, pi])
-    return delta
-
-
-@numba.njit(cache=True)
-def _anneal(w: np.ndarray, c: np.ndarray, p: np.ndarray, active: np.ndarray, steps: int,
-            seed: int) -> tuple[np.ndarray, float]:
-    """Anneal the permutation `p` in place; return the best permutation and its cost delta."""
-    np.random.seed(seed)
-    n = p.size
-    probes = min(200, 10 * n)
-    scale = 0.0
-    count = 0
-    for _ in range(probes):
-        i = active[np.random.randint(active.size)]
-        j = np.random.randint(n)
-        if i != j:
-            d = abs(_swap_delta(w, c, p, i, j))
-            if d > 0:
-                scale += d
-                count += 1
-    t0 = scale / count if count else 1.0
-    t_end = t0 * 1e-4
-    ratio = (t_end / t0) ** (1.0 / max(steps, 1))
-    temperature = t0
-    current = 0.0
-    best = 0.0
-    best_p = p.copy()
-    for _ in range(steps):
-        i = active[np.random.randint(active.size)]
-        j = np.random.randint(n)
-        if i != j:
-            d = _swap_delta(w, c, p, i, j)
-            if d <= 0 or np.random.random() < np.exp(-d / temperature):
-                p[i], p[j] = p[j], p[i]
-                current += d
-                if current < best - 1e-9 * abs(best):
-                    best = current
-                    best_p[:] = p
-        temperature *= ratio
-    return best_p, best
-
-
 def placement_cost(traffic: np.ndarray, hops: np.ndarray, perm: np.ndarray) -> float:
     """Traffic-weighted hop count (bit-hops per inference) of slot permutation `perm`."""
     return float(np.sum(traffic * hops[np.ix_(perm, perm)]))
@@ -151,7 +97,9 @@ def anneal_placement(spec: RunSpec, steps: int = 20000, seed: int = 0,
     start_cost = placement_cost(traffic, hops, perm)
     active = np.flatnonzero(traffic.sum(axis=0) + traffic.sum(axis=1) > 0).astype(np.int64)
     if steps > 0 and active.size > 0 and nodes.size > 1:
-        perm, _ = _anneal(traffic, hops, perm.copy(), active, int(steps), int(seed))
+        from pimnoc.dse.anneal_kernels import anneal_swaps  # numba, loaded when used
+
+        perm, _ = anneal_swaps(traffic, hops, perm.copy(), active, int(steps), int(seed))
     cost = placement_cost(traffic, hops, perm)
     if cost > start_cost:  # annealing keeps its best, which is never worse than the start
         perm, cost = index_of[mapping.order], start_cost

@@ -10,7 +10,7 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from typing import Any, Protocol
 
 from pimnoc.dse.point import Outcome, Task
-from pimnoc.dse.worker import evaluate_chunk
+from pimnoc.dse.worker import evaluate_chunk, warm_up
 from pimnoc.errors import ConfigError, PimnocError, suggest
 
 Chunk = Sequence[Task]
@@ -68,7 +68,7 @@ class LocalExecutor:
     def __init__(self, workers: int | None = None) -> None:
         self.workers = workers or os.cpu_count() or 1
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["pimnoc.dse.point", "pimnoc.evaluate"])
+        context.set_forkserver_preload(["pimnoc.dse.point", "pimnoc.dse.worker"])
         self.pool = ProcessPoolExecutor(self.workers, mp_context=context,
                                         initializer=_ignore_sigint)
 
@@ -99,6 +99,29 @@ class LocalExecutor:
         self.pool.shutdown(wait=True, cancel_futures=True)
 
 
+DASK_WORKER_CONFIG: dict[str, Any] = {
+    # Dask starts its workers with MALLOC_TRIM_THRESHOLD_=65536, which turns off glibc's
+    # adaptive mmap threshold: every large numpy array is mapped and unmapped afresh, and a
+    # sweep's points take 1.6-1.9x the CPU time (the space of benchmarks/sweep_speed.py in one
+    # process with and without the variable, measured on this project's 2-core machine).
+    "distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None,
+    # The statistical profiler samples every worker thread each 10 ms, taking the GIL from
+    # the evaluation; a sweep has no use for its flame graphs.
+    "distributed.worker.profile.enabled": False,
+}
+"""Dask settings for the workers of `dask://local` (give them to remote workers too)."""
+
+
+def local_cluster(workers: int | None = None):
+    """A Dask LocalCluster of single-threaded worker processes set up for sweeps."""
+    import dask
+    from distributed import LocalCluster
+
+    with dask.config.set(DASK_WORKER_CONFIG):
+        return LocalCluster(n_workers=workers or os.cpu_count() or 1, threads_per_worker=1,
+                            processes=True, dashboard_address=None)
+
+
 class DaskExecutor:
     """Tasks on a Dask distributed cluster (`dask://HOST:PORT`, or `dask://local`)."""
 
@@ -106,7 +129,7 @@ class DaskExecutor:
 
     def __init__(self, address: str, workers: int | None = None) -> None:
         try:
-            from distributed import Client, LocalCluster
+            from distributed import Client
         except ImportError:
             raise ExecutorError("the dask executor needs dask.distributed, which is not "
                                 "installed; install pimnoc's dask extra (pip install "
@@ -114,9 +137,7 @@ class DaskExecutor:
         self.cluster = None
         try:
             if address == "local":
-                self.cluster = LocalCluster(n_workers=workers or os.cpu_count() or 1,
-                                            threads_per_worker=1, processes=True,
-                                            dashboard_address=None)
+                self.cluster = local_cluster(workers)
                 self.client = Client(self.cluster)
             else:
                 self.client = Client(f"tcp://{address}", timeout=20)
@@ -127,6 +148,13 @@ class DaskExecutor:
                                 f"({exc}); start one with `dask scheduler` and workers with "
                                 "`dask worker HOST:PORT`, or check the address") from None
         self.workers = max(1, sum(self.client.nthreads().values()))
+        try:
+            self.client.run(warm_up)  # every worker loads the pipeline now, once
+        except Exception as exc:  # noqa: BLE001 - whatever a worker raised, say what to fix
+            self.close()
+            raise ExecutorError(f"--executor dask://{address}: the workers cannot load pimnoc "
+                                f"({type(exc).__name__}: {exc}); install the same pimnoc on "
+                                "every worker") from None
 
     def run(self, chunks: Iterable[Chunk], fn: ChunkFn = evaluate_chunk
             ) -> Iterator[list[Outcome]]:

@@ -68,7 +68,7 @@ def task_of(space: Space, params: dict[str, Any], extra: dict[str, Any] | None =
     """The task of the point with these dimension values."""
     config = space.config(params)
     extra = extra or {}
-    return Task(config_hash(config, extra), config, params, extra)
+    return Task(space.point_hash(config, params, extra), config, params, extra)
 
 
 def violations(constraints: Iterable[Constraint], metrics: dict[str, Any],

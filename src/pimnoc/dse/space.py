@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import functools
 import hashlib
 import json
 import math
@@ -92,11 +93,27 @@ class Space:
         return {d.path: d.values[i] for d, i in zip(self.dimensions, indices, strict=True)}
 
     def config(self, params: dict[str, Any]) -> dict[str, Any]:
-        """The run config of the point with these dimension values."""
-        config = copy.deepcopy(self.base)
+        """The run config of the point with these dimension values.
+
+        Only the sections and lists on the way to a changed value are copied; the rest is
+        shared with the base (which nothing modifies) and with the other points.
+        """
+        config = dict(self.base)
         for path, value in params.items():
-            set_path(config, path, value)
+            set_path(config, path, value, copy_path=True)
         return config
+
+    @functools.cached_property
+    def _base_texts(self) -> dict[str, str | None]:
+        """Normalised text of each section of the base (what points not changing it share)."""
+        return {name: section_text(name, self.base) for name in RunSpec.model_fields}
+
+    def point_hash(self, config: dict[str, Any], params: dict[str, Any],
+                   extra: dict[str, Any] | None = None) -> str:
+        """`config_hash` of `self.config(params)`, reusing the texts of the base's sections."""
+        changed = {path.partition(".")[0] for path in params}
+        known = {n: t for n, t in self._base_texts.items() if n not in changed}
+        return config_hash(config, extra, known)
 
     def admits(self, config: dict[str, Any]) -> bool:
         """True when the config satisfies every config-only constraint."""
@@ -122,16 +139,24 @@ class Space:
         return hashlib.sha256(_canonical(payload).encode()).hexdigest()[:16]
 
 
-def set_path(config: dict[str, Any], path: str, value: Any) -> None:
-    """Set a dotted key (list indices as numbers) in a nested dict, creating sections."""
+def set_path(config: dict[str, Any], path: str, value: Any, copy_path: bool = False) -> None:
+    """Set a dotted key (list indices as numbers) in a nested dict, creating sections.
+
+    `copy_path`: replace each dict or list on the way by a shallow copy first, so that
+    containers shared with another config are left as they were.
+    """
     parts = path.split(".")
     node: Any = config
     for part in parts[:-1]:
         if isinstance(node, list):
+            if copy_path:
+                node[int(part)] = copy.copy(node[int(part)])
             node = node[int(part)]
             continue
         if not isinstance(node.get(part), dict | list):
             node[part] = {}
+        elif copy_path:
+            node[part] = copy.copy(node[part])
         node = node[part]
     last = parts[-1]
     if isinstance(node, list):
@@ -140,8 +165,11 @@ def set_path(config: dict[str, Any], path: str, value: Any) -> None:
         node[last] = copy.deepcopy(value)
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), default=str)
+
+
 def _canonical(value: Any) -> str:
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)
+    return _CANONICAL.encode(value)
 
 
 def normalised(config: dict[str, Any]) -> dict[str, Any]:
@@ -152,12 +180,67 @@ def normalised(config: dict[str, Any]) -> dict[str, Any]:
         return config
 
 
-def config_hash(config: dict[str, Any], extra: dict[str, Any] | None = None) -> str:
-    """A stable hash of a run config (defaults filled in) plus any searcher-specific extra."""
-    payload = {"run": normalised(config)}
-    if extra:
-        payload["extra"] = extra
-    return hashlib.sha256(_canonical(payload).encode()).hexdigest()
+def config_hash(config: dict[str, Any], extra: dict[str, Any] | None = None,
+                known: dict[str, str | None] | None = None) -> str:
+    """A stable hash of a run config (defaults filled in) plus any searcher-specific extra.
+
+    The hash of the canonical JSON of {"run": normalised(config), "extra": extra}; the text
+    is assembled from each section's normalised text, kept per distinct section, since
+    RunSpec validates its sections independently (points of a sweep share most of them).
+    `known`: normalised texts of sections already at hand (`Space.point_hash`).
+    """
+    run = _normalised_text(config, known or {})
+    if run is None:
+        run = _canonical(normalised(config))
+    text = f'{{"extra":{_canonical(extra)},"run":{run}}}' if extra else f'{{"run":{run}}}'
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+_SECTION_MODELS: dict[str, type[BaseModel]] = {
+    name: field.annotation for name, field in RunSpec.model_fields.items()
+    if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)}
+_REQUIRED_SECTIONS = frozenset(n for n, f in RunSpec.model_fields.items() if f.is_required())
+_SECTION_ORDER = sorted(_SECTION_MODELS)  # plain names: json.dumps(name) is '"name"'
+_SECTION_TEXTS: dict[tuple[str, str], str | None] = {}
+_SECTION_TEXTS_MAX = 4096
+
+
+def _normalised_text(config: Any, known: dict[str, str | None]) -> str | None:
+    """`_canonical(normalised(config))` from cached section texts; None if a section is invalid."""
+    if not isinstance(config, dict) or len(_SECTION_MODELS) != len(RunSpec.model_fields) \
+            or not _REQUIRED_SECTIONS.issubset(config) or not set(config).issubset(_SECTION_MODELS):
+        return None
+    parts = []
+    for name in _SECTION_ORDER:
+        text = known[name] if name in known else section_text(name, config)
+        if text is None:
+            return None
+        parts.append(f'"{name}":{text}')
+    return "{" + ",".join(parts) + "}"
+
+
+def section_text(name: str, config: dict[str, Any]) -> str | None:
+    """Canonical JSON of section `name` of a config, defaults filled in (None: invalid); cached."""
+    key = (name, _canonical(config[name]) if name in config else "")
+    text = _SECTION_TEXTS.get(key, "")
+    if text == "":
+        if len(_SECTION_TEXTS) >= _SECTION_TEXTS_MAX:
+            _SECTION_TEXTS.clear()
+        text = _SECTION_TEXTS[key] = _section_text(name, config)
+    return text
+
+
+def _section_text(name: str, config: dict[str, Any]) -> str | None:
+    """Canonical JSON of one section with its defaults filled in, or None if it is invalid."""
+    model = _SECTION_MODELS[name]
+    try:
+        section = model.model_validate(config[name]) if name in config else \
+            RunSpec.model_fields[name].get_default(call_default_factory=True)
+        if name == "design":
+            section.noi.interface_spec().interface()  # parse_run's check (ConfigError)
+    except (ValueError, ConfigError):  # pydantic's ValidationError is a ValueError
+        return None
+    return _canonical(section.model_dump(mode="json"))
 
 
 def _section(annotation: Any) -> tuple[str, Any]:

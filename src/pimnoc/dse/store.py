@@ -109,7 +109,8 @@ class Store:
         now = _now()
         rows = [(task.config_hash, json.dumps(task.config), json.dumps(task.params),
                  json.dumps(outcome.metrics), outcome.status,
-                 int(outcome.ok and not violations), json.dumps(violations), __version__,
+                 int(outcome.ok and not violations),
+                 json.dumps(violations) if violations else "[]", __version__,
                  outcome.eval_s, sweep, now, now) for task, outcome, violations in points]
         before = self.db.total_changes
         self.db.execute("BEGIN IMMEDIATE")

@@ -12,7 +12,7 @@ from pimnoc.dse.point import Outcome, Task
 from pimnoc.dse.searchers import Searcher, make_searcher, violations
 from pimnoc.dse.space import Space
 from pimnoc.dse.store import Store
-from pimnoc.dse.worker import design_key
+from pimnoc.dse.worker import design_of
 
 
 @dataclass(frozen=True)
@@ -73,8 +73,11 @@ def run_sweep(space: Space, store: Store, executor: Executor, resume: bool = Fal
     status = "interrupted"
     try:
         while (batch := searcher.ask()) is not None:
-            tasks = _run_batch(batch, store, executor, known, sweep, space, counter, report)
-            stored = store.outcomes([t.config_hash for t in tasks])
+            fresh: dict[str, Outcome] = {}
+            tasks = _run_batch(batch, store, executor, known, sweep, space, counter, report,
+                               fresh)
+            stored = store.outcomes([t.config_hash for t in tasks if t.config_hash not in fresh])
+            stored.update(fresh)
             searcher.tell(tasks, [_stored(stored, t) for t in tasks])
         status = "done"
     finally:
@@ -99,24 +102,42 @@ def chunked(tasks: Iterable[Task], workers: int) -> Iterator[list[Task]]:
     """Group tasks of equal design (topology, routing) into chunks, window by window.
 
     Points of one design evaluated by one worker build its topology and routing once; the
-    chunk size still leaves a few chunks per worker for balance.
+    chunk size still leaves a few chunks per worker for balance. With several workers the
+    biggest designs (most PEs) go first, so that no long chunk is left running alone at the
+    end (longest-processing-time-first order); the order changes no result.
     """
     queue = iter(tasks)
     while window := list(islice(queue, WINDOW)):
         size = max(1, min(MAX_CHUNK, -(-len(window) // (3 * workers))))
         groups: dict[str, list[Task]] = {}
+        pes: dict[str, int] = {}
         for task in window:
-            groups.setdefault(design_key(task.config), []).append(task)
-        for group in groups.values():
+            key, pes[key] = design_of(task.config)
+            groups.setdefault(key, []).append(task)
+        order = sorted(groups, key=lambda k: -pes[k]) if workers > 1 else list(groups)
+        for key in order:
+            group = groups[key]
             for start in range(0, len(group), size):
                 yield group[start:start + size]
 
 
+STORE_EVERY_POINTS = 512
+"""Most evaluated points held before they are written (one transaction for all of them)."""
+STORE_EVERY_S = 1.0
+"""Longest time an evaluated point waits to be written: a crash loses at most this much work."""
+
+
 def _run_batch(batch: Iterable[Task], store: Store, executor: Executor, known: set[str],
-               sweep: str, space: Space, counter: _Counter, report: ProgressFn) -> list[Task]:
-    """Evaluate the batch's new points, store each as it completes; return the batch."""
+               sweep: str, space: Space, counter: _Counter, report: ProgressFn,
+               fresh_outcomes: dict[str, Outcome]) -> list[Task]:
+    """Evaluate the batch's new points and store them (a transaction per second or 512 points).
+
+    Returns the batch's tasks; the outcomes of those evaluated here go to `fresh_outcomes`.
+    """
     tasks: list[Task] = []
     in_flight: dict[str, Task] = {}
+    pending: list[tuple[Task, Outcome, list[str]]] = []
+    last_write = time.perf_counter()
 
     def fresh() -> Iterator[Task]:
         for task in batch:
@@ -127,25 +148,41 @@ def _run_batch(batch: Iterable[Task], store: Store, executor: Executor, known: s
                 counter.done += first_time
                 counter.reused += 1
                 if task.config_hash in known:
-                    outcome = store.outcome(task.config_hash)
+                    outcome = store.outcome(task.config_hash) if not pending else \
+                        _pending_or_stored(pending, store, task.config_hash)
                     counter.failures += first_time and outcome is not None and not outcome.ok
                 report(counter.snapshot())
                 continue
             in_flight[task.config_hash] = task
             yield task
 
-    for outcomes in executor.run(chunked(fresh(), executor.workers)):
-        done = []
-        for outcome in outcomes:
-            task = in_flight.pop(outcome.config_hash)
-            failed = violations(space.metric_constraints, outcome.metrics, task.config) \
-                if outcome.ok else []
-            done.append((task, outcome, failed))
-        store.add_many(done, sweep)  # one transaction per chunk
-        for task, outcome, _failed in done:
-            known.add(task.config_hash)
-            counter.done += 1
-            counter.evaluated += 1
-            counter.failures += not outcome.ok
-            report(counter.snapshot())
+    try:
+        for outcomes in executor.run(chunked(fresh(), executor.workers)):
+            for outcome in outcomes:
+                task = in_flight.pop(outcome.config_hash)
+                failed = violations(space.metric_constraints, outcome.metrics, task.config) \
+                    if outcome.ok else []
+                pending.append((task, outcome, failed))
+                fresh_outcomes[outcome.config_hash] = outcome
+                known.add(task.config_hash)
+                counter.done += 1
+                counter.evaluated += 1
+                counter.failures += not outcome.ok
+                report(counter.snapshot())
+            if len(pending) >= STORE_EVERY_POINTS or \
+                    time.perf_counter() - last_write >= STORE_EVERY_S:
+                store.add_many(pending, sweep)
+                pending.clear()
+                last_write = time.perf_counter()
+    finally:  # what was evaluated is kept, also when the sweep is interrupted
+        store.add_many(pending, sweep)
     return tasks
+
+
+def _pending_or_stored(pending: list[tuple[Task, Outcome, list[str]]], store: Store,
+                       config_hash: str) -> Outcome | None:
+    """The outcome of a point evaluated in this sweep, written or not yet."""
+    for task, outcome, _failed in pending:
+        if task.config_hash == config_hash:
+            return outcome
+    return store.outcome(config_hash)

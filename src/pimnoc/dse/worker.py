@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from typing import Any
 
@@ -39,7 +40,7 @@ def evaluate_chunk(tasks: list[Task]) -> list[Outcome]:
     return [evaluate_task(task) for task in tasks]
 
 
-_DESIGN_KEYS: dict[str, str] = {}
+_DESIGN_KEYS: dict[str, tuple[str, int]] = {}
 _DESIGN_KEYS_MAX = 4096
 # Sections that never decide the topology or routing: a point that differs from another only
 # there has the same design key, found without parsing its config again. The key only groups
@@ -49,20 +50,33 @@ _NOT_DESIGN = ("workload", "mapping")
 
 def design_key(config: dict[str, Any]) -> str:
     """What decides a point's topology and routing (points with equal keys share them)."""
+    return design_of(config)[0]
+
+
+def design_of(config: dict[str, Any]) -> tuple[str, int]:
+    """(design key, number of PEs): the PE count ranks chunks by their likely cost."""
     memo = json.dumps({k: v for k, v in config.items() if k not in _NOT_DESIGN},
                       sort_keys=True, default=str)
-    key = _DESIGN_KEYS.get(memo)
-    if key is None:
+    found = _DESIGN_KEYS.get(memo)
+    if found is None:
         if len(_DESIGN_KEYS) >= _DESIGN_KEYS_MAX:
             _DESIGN_KEYS.clear()
-        key = _DESIGN_KEYS[memo] = _design_key(config)
-    return key
+        found = _DESIGN_KEYS[memo] = _design_of(config)
+    return found
 
 
-def _design_key(config: dict[str, Any]) -> str:
+def _design_of(config: dict[str, Any]) -> tuple[str, int]:
     try:
         spec = parse_run(config, check_keys=False)
     except ConfigError:
-        return ""
-    return repr((system_spec(spec, spec.network_tech(), spec.pe_tech()),
-                 spec.simulation.routing))
+        return "", 0
+    system = system_spec(spec, spec.network_tech(), spec.pe_tech())
+    pes = system.pe_rows * system.pe_cols * system.chiplet_rows * system.chiplet_cols \
+        * system.tiers
+    return repr((system, spec.simulation.routing)), pes
+
+
+def warm_up() -> int:
+    """Run once in each worker as it starts: unpickling it loads this module and so the whole
+    pipeline, which the long-lived worker then keeps with its caches. Returns the process id."""
+    return os.getpid()

@@ -24,8 +24,6 @@ network (`routing.escape_network`).
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import breadth_first_order, shortest_path
 
 from pimnoc.errors import TopologyError
 from pimnoc.hardware.routing import (
@@ -40,6 +38,8 @@ from pimnoc.hardware.topology import Topology
 
 
 def _adjacency(n: int, src: np.ndarray, dst: np.ndarray):
+    from scipy.sparse import coo_matrix  # scipy.sparse costs 0.4 s of start-up: loaded when used
+
     return coo_matrix((np.ones(src.size), (src, dst)), shape=(n, n)).tocsr()
 
 
@@ -50,6 +50,8 @@ def updown_root(topo: Topology, max_candidates: int | None = None) -> int:
     (default: fewer as the network grows, at least 16), spread evenly from the most to the
     least central. Ties go to the lowest id.
     """
+    from scipy.sparse.csgraph import shortest_path
+
     n = topo.num_nodes
     if max_candidates is None:
         max_candidates = 128 if n <= 128 else max(16, 16384 // n)
@@ -70,6 +72,8 @@ def updown_root(topo: Topology, max_candidates: int | None = None) -> int:
 
 def updown_lengths(topo: Topology, rank: np.ndarray) -> np.ndarray:
     """Shortest legal up*/down* hop counts between all routers for a given order."""
+    from scipy.sparse.csgraph import shortest_path
+
     n = topo.num_nodes
     src, dst = topo.link_src, topo.link_dst
     is_up = rank[dst] < rank[src]
@@ -85,6 +89,8 @@ def updown_lengths(topo: Topology, rank: np.ndarray) -> np.ndarray:
 
 def updown_rank(topo: Topology, root: int) -> np.ndarray:
     """Position of each router in the (BFS level, id) order; up links go to a lower rank."""
+    from scipy.sparse.csgraph import breadth_first_order
+
     n = topo.num_nodes
     adj = _adjacency(n, topo.link_src, topo.link_dst)
     order, pred = breadth_first_order(adj, root, directed=True, return_predecessors=True)
@@ -107,6 +113,8 @@ def updown_table(topo: Topology, root: int | None = None) -> np.ndarray:
     packet may arrive there going down); any other router takes whichever is shorter: a
     down-only route, or an up link to an already settled router plus that router's route.
     """
+    from scipy.sparse.csgraph import shortest_path
+
     n = topo.num_nodes
     if n == 1:
         return np.full((1, 1), -1, dtype=np.int64)

@@ -36,17 +36,18 @@ techniques", 1972, applied to the slots of a PIM crossbar stream.
 from __future__ import annotations
 
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy.sparse import coo_matrix, csr_matrix
-from scipy.sparse.csgraph import shortest_path
 
 from pimnoc.engines.analytical.network import link_energy_pj_per_bit, router_energy_pj_per_bit
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.hardware.topology import Topology
 from pimnoc.search.placement import PLACEMENT_SEARCHES, PlacementSearch
 from pimnoc.traffic.flows import workload_flows
+
+if TYPE_CHECKING:  # scipy.sparse costs 0.4 s of start-up: imported where the search runs
+    from scipy.sparse import csr_matrix
 
 MAX_WINDOW = 16
 """Most previous slots a new slot is attracted to under the stream model (step 1)."""
@@ -66,6 +67,8 @@ class HopRows:
     """Distances between compute nodes (energy-weighted hops), one search per source."""
 
     def __init__(self, topo: Topology) -> None:
+        from scipy.sparse import csr_matrix
+
         n = topo.num_nodes
         cost = np.maximum(link_cost_pj_per_bit(topo), 1e-6)
         self._graph = csr_matrix((cost, (topo.link_src, topo.link_dst)), shape=(n, n))
@@ -76,6 +79,8 @@ class HopRows:
         """Distance from `node` to each compute node (`compute_nodes` order; inf: unreachable)."""
         row = self._rows.get(node)
         if row is None:
+            from scipy.sparse.csgraph import shortest_path
+
             full = shortest_path(self._graph, method="D", directed=True, indices=node)
             row = full[self.nodes]
             self._rows[node] = row
@@ -138,6 +143,8 @@ def greedy_order(topo: Topology, window: int | None = None) -> np.ndarray:
 
 def slot_traffic(mapping) -> csr_matrix:
     """Bits per inference between the slots of a mapping (symmetric, sparse)."""
+    from scipy.sparse import coo_matrix
+
     order = mapping.order
     slot_of = np.full(mapping.topology.num_nodes, -1)
     slot_of[order] = np.arange(order.size)

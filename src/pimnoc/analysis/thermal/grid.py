@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 import numpy as np
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from pimnoc.analysis.thermal.errors import ThermalError
 from pimnoc.analysis.thermal.stack import Layer, Rect, Stack
+
+if TYPE_CHECKING:  # scipy.sparse costs 0.4 s of start-up: imported where a model is built
+    import scipy.sparse as sp
+    import scipy.sparse.linalg as spla
 
 # Default grid: on a 4-tier, 10 x 10-PE stack (benchmarks/thermal_speed.py) the peak
 # rise at 32 x 32 is within 0.1 % of 64 x 64 (also with a single 1 W hot PE) while the
@@ -114,6 +117,8 @@ class ThermalModel:
         """LU factors of C/dt + G for implicit Euler with step dt_s (cached per dt)."""
         key = ("transient", float(dt_s))
         if key not in self._factors:
+            import scipy.sparse as sp
+
             matrix = self.conductance + sp.diags(self.capacitance_j_per_k / dt_s, format="csc")
             self._factors[key] = _spd_lu(matrix.tocsc())
         return self._factors[key]
@@ -143,6 +148,8 @@ def _spd_lu(matrix: sp.csc_matrix) -> spla.SuperLU:
     Minimum-degree ordering on A^T + A in symmetric mode: ~5x less fill and time than
     the default COLAMD on these layered 3D grids (0.5 s vs 2.8 s for 17 x 32 x 32 nodes).
     """
+    import scipy.sparse.linalg as spla
+
     return spla.splu(
         matrix,
         permc_spec="MMD_AT_PLUS_A",
@@ -177,6 +184,8 @@ def _pairs(index: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray]:
 @lru_cache(maxsize=4)  # a model holds LU factors of ~50-100 MB at 32 x 32 x 17 layers
 def build_model(stack: Stack, nx: int = DEFAULT_NX, ny: int = DEFAULT_NY) -> ThermalModel:
     """Assemble (and cache per process) the grid model of `stack` on an nx x ny grid."""
+    import scipy.sparse as sp
+
     if nx < 1 or ny < 1:
         raise ThermalError(f"thermal.grid: nx and ny must be >= 1, got {nx} x {ny}")
     n_layers, cells = len(stack.layers), nx * ny

@@ -11,7 +11,6 @@ from pimnoc.engines.analytical.network import (
     route_flows,
     router_energy_pj_per_bit,
 )
-from pimnoc.engines.event.kernel import run_events
 from pimnoc.engines.event.tasks import DEPENDENCY, TaskGraph
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
@@ -127,6 +126,8 @@ def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: Network
     of different layers on one PE work at once (one task at a time per layer and PE).
     `link_bps`: each link's bandwidth (default: `net.link_bandwidth_bps` on every link).
     """
+    from pimnoc.engines.event.kernel import run_events  # numba, loaded when used
+
     n_nets = int(max(graph.task_network.max(initial=0), instances.network.max(initial=0))) + 1
     t_first, t_end = _ranges(graph.task_network, n_nets)
     msg_net = graph.task_network[graph.msg_task]
