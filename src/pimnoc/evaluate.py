@@ -12,7 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from pimnoc.analysis.design_thermal import ThermalParams, thermal_extras
+from pimnoc.analysis.design_thermal import ThermalParams, node_power, thermal_extras
+from pimnoc.analysis.event_thermal import event_thermal
 from pimnoc.analysis.sanity import physical_warnings
 from pimnoc.config import RunSpec
 from pimnoc.engines.analytical import latency as pipeline_latency
@@ -312,6 +313,10 @@ def evaluate_full(spec: RunSpec, detail: bool = True,
     if spec.thermal.enabled:
         stage("thermal and accuracy")
         extra = {**result.extra, **thermal_extras(evaluation)}
+        if execution is not None:
+            params = ThermalParams.from_spec(spec.thermal.params())
+            extra["thermal_transient"] = event_thermal(evaluation, params,
+                                                       node_power(evaluation))
         result = replace(result, extra=extra, wall_s=time.perf_counter() - started)
         evaluation = replace(evaluation, result=result)
     warnings = physical_warnings(result)
