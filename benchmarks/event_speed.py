@@ -36,7 +36,8 @@ def timed(spec) -> tuple[float, dict]:
     wall = time.perf_counter() - started
     event = result.extra["event"]
     return wall, {"wall_s": round(wall, 3), "cpu_s": round(time.process_time() - cpu, 3),
-                  "load_average_1min": round(os.getloadavg()[0], 2), "task_build_s": round(event["build_s"], 3),
+                  "load_average_1min": round(os.getloadavg()[0], 2),
+                  "task_build_s": round(event["build_s"], 3),
                   "event_loop_s": round(event["loop_s"], 3),
                   "tasks": result.extra["tasks"], "messages": result.extra["messages"],
                   "rate_solves": int(event["rate_solves"]),
