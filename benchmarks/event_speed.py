@@ -39,6 +39,7 @@ def timed(spec) -> tuple[float, dict]:
                   "load_average_1min": round(os.getloadavg()[0], 2),
                   "task_build_s": round(event["build_s"], 3),
                   "event_loop_s": round(event["loop_s"], 3),
+                  "event_loop_cpu_s": round(event["loop_cpu_s"], 3),
                   "tasks": result.extra["tasks"], "messages": result.extra["messages"],
                   "rate_solves": int(event["rate_solves"]),
                   "makespan_s": result.extra["makespan_s"],

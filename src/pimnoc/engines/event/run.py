@@ -49,10 +49,10 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
                         sim.layer_barrier)
     routes = message_routes(graph, routing, net)
     instances = instances_of(spec)
-    built = time.perf_counter()
+    built, loop_cpu = time.perf_counter(), time.process_time()
     x = execute(graph, routes, instances, net, topo.num_nodes, topo.num_directed_links,
                 sim.header_flits, sim.pe_sharing)
-    ran = time.perf_counter()
+    ran, loop_cpu = time.perf_counter(), time.process_time() - loop_cpu
     if np.any(x.finish_s < 0):
         stuck = int(np.count_nonzero(x.finish_s < 0))
         raise SimulationError(f"simulation.engine: event: {stuck} tasks never ran (a "
@@ -90,6 +90,7 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
              "event": {"granularity": sim.granularity, "network": sim.network,
                        "layer_barrier": sim.layer_barrier, "pe_sharing": sim.pe_sharing,
                        "build_s": built - started, "loop_s": ran - built,
+                       "loop_cpu_s": loop_cpu,
                        "wall_s": time.perf_counter() - started, **x.loop},
              "analytical": {"latency_s": analytical.latency_s,
                             "throughput_ips": analytical.throughput_ips,
