@@ -42,6 +42,7 @@ def timed(spec) -> tuple[float, dict]:
                   "event_loop_cpu_s": round(event["loop_cpu_s"], 3),
                   "tasks": result.extra["tasks"], "messages": result.extra["messages"],
                   "rate_solves": int(event["rate_solves"]),
+                  "flows_rerated": int(event["flows_rerated"]),
                   "makespan_s": result.extra["makespan_s"],
                   "mean_latency_s": result.extra["inference_latency_s"]["mean"]}
 
