@@ -7,6 +7,7 @@ or compiled if there is none). Warm: the same evaluation again (mapping reused).
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -30,14 +31,18 @@ def event_spec(path: Path, inferences: int, granularity: str):
 
 def timed(spec) -> tuple[float, dict]:
     """Wall seconds of one evaluation, and the event engine's own breakdown."""
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = evaluate_full(spec, detail=False).result
     wall = time.perf_counter() - started
     event = result.extra["event"]
-    return wall, {"wall_s": round(wall, 3), "task_build_s": round(event["build_s"], 3),
+    return wall, {"wall_s": round(wall, 3), "cpu_s": round(time.process_time() - cpu, 3),
+                  "load_average_1min": round(os.getloadavg()[0], 2),
+                  "task_build_s": round(event["build_s"], 3),
                   "event_loop_s": round(event["loop_s"], 3),
+                  "event_loop_cpu_s": round(event["loop_cpu_s"], 3),
                   "tasks": result.extra["tasks"], "messages": result.extra["messages"],
                   "rate_solves": int(event["rate_solves"]),
+                  "flows_rerated": int(event["flows_rerated"]),
                   "makespan_s": result.extra["makespan_s"],
                   "mean_latency_s": result.extra["inference_latency_s"]["mean"]}
 

@@ -234,7 +234,9 @@ class SimulationSpec(Open):
 
     engine: str = "analytical"
     routing: str | None = None
-    layer_overlap: bool = False  # layers of one inference overlap (row-wise pipelining)
+    # fitted (default): between the two, as fitted to the event engine; true: layers of one
+    # inference overlap row by row; false: layer by layer (engines/analytical/latency.py)
+    layer_overlap: bool | Literal["fitted"] = "fitted"
     rate_ips: float | None = Field(None, gt=0)  # offered inferences/s; None: the most it sustains
     # event engine (engines/event): task size, layer-by-layer barrier, network backend
     granularity: Literal["rows", "layer"] = "rows"

@@ -212,8 +212,10 @@ def reproduce_hetrax(quick: bool = False, integrations: Sequence[str] | None = N
         reram_design, hetero_design = DESIGNS[integration]
 
         def run(design: dict[str, Any], net=net, where=f"hetrax {integration}"):
+            # layer by layer, as DIFFERENCES states (not the fitted default)
             return measure_case(parse_run({"workload": {"networks": [net]}, "design": design,
-                                           "mapping": {"placement": "hilbert"}}, where),
+                                           "mapping": {"placement": "hilbert"},
+                                           "simulation": {"layer_overlap": False}}, where),
                                 "noc")  # the whole network, one scope for both integrations
 
         (qa, ev_a), (qb, ev_b) = run(reram_design), run(hetero_design)

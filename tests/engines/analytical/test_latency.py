@@ -1,4 +1,4 @@
-"""Latency models: layer by layer, and with layers overlapping row by row."""
+"""Latency models: layer by layer, with layers overlapping row by row, and fitted between."""
 
 from __future__ import annotations
 
@@ -8,8 +8,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pimnoc.config import parse_run
+from pimnoc.engines.analytical import latency as latency_model
 from pimnoc.engines.analytical.latency import first_input_fraction, overlapped, sequential
-from pimnoc.evaluate import evaluate_full, latency_without_network
+from pimnoc.engines.analytical.network import edge_parts, link_bandwidth_bps
+from pimnoc.evaluate import evaluate_full, latency_without_network, layer_finish
 from pimnoc.workload.builder import GraphBuilder
 
 
@@ -48,7 +50,9 @@ def test_overlap_is_never_slower_than_layer_by_layer(depth, compute, comm):
 
 
 def test_overlap_in_a_run(run_dict):
-    plain = evaluate_full(parse_run(run_dict()))
+    run = run_dict()
+    run["simulation"] = {"layer_overlap": False}
+    plain = evaluate_full(parse_run(run))
     run = run_dict()
     run["simulation"] = {"layer_overlap": True}
     overlapped_run = evaluate_full(parse_run(run))
@@ -57,3 +61,20 @@ def test_overlap_in_a_run(run_dict):
     assert overlapped_run.result.energy_j["compute"] == pytest.approx(
         plain.result.energy_j["compute"])
     assert latency_without_network(overlapped_run) <= overlapped_run.result.latency_s
+
+
+@pytest.mark.parametrize("share", [0.0, 1.0])
+def test_fitted_latency_runs_from_overlapped_to_layer_by_layer(run_dict, monkeypatch, share):
+    """Share 0 gives the overlapped schedule and 1 the layer-by-layer one, both with the
+    inference's transfers alone on their channels; the default lies between them."""
+    ev = evaluate_full(parse_run(run_dict()))
+    assert ev.spec.simulation.layer_overlap == "fitted"
+    alone = edge_parts(ev.flows, ev.network.routed, ev.network.flow_latency_s, ev.net,
+                       ev.mapping.num_layers, None, link_bandwidth_bps(ev.topology, ev.net))
+    ends = [layer_finish(o, ev.mapping, ev.compute.time_s, alone, alone).max()
+            for o in (True, False)]
+    assert ends[0] < ends[1]
+    assert ends[0] <= ev.result.latency_s <= ends[1]
+    monkeypatch.setattr(latency_model, "SERIAL_SHARE", share)
+    again = evaluate_full(parse_run(run_dict())).result.latency_s
+    assert again == pytest.approx(ends[int(share)], rel=1e-12)

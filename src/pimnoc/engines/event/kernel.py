@@ -113,6 +113,22 @@ def _lpop(key, ident, version, size):
 
 
 @njit(cache=True)
+def max_min_scratch(max_flows, max_hops, max_links):
+    """Scratch space of `_max_min` for at most `max_flows` flows of `max_hops` channels each
+    over `max_links` channels (allocated once per run, not once per solve)."""
+    pairs = max_flows * max_hops
+    return (np.empty(max_flows, dtype=np.int64), np.empty(max_flows, dtype=np.int64),
+            np.zeros(max_flows), np.empty(pairs, dtype=np.int64),
+            np.zeros(max_links + 1, dtype=np.int64), np.empty(max_links, dtype=np.int64),
+            np.empty(pairs, dtype=np.int64), np.zeros(max_flows, dtype=np.bool_),
+            np.zeros(max_flows), np.empty(pairs + max_links + 1),
+            np.empty(pairs + max_links + 1, dtype=np.int64),
+            np.empty(pairs + max_links + 1, dtype=np.int64),
+            np.zeros(max_links, dtype=np.int64), np.zeros(max_links, dtype=np.bool_),
+            np.empty(max_links, dtype=np.int64))
+
+
+@njit(cache=True)
 def max_min_rates(flows, n_flows, flow_pair, pair_ptr, pair_links, capacity, rate, count,
                   remaining, slot, group_of):
     """Max-min fair rates of `flows[:n_flows]` by progressive filling.
@@ -122,15 +138,27 @@ def max_min_rates(flows, n_flows, flow_pair, pair_ptr, pair_links, capacity, rat
     weighted by its size. `count`, `remaining`, `slot` (over links) and `group_of` (over
     routes, all -1 on entry and exit) are scratch space.
     """
-    members_of = np.empty(n_flows, dtype=np.int64)
-    group_pair = np.empty(n_flows, dtype=np.int64)
-    weight = np.zeros(n_flows)
+    hops = 1
+    for i in range(n_flows):
+        p = flow_pair[flows[i]]
+        hops = max(hops, pair_ptr[p + 1] - pair_ptr[p])
+    _max_min(flows, n_flows, flow_pair, pair_ptr, pair_links, capacity, rate, count,
+             remaining, slot, group_of, max_min_scratch(n_flows, hops, capacity.size))
+
+
+@njit(cache=True)
+def _max_min(flows, n_flows, flow_pair, pair_ptr, pair_links, capacity, rate, count,
+             remaining, slot, group_of, scratch):
+    """`max_min_rates` with its scratch space given (`max_min_scratch`; left as found)."""
+    (members_of, group_pair, weight, links, groups_on, fill, members, fixed, group_rate,
+     key, ident, version, current, dirty, dirty_list) = scratch
     n_groups = 0
     for i in range(n_flows):
         p = flow_pair[flows[i]]
         if group_of[p] < 0:
             group_of[p] = n_groups
             group_pair[n_groups] = p
+            weight[n_groups] = 0.0
             n_groups += 1
         members_of[i] = group_of[p]
         weight[group_of[p]] += 1.0
@@ -143,7 +171,6 @@ def max_min_rates(flows, n_flows, flow_pair, pair_ptr, pair_links, capacity, rat
         for q in range(pair_ptr[p], pair_ptr[p + 1]):
             count[pair_links[q]] = 0.0
             pairs += 1
-    links = np.empty(pairs, dtype=np.int64)
     for g in range(n_groups):
         p = group_pair[g]
         for q in range(pair_ptr[p], pair_ptr[p + 1]):
@@ -154,30 +181,35 @@ def max_min_rates(flows, n_flows, flow_pair, pair_ptr, pair_links, capacity, rat
                 n_links += 1
                 remaining[link] = capacity[link]
             count[link] += weight[g]
-    groups_on = np.zeros(n_links + 1, dtype=np.int64)
+    if n_groups == 1:  # one route: its narrowest channel, as progressive filling finds it
+        share = np.inf
+        for k in range(n_links):
+            link = links[k]
+            share = min(share, remaining[link] / count[link])
+            count[link] = 0.0
+        share = max(share, 0.0)
+        for i in range(n_flows):
+            rate[flows[i]] = share
+        return
+    groups_on[:n_links + 1] = 0
     for g in range(n_groups):
         p = group_pair[g]
         for q in range(pair_ptr[p], pair_ptr[p + 1]):
             groups_on[slot[pair_links[q]] + 1] += 1
     for k in range(n_links):
         groups_on[k + 1] += groups_on[k]
-    fill = groups_on[:-1].copy()
-    members = np.empty(pairs, dtype=np.int64)
+    fill[:n_links] = groups_on[:n_links]
     for g in range(n_groups):
         p = group_pair[g]
         for q in range(pair_ptr[p], pair_ptr[p + 1]):
             k = slot[pair_links[q]]
             members[fill[k]] = g
             fill[k] += 1
-    fixed = np.zeros(n_groups, dtype=np.bool_)
-    group_rate = np.zeros(n_groups)
-    size_max = pairs + n_links + 1
-    key = np.empty(size_max)
-    ident = np.empty(size_max, dtype=np.int64)
-    version = np.empty(size_max, dtype=np.int64)
-    current = np.zeros(n_links, dtype=np.int64)
-    dirty = np.zeros(n_links, dtype=np.bool_)
-    dirty_list = np.empty(n_links, dtype=np.int64)
+    fixed[:n_groups] = False
+    group_rate[:n_groups] = 0.0
+    # A channel's fair share (remaining / unfixed flows) only grows as groups are fixed at
+    # the smallest share, so a heap entry is a lower bound: a popped entry whose share has
+    # grown goes back with its current value, one that has not is the smallest of all.
     size = 0
     for k in range(n_links):
         link = links[k]
@@ -186,10 +218,13 @@ def max_min_rates(flows, n_flows, flow_pair, pair_ptr, pair_links, capacity, rat
         size = _lpop(key, ident, version, size)
         k = ident[size]
         link = links[k]
-        if version[size] != current[k] or count[link] <= 0.5:
+        if count[link] <= 0.5:
+            continue
+        now_share = max(remaining[link], 0.0) / count[link]
+        if now_share > key[size]:
+            size = _lpush(key, ident, version, size, k, now_share, 0)
             continue
         share = max(remaining[link] / count[link], 0.0)
-        n_dirty = 0
         for q in range(groups_on[k], groups_on[k + 1]):
             g = members[q]
             if fixed[g]:
@@ -202,19 +237,6 @@ def max_min_rates(flows, n_flows, flow_pair, pair_ptr, pair_links, capacity, rat
                 other = pair_links[r]
                 remaining[other] -= used
                 count[other] -= weight[g]
-                k2 = slot[other]
-                if other != link and not dirty[k2]:
-                    dirty[k2] = True
-                    dirty_list[n_dirty] = k2
-                    n_dirty += 1
-        for d in range(n_dirty):
-            k2 = dirty_list[d]
-            dirty[k2] = False
-            other = links[k2]
-            if count[other] > 0.5:
-                current[k2] += 1
-                size = _lpush(key, ident, version, size, k2,
-                              max(remaining[other], 0.0) / count[other], current[k2])
     for g in range(n_groups):
         p = group_pair[g]
         for q in range(pair_ptr[p], pair_ptr[p + 1]):
@@ -236,42 +258,38 @@ def _mark(pair, pair_ptr, pair_links, link_dirty, dirty_links, n_dirty):
 
 
 @njit(cache=True)
-def _flush(win, width, t0, t1, touched, n_touched, link_rate, num_links):
-    """Add each link's bits over [t0, t1) to its time windows."""
-    n_win = win.shape[0]
-    if t1 <= t0:
+def _settle(route_win, width, pair, t0, t1, rate):
+    """Add a flow's bits over [t0, t1) at `rate` to its route's time windows (every channel
+    of the route carries them; a flow's rate is constant between re-ratings)."""
+    if rate <= 0.0 or t1 <= t0:
         return
+    n_win = route_win.shape[1]
     b0 = min(int(t0 / width), n_win - 1)
     b1 = min(int(t1 / width), n_win - 1)
-    for k in range(n_touched):
-        link = touched[k]
-        r = link_rate[link]
-        if link >= num_links or r <= 0.0:
-            continue
-        for b in range(b0, b1 + 1):
-            lo = max(t0, b * width)
-            hi = min(t1, (b + 1) * width) if b < n_win - 1 else t1
-            if hi > lo:
-                win[b, link] += r * (hi - lo)
+    for b in range(b0, b1 + 1):
+        lo = max(t0, b * width)
+        hi = min(t1, (b + 1) * width) if b < n_win - 1 else t1
+        if hi > lo:
+            route_win[pair, b] += rate * (hi - lo)
 
 
 @njit(cache=True)
-def _widen(win, width, t):
+def _widen(route_win, width, t):
     """Merge window pairs (doubling their width) until `t` falls inside; the new width."""
-    n_win = win.shape[0]
+    n_win = route_win.shape[1]
     while t > n_win * width:
         half = n_win // 2
-        for b in range(half):
-            win[b, :] = win[2 * b, :] + win[2 * b + 1, :]
-        win[half:, :] = 0.0
+        for p in range(route_win.shape[0]):
+            for b in range(half):
+                route_win[p, b] = route_win[p, 2 * b] + route_win[p, 2 * b + 1]
+            route_win[p, half:] = 0.0
         width *= 2.0
     return width
 
 
 @njit(cache=True)
-def _attach(s, pair, pair_ptr, pair_links, hops, head, nxt, prv, lcount, in_use, use_pos,
-            n_use):
-    """Enter flow slot `s` (route `pair`) into its links' lists; the new count of links in use."""
+def _attach(s, pair, pair_ptr, pair_links, hops, head, nxt, prv, lcount):
+    """Enter flow slot `s` (route `pair`) into its links' lists."""
     for h in range(pair_ptr[pair + 1] - pair_ptr[pair]):
         link = pair_links[pair_ptr[pair] + h]
         e = s * hops + h
@@ -280,18 +298,12 @@ def _attach(s, pair, pair_ptr, pair_links, hops, head, nxt, prv, lcount, in_use,
         if head[link] >= 0:
             prv[head[link]] = e
         head[link] = e
-        if lcount[link] == 0:
-            use_pos[link] = n_use
-            in_use[n_use] = link
-            n_use += 1
         lcount[link] += 1
-    return n_use
 
 
 @njit(cache=True)
-def _detach(s, pair, pair_ptr, pair_links, hops, head, nxt, prv, lcount, in_use, use_pos,
-            n_use, link_rate, rate):
-    """Take flow slot `s` out of its links' lists; the new count of links in use."""
+def _detach(s, pair, pair_ptr, pair_links, hops, head, nxt, prv, lcount):
+    """Take flow slot `s` out of its links' lists."""
     for h in range(pair_ptr[pair + 1] - pair_ptr[pair]):
         link = pair_links[pair_ptr[pair] + h]
         e = s * hops + h
@@ -302,14 +314,17 @@ def _detach(s, pair, pair_ptr, pair_links, hops, head, nxt, prv, lcount, in_use,
         if nxt[e] >= 0:
             prv[nxt[e]] = prv[e]
         lcount[link] -= 1
-        link_rate[link] -= rate
-        if lcount[link] == 0:
-            link_rate[link] = 0.0
-            last = in_use[n_use - 1]
-            in_use[use_pos[link]] = last
-            use_pos[last] = use_pos[link]
-            n_use -= 1
-    return n_use
+
+
+@njit(cache=True)
+def _link_windows(route_win, pair_ptr, pair_links, win, num_links):
+    """Each link's bits per time window: the sum over the routes that cross it."""
+    for p in range(pair_ptr.size - 1):
+        for q in range(pair_ptr[p], pair_ptr[p + 1]):
+            link = pair_links[q]
+            if link < num_links:
+                for b in range(win.shape[0]):
+                    win[b, link] += route_win[p, b]
 
 
 @njit(cache=True)
@@ -364,16 +379,15 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     count = np.zeros(n_all_links)
     remaining = np.zeros(n_all_links)
     slot2 = np.zeros(n_all_links, dtype=np.int64)
-    link_rate = np.zeros(n_all_links)
+    route_win = np.zeros((pair_ptr.size - 1, win.shape[0]))  # bits per route and window
     group_of = np.full(pair_ptr.size, -1, dtype=np.int64)
+    scratch = max_min_scratch(num_nodes, hops, n_all_links)
     # per link: a list of (flow, hop) entries; entry = source node * hops + hop
     head = np.full(n_all_links, -1, dtype=np.int64)
     nxt = np.full(num_nodes * hops, -1, dtype=np.int64)
     prv = np.full(num_nodes * hops, -1, dtype=np.int64)
+    entry_flow = np.arange(num_nodes * hops) // hops  # the flow slot of each list entry
     lcount = np.zeros(n_all_links, dtype=np.int64)
-    in_use = np.zeros(n_all_links, dtype=np.int64)
-    use_pos = np.zeros(n_all_links, dtype=np.int64)
-    n_use = 0
     link_dirty = np.zeros(n_all_links, dtype=np.bool_)
     dirty_links = np.empty(n_all_links, dtype=np.int64)
     n_dirty = 0
@@ -404,7 +418,6 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     f_size = 0
     t_flow = np.inf
     width = width0
-    t_last = 0.0
     stats = np.zeros(4)  # loop iterations, rate computations, flows re-rated, most flows
     while True:
         stats[0] += 1
@@ -413,9 +426,7 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
         if now == np.inf:
             break
         if now > win.shape[0] * width:
-            width = _widen(win, width, now)
-        _flush(win, width, t_last, now, in_use, n_use, link_rate, num_links)
-        t_last = now
+            width = _widen(route_win, width, now)
         changed = False
         if t_flow <= now:
             while f_size > 0 and f_key[0] <= now:
@@ -429,8 +440,8 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                 _push(ht, hs, hk, hi, state, now + m_latency_s[f_tm[src]], ARRIVE, m)
                 n_dirty = _mark(f_pair[src], pair_ptr, pair_links, link_dirty, dirty_links,
                                 n_dirty)
-                n_use = _detach(src, f_pair[src], pair_ptr, pair_links, hops, head, nxt, prv,
-                                lcount, in_use, use_pos, n_use, link_rate, f_rate[src])
+                _settle(route_win, width, f_pair[src], f_t0[src], now, f_rate[src])
+                _detach(src, f_pair[src], pair_ptr, pair_links, hops, head, nxt, prv, lcount)
                 changed = True
                 nxt_msg = ni_head[src]
                 if nxt_msg >= 0:  # the interface's next message starts
@@ -442,8 +453,8 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                     f_rem[src], f_t0[src], f_rate[src] = m_bits[tm], now, 0.0
                     f_done[src] = np.inf
                     begin[nxt_msg] = now
-                    n_use = _attach(src, m_pair[tm], pair_ptr, pair_links, hops, head, nxt, prv,
-                                    lcount, in_use, use_pos, n_use)
+                    _attach(src, m_pair[tm], pair_ptr, pair_links, hops, head, nxt, prv,
+                            lcount)
                     n_dirty = _mark(m_pair[tm], pair_ptr, pair_links, link_dirty,
                                     dirty_links, n_dirty)
                     f_ver[src] += 1
@@ -489,8 +500,8 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                         active[n_active] = src
                         active_pos[src] = n_active
                         n_active += 1
-                        n_use = _attach(src, m_pair[tm], pair_ptr, pair_links, hops, head, nxt,
-                                        prv, lcount, in_use, use_pos, n_use)
+                        _attach(src, m_pair[tm], pair_ptr, pair_links, hops, head, nxt, prv,
+                                lcount)
                         n_dirty = _mark(m_pair[tm], pair_ptr, pair_links, link_dirty,
                                         dirty_links, n_dirty)
                         changed = True
@@ -534,7 +545,7 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                 qhead += 1
                 e = head[link]
                 while e >= 0:
-                    src = e // hops
+                    src = entry_flow[e]
                     e = nxt[e]
                     if flow_seen[src] == stamp:
                         continue
@@ -550,19 +561,14 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                             n_queue += 1
             for i in range(n_comp):
                 src = comp[i]
+                _settle(route_win, width, f_pair[src], f_t0[src], now, f_rate[src])
                 f_rem[src] = max(f_rem[src] - f_rate[src] * (now - f_t0[src]), 0.0)
                 f_t0[src] = now
-                p = f_pair[src]
-                for r in range(pair_ptr[p], pair_ptr[p + 1]):
-                    link_rate[pair_links[r]] -= f_rate[src]
             stats[2] += n_comp
-            max_min_rates(comp, n_comp, f_pair, pair_ptr, pair_links, capacity, f_rate, count,
-                          remaining, slot2, group_of)
+            _max_min(comp, n_comp, f_pair, pair_ptr, pair_links, capacity, f_rate, count,
+                     remaining, slot2, group_of, scratch)
             for i in range(n_comp):
                 src = comp[i]
-                p = f_pair[src]
-                for r in range(pair_ptr[p], pair_ptr[p + 1]):
-                    link_rate[pair_links[r]] += f_rate[src]
                 f_done[src] = now + f_rem[src] / f_rate[src] if f_rate[src] > 0 else np.inf
                 f_ver[src] += 1
                 if f_size + 1 >= f_key.size:  # drop stale entries: keep one per flow
@@ -578,6 +584,7 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
             while f_size > 0 and (f_version[0] != f_ver[f_ident[0]] or f_msg[f_ident[0]] < 0):
                 f_size = _lpop(f_key, f_ident, f_version, f_size)
             t_flow = f_key[0] if f_size > 0 else np.inf
+    _link_windows(route_win, pair_ptr, pair_links, win, num_links)
     return start, finish, emit, begin, sent, arrive, width, stats
 
 

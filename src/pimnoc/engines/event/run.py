@@ -57,7 +57,7 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
                         sim.layer_barrier)
     routes = message_routes(graph, routing, net)
     instances = instances_of(spec)
-    built = time.perf_counter()
+    built, loop_cpu = time.perf_counter(), time.process_time()
     if sim.network == "flit":
         x = execute_flit(graph, routes, instances, routing, net, sim.header_flits,
                          sim.pe_sharing, sim.params())
@@ -65,7 +65,7 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
         x = execute(graph, routes, instances, net, topo.num_nodes, topo.num_directed_links,
                     sim.header_flits, sim.pe_sharing,
                     net.link_bandwidth_bps / link_cycles_per_flit(topo, net))
-    ran = time.perf_counter()
+    ran, loop_cpu = time.perf_counter(), time.process_time() - loop_cpu
     if np.any(x.finish_s < 0):
         stuck = int(np.count_nonzero(x.finish_s < 0))
         raise SimulationError(f"simulation.engine: event: {stuck} tasks never ran (a "
@@ -103,6 +103,7 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
              "event": {"granularity": sim.granularity, "network": sim.network,
                        "layer_barrier": sim.layer_barrier, "pe_sharing": sim.pe_sharing,
                        "build_s": built - started, "loop_s": ran - built,
+                       "loop_cpu_s": loop_cpu,
                        "wall_s": time.perf_counter() - started, **x.loop},
              "analytical": {"latency_s": analytical.latency_s,
                             "throughput_ips": analytical.throughput_ips,
