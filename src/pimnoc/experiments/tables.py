@@ -24,6 +24,18 @@ COLUMNS: tuple[tuple[str, str], ...] = (
 )
 """Quantity -> column: the paper's (network) quantities, then the full system's."""
 
+ENGINE_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("net_zero_load_latency_s", "network zero-load latency"),
+    ("net_packet_latency_s", "network packet latency, event"),
+    ("net_packet_latency_analytical_s", "network packet latency, analytical"),
+    ("latency_s", "system latency, event"),
+    ("latency_analytical_s", "system latency, analytical"),
+    ("throughput_ips", "system throughput, event"),
+    ("throughput_analytical_ips", "system throughput, analytical"),
+)
+"""The event engine's figures under the workload beside the analytical engine's (same
+designs); throughput: positive = the design is faster."""
+
 DOCS: dict[str, str] = {"floret": "floret_reproduction.md", "teflon": "teflon_reproduction.md",
                         "hetrax": "hetrax_reproduction.md", "sfc_cube": "sfc_cube_reproduction.md"}
 """Result file stem -> document."""
@@ -41,15 +53,22 @@ def change_cell(stats: dict[str, Any] | None, paper: str = "; paper {}") -> str:
     return text + paper.format(_pct(stats["published"])) if "published" in stats else text
 
 
-def summary_table(summary: dict[str, Any], group: str) -> list[str]:
+def summary_table(summary: dict[str, Any], group: str,
+                  columns: tuple[tuple[str, str], ...] = COLUMNS) -> list[str]:
     """Rows per group: best (mean) change of every quantity, the published figure beside."""
-    header = [group, *(name for _k, name in COLUMNS)]
+    header = [group, *(name for _k, name in columns)]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     per = summary.get(f"per_{group}", {})
     for name, stats in [*per.items(), ("**all**", summary.get("overall", {}))]:
-        cells = [change_cell(stats.get(key)) for key, _name in COLUMNS]
+        cells = [change_cell(stats.get(key)) for key, _name in columns]
         lines.append("| " + " | ".join([name, *cells]) + " |")
     return lines
+
+
+def engine_note(data: dict[str, Any]) -> str:
+    """How the event engine ran the workload (from the rows), once."""
+    runs = sorted({r.get("workload", "") for r in data.get("table", [])} - {""})
+    return "; ".join(runs) or "analytical only"
 
 
 def published_block(figures: dict[str, dict[str, Any]]) -> list[str]:
@@ -82,6 +101,10 @@ def render(name: str, data: dict[str, Any]) -> list[str]:
         if len(data["table_summary"]) > 1:
             lines += [f"**{kind} placements**", ""]
         lines += summary_table(summary, group) + [""]
+        if "latency_analytical_s" in summary.get("overall", {}):
+            lines += ["Event engine under the workload beside the analytical engine "
+                      f"({engine_note(data)}):", ""]
+            lines += summary_table(summary, group, ENGINE_COLUMNS) + [""]
     if isinstance(published, dict) and all(isinstance(v, dict) and "sentence" in v
                                            for v in published.values()):
         lines += published_block(published) + [""]
