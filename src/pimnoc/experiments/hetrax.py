@@ -29,10 +29,12 @@ from typing import Any
 
 from pimnoc.config import parse_run
 from pimnoc.experiments.quantities import (
+    EVENT_BATCH,
     Published,
     best_changes,
     comparison_row,
     measure_case,
+    on_event_engine,
 )
 from pimnoc.hardware.system import INTEGRATIONS
 
@@ -195,8 +197,14 @@ def iso_area_design(reram: dict[str, Any], reram_area_mm2: float,
 
 def reproduce_hetrax(quick: bool = False, integrations: Sequence[str] | None = None,
                      workloads: Sequence[dict[str, Any]] | None = None,
-                     progress: Callable[[int, int, str], None] | None = None) -> HetraxReport:
-    """Evaluate every (integration, workload) pair on both designs."""
+                     progress: Callable[[int, int, str], None] | None = None,
+                     engine: str = "event", granularity: str | None = None,
+                     batch: int = EVENT_BATCH) -> HetraxReport:
+    """Evaluate every (integration, workload) pair on both designs.
+
+    On the event engine each design runs a stream of `batch` inferences at `granularity`
+    (default: layer with `quick`, else rows); the analytical figures are kept beside."""
+    granularity = granularity or ("layer" if quick else "rows")
     started = time.perf_counter()
     chosen = list(integrations or DESIGNS)
     nets = list(workloads or (QUICK_WORKLOADS if quick else WORKLOADS))
@@ -212,9 +220,11 @@ def reproduce_hetrax(quick: bool = False, integrations: Sequence[str] | None = N
         reram_design, hetero_design = DESIGNS[integration]
 
         def run(design: dict[str, Any], net=net, where=f"hetrax {integration}"):
-            return measure_case(parse_run({"workload": {"networks": [net]}, "design": design,
-                                           "mapping": {"placement": "hilbert"}}, where),
-                                "noc")  # the whole network, one scope for both integrations
+            spec = parse_run({"workload": {"networks": [net]}, "design": design,
+                              "mapping": {"placement": "hilbert"}}, where)
+            if engine == "event":
+                spec = on_event_engine(spec, granularity, batch)
+            return measure_case(spec, "noc")  # the whole network, one scope for both
 
         (qa, ev_a), (qb, ev_b) = run(reram_design), run(hetero_design)
         a, b = ev_a.result, ev_b.result
