@@ -107,6 +107,10 @@ QUICK: dict[str, Any] = {"sizes": (36, 64, 100), "workloads": WORKLOADS[:1],
 """Options of the full run and of `--quick` (ResNet-18 only, monolithic only, fewer trials,
 the thermally aware pair only at 100 cores, where TEFLON makes its temperature claim)."""
 
+ACCURACY_MODEL = "cnn"
+"""The accuracy estimate's classifier (analysis/accuracy.py): the digits CNN, trained by
+pimnoc in numpy (no torch needed), cached on disk."""
+
 THERMAL_PAIR: tuple[str, ...] = ("perf", "thermal")
 """The designs of the temperature and accuracy comparison."""
 
@@ -124,8 +128,10 @@ DIFFERENCES: tuple[str, ...] = (
     "thermal model: pimnoc's finite-volume stack (HotSpot-like sink, 45 C ambient); "
     "monolithic tiers are 100 nm films on 100 nm ILD, so tiers differ little in "
     "temperature and the gain comes mostly from lateral spreading (TSV stacks: larger)",
-    "accuracy: a digits MLP on noisy crossbars (pimnoc.analysis.accuracy) with each third of the "
-    "CNN's crossbars at its effective temperature, not the CNN itself on CIFAR",
+    "accuracy: a small CNN (3x3 convolution, 8 channels, pooling, classifier) trained by "
+    "pimnoc in numpy on scikit-learn's 8x8 digits, run on noisy crossbars with design.pe's "
+    "crossbar, cell bits, ADC and device variation (pimnoc.analysis.accuracy), each half of "
+    "the mapped CNN's crossbars at its effective temperature; not the CIFAR CNN itself",
     "4 tiers per stack is our choice; TEFLON's abstract does not give its tier count",
 )
 
@@ -214,6 +220,7 @@ class TeflonReport:
                 "published": {k: ({str(a): b for a, b in v.items()} if isinstance(v, dict)
                                   else v) for k, v in self.published.items()},
                 "differences": list(self.differences), "skipped": self.skipped,
+                "accuracy_classifier": ACCURACY_MODEL,
                 "wall_s": self.wall_s}
 
 
@@ -236,7 +243,7 @@ def run_spec(cores: int, net: dict[str, Any], vertical: str, design: str,
                    "vertical": vertical, "noc": {"topology": noc}},
         "mapping": mapping,
         "thermal": {"enabled": True, "accuracy_trials": accuracy_trials,
-                    "accuracy": design in THERMAL_PAIR},
+                    "accuracy": design in THERMAL_PAIR, "accuracy_classifier": ACCURACY_MODEL},
     }
 
 
