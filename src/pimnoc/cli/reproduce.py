@@ -187,6 +187,8 @@ def floret(
                                      "network, all arriving at t = 0 (default 4)."),
     interfaces: str | None = typer.Option(None, "--interfaces", help="Chiplet I/O presets, "
                                           "e.g. ucie_advanced,grs (the default)."),
+    placements: str | None = typer.Option(None, "--placements", help="natural, same or both "
+                                          "(default: both; --quick: natural)."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of tables."),
 ) -> None:
     """Floret vs mesh, Kite, ButterDonut, HexaMesh and SWAP on multi-CNN mixes (TECS 2023)."""
@@ -202,6 +204,8 @@ def floret(
         options["granularity"] = granularity
     if batch is not None:
         options["batch"] = batch
+    if placements is not None:
+        options["placements"] = placements
     if interfaces is not None:
         options["interfaces"] = tuple(i.strip() for i in interfaces.split(",") if i.strip())
     options.update(multicast=multicast, orders=orders, load=load, engine=engine)

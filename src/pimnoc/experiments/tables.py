@@ -101,7 +101,7 @@ def render(name: str, data: dict[str, Any]) -> list[str]:
         if len(data["table_summary"]) > 1:
             lines += [f"**{kind} placements**", ""]
         lines += summary_table(summary, group) + [""]
-        if "latency_analytical_s" in summary.get("overall", {}):
+        if name != "sfc_cube" and "latency_analytical_s" in summary.get("overall", {}):
             lines += ["Event engine under the workload beside the analytical engine "
                       f"({engine_note(data)}):", ""]
             lines += summary_table(summary, group, ENGINE_COLUMNS) + [""]
@@ -112,6 +112,9 @@ def render(name: str, data: dict[str, Any]) -> list[str]:
         lines += teflon_temperature(data) + [""]
     if name == "sfc_cube":
         lines += sfc_by_rate(data) + [""]
+        system = sfc_system(data)
+        if system:
+            lines += system + [""]
     lines.append(f"{len(data['table'])} rows (cases x baselines); run took "
                  f"{data.get('wall_s', 0.0):.0f} s.")
     return lines
@@ -161,6 +164,55 @@ def sfc_by_rate(data: dict[str, Any]) -> list[str]:
         lines.append(f"| {group} | {rate:.2f} | {len(rows)} | "
                      f"{_pct(mean('net_zero_load_latency_s'))} | {_pct(mean('net_energy_j'))} "
                      f"| {_pct(link)} | {links[0]:.1f} / {links[1]:.1f} |")
+    return lines
+
+
+SFC_SYSTEM_COLUMNS: tuple[tuple[str, str], ...] = (
+    ("system_net_packet_latency_s", "NoI packet latency under load, event"),
+    ("latency_s", "system latency, event"),
+    ("latency_analytical_s", "system latency, analytical"),
+    ("energy_j", "system energy, event"),
+    ("edp_js", "system EDP, event"),
+    ("throughput_ips", "system throughput, event"),
+)
+"""The whole-system figures of the SFC and its parent around the same defects."""
+
+
+def sfc_system_rows(data: dict[str, Any]) -> list[tuple[str, int, list[str]]]:
+    """Per parent: cases with system figures and the best (mean) change of each column."""
+    import numpy as np
+
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in data["table"]:
+        if row.get("latency_s", {}).get("change") is not None:
+            groups.setdefault(row["group"], []).append(row)
+    out = []
+    for group, rows in groups.items():
+        cells = []
+        for key, _name in SFC_SYSTEM_COLUMNS:
+            values = [r[key]["change"] for r in rows
+                      if key in r and r[key].get("change") is not None]
+            if not values:
+                cells.append("-")
+                continue
+            best = max(values) if key == "throughput_ips" else min(values)
+            cells.append(f"{_pct(best)} ({_pct(float(np.mean(values)))})")
+        out.append((group, len(rows), cells))
+    return out
+
+
+def sfc_system(data: dict[str, Any]) -> list[str]:
+    """The whole-system comparison of the cases evaluated as systems (markdown)."""
+    rows = sfc_system_rows(data)
+    if not rows:
+        return []
+    config = data.get("config", {})
+    lines = [f"Whole systems (seeds {config.get('system_seeds')}; {engine_note(data)}"
+             "): sfc / parent - 1, best (mean); throughput: positive = the SFC is faster.", "",
+             "| parent | cases | " + " | ".join(n for _k, n in SFC_SYSTEM_COLUMNS) + " |",
+             "|" + "---|" * (2 + len(SFC_SYSTEM_COLUMNS))]
+    for group, count, cells in rows:
+        lines.append(f"| {group} | {count} | " + " | ".join(cells) + " |")
     return lines
 
 
