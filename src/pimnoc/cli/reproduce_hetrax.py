@@ -94,7 +94,7 @@ def hetrax(
     console.print("differences from the published setup:")
     for line in report.differences:
         console.print(f"  - {line}")
-    console.print(f"{2 * len(report.rows)} evaluations in {report.wall_s:.1f} s; written: "
+    console.print(f"{3 * len(report.rows)} evaluations in {report.wall_s:.1f} s; written: "
                   f"{out / 'hetrax.json'}, {figure}")
 
 
