@@ -77,6 +77,11 @@ def teflon(
                                            help="Event engine tasks: rows or layer."),
     batch: int | None = typer.Option(None, "--batch", help="Event engine: inferences in the "
                                      "stream, all arriving at t = 0 (default 4)."),
+    accuracy_trials: int | None = typer.Option(None, "--accuracy-trials", help="Monte-Carlo "
+                                               "chips per accuracy estimate (full run: 20)."),
+    thermal_sizes: str | None = typer.Option(None, "--thermal-sizes", help="Core counts of "
+                                             "the thermally aware pair (default: every size; "
+                                             "--quick: 100)."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of the table."),
 ) -> None:
     """TEFLON (ACM TECS 2024): EDP vs 3D mesh; temperature and accuracy vs performance-only."""
@@ -90,6 +95,10 @@ def teflon(
         if quick and options["sizes"]:  # the thermally aware pair at the largest size given
             options["thermal_sizes"] = (max(options["sizes"]),)
     options["engine"] = engine
+    if accuracy_trials is not None:
+        options["accuracy_trials"] = accuracy_trials
+    if thermal_sizes is not None:
+        options["thermal_sizes"] = parse_ints("--thermal-sizes", thermal_sizes, "100")
     if granularity is not None:
         options["granularity"] = granularity
     if batch is not None:
