@@ -314,7 +314,6 @@ def accuracy_results(evaluation, node_t_k: np.ndarray, params: ThermalParams) ->
             "clean": clean_accuracy(crossbar, kind),
             "float_reference": classifier.float_test_accuracy,
             "trials": params.accuracy_trials,
-            "classifier": kind,
             "model": f"digits {kind.upper()} on ReRAM crossbars (pimnoc.analysis.accuracy); "
                      "layer groups of the DNN at their effective temperatures",
         },
