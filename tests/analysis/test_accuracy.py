@@ -111,3 +111,39 @@ def test_noise_sigma_grows_away_from_programming_temperature() -> None:
     noise = ConductanceNoise()
     assert noise.sigma(noise.t_ref_k) == pytest.approx(noise.sigma_program)
     assert noise.sigma(350.0) < noise.sigma(400.0)
+
+
+def test_cnn_trains_and_its_conv_on_crossbars_matches_im2col() -> None:
+    from pimnoc.analysis.accuracy import im2col
+
+    cnn = quantised_classifier(kind="cnn")
+    assert cnn.kind == "cnn" and cnn.n_layers == 2
+    assert cnn.float_test_accuracy > 0.9
+    # the quantised input patches are the im2col of the 8x8 images: 64 positions x 9 taps
+    assert cnn.x_test_q.shape == (cnn.y_test.size * 64, 9)
+    image = np.arange(64.0).reshape(1, 64)
+    patches = im2col(image)
+    assert patches[0].tolist() == [0, 0, 0, 0, 0, 1, 0, 8, 9]  # (0, 0): zero padding
+    assert patches[9].tolist() == [0, 1, 2, 8, 9, 10, 16, 17, 18]  # (1, 1): its 3x3
+    assert abs(clean_accuracy(CrossbarConfig(), "cnn") - cnn.float_test_accuracy) < 0.03
+
+
+def test_cnn_accuracy_falls_with_temperature_and_device_variation() -> None:
+    cool = estimate_accuracy(300.0, trials=3, classifier="cnn")
+    hot = estimate_accuracy(400.0, trials=3, classifier="cnn")
+    assert hot < cool
+    quiet = ConductanceNoise(sigma_program=0.0, sigma_tc_per_k=0.0)
+    noisy = ConductanceNoise(sigma_program=0.1, sigma_tc_per_k=1.5e-3)
+    assert (estimate_accuracy(350.0, trials=3, classifier="cnn", noise=noisy)
+            < estimate_accuracy(350.0, trials=3, classifier="cnn", noise=quiet))
+
+
+def test_cnn_accuracy_follows_the_adc() -> None:
+    # a 3-bit ADC drops most of each column sum: the CNN loses accuracy on the crossbars
+    coarse = CrossbarConfig(adc_bits=3)
+    assert clean_accuracy(coarse, "cnn") < clean_accuracy(CrossbarConfig(), "cnn")
+
+
+def test_unknown_classifier_is_a_config_error() -> None:
+    with pytest.raises(ConfigError, match="accuracy_classifier"):
+        quantised_classifier(kind="resnet")

@@ -221,3 +221,14 @@ def test_solve_design_with_a_coarse_grid():
     fine = ev.result.extra["peak_temperature_k"]
     assert sol.tier_maps_k.shape == (4, 8, 8)
     assert abs(sol.peak_temperature_k - fine) < 5.0
+
+
+def test_device_variation_comes_from_design_pe() -> None:
+    from pimnoc.analysis.design_thermal import conductance_noise
+    from pimnoc.errors import ConfigError
+    from pimnoc.hardware.tech import PeTech
+
+    noise = conductance_noise(PeTech(cell_program_sigma=0.1, cell_tc_sigma_per_k=0.0))
+    assert noise.sigma_program == 0.1 and noise.sigma_tc_per_k == 0.0
+    with pytest.raises(ConfigError, match="design.pe.cell_program_sigma"):
+        conductance_noise(PeTech(cell_program_sigma=-0.1))

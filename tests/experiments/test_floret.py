@@ -11,7 +11,7 @@ from pimnoc.cli.reproduce import floret_tables, reproduce_app
 from pimnoc.experiments import floret as exp
 
 TINY = {"sizes": (6,), "mixes": ("dense",), "baselines": ("mesh", "kite_small", "swap"),
-        "placements": "both"}
+        "placements": "both", "engine": "analytical", "interfaces": ("ucie_advanced",)}
 
 
 @pytest.fixture(scope="module")
@@ -92,8 +92,14 @@ def test_cli_quick_writes_json_and_figures(tmp_path, capsys):
     text = capsys.readouterr().out
     assert "vs mesh" in text and "up to" in text
     data = json.loads((out / "floret.json").read_text())
-    assert {e["baseline"] for e in data["relative"]} == set(exp.BASELINES)
-    assert len(data["relative"]) == len(exp.BASELINES)  # one case, natural placements
+    quick = exp.QUICK["baselines"]
+    assert {e["baseline"] for e in data["relative"]} == set(quick)
+    # one case, natural placements, under each interface preset
+    assert len(data["relative"]) == len(quick) * len(exp.INTERFACES)
+    assert {r["interface"] for r in data["table"]} == set(exp.INTERFACES)
+    assert all(r["engine"] == "event" and "layer granularity" in r["workload"]
+               for r in data["table"])
+    assert "event engine under the workload" in text
     assert (out / "floret_natural.png").stat().st_size > 10_000
     assert (out / "floret_fabrication.png").stat().st_size > 10_000
 
@@ -118,4 +124,18 @@ def test_paper_table_puts_the_noi_quantities_beside_the_system_ones(report):
         assert 0 < base["net_energy_j"] < base["network_energy_j"]
     data = report.to_dict()
     assert data["published"]["net_energy_j"]["sentence"].startswith("Floret")
-    assert data["table_summary"]["natural"]["per_baseline"]["mesh"]["net_energy_j"]["cases"] == 1
+    summary = data["table_summary"]["natural, ucie_advanced"]
+    assert summary["per_baseline"]["mesh"]["net_energy_j"]["cases"] == 1
+
+
+def test_interface_with_more_energy_per_bit_costs_more_noi_energy():
+    # GRS (0.54 pJ/b) against UCIe advanced (0.25 pJ/b): the same traffic crosses the same
+    # micro-bumps, so the NoI energy of every design rises.
+    report = exp.reproduce_floret(sizes=(6,), mixes=("dense",), baselines=("mesh",),
+                                  placements="natural", engine="analytical",
+                                  interfaces=("ucie_advanced", "grs"))
+    rows = {(r["topology"], r["interface"]): r for r in report.rows}
+    for topology in ("floret", "mesh"):
+        assert rows[(topology, "grs")]["net_energy_j"] > rows[(topology, "ucie_advanced")][
+            "net_energy_j"]
+    assert {r["interface"] for r in report.table} == {"ucie_advanced", "grs"}

@@ -67,7 +67,8 @@ def test_summary_counts_orders_where_floret_is_lower(rows):
 
 def test_cli_orders_and_multicast_reach_the_json(tmp_path, capsys):
     out = tmp_path / "floret"
-    code = main(["reproduce", "floret", "--quick", "--orders", "2", "--multicast",
+    code = main(["reproduce", "floret", "--quick", "--engine", "analytical", "--orders", "2",
+                 "--multicast",
                  "--load", "0.9", "--out", str(out)])
     assert code == 0
     text = capsys.readouterr().out

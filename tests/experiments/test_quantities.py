@@ -6,11 +6,13 @@ import numpy as np
 import pytest
 
 from pimnoc.config import parse_run
+from pimnoc.engines.event.engine import packet_latency_s
 from pimnoc.experiments.quantities import (
     best_changes,
     comparison_row,
     measure_case,
     network_quantities,
+    on_event_engine,
 )
 from pimnoc.hardware.topology import INTERPOSER, UBUMP
 
@@ -82,3 +84,35 @@ def test_comparison_rows_and_best_changes():
     summary = best_changes(rows)
     assert summary["overall"]["net_energy_j"]["best"] == pytest.approx(-0.5)
     assert np.isclose(summary["per_baseline"]["c"]["latency_s"]["mean"], -0.5)
+
+
+@pytest.fixture(scope="module")
+def on_events():
+    return {batch: measure_case(on_event_engine(_spec("2.5d"), "layer", batch))
+            for batch in (1, 4)}
+
+
+def test_no_packet_arrives_faster_than_at_zero_load(on_events):
+    _q, ev = on_events[4]
+    x, net = ev.execution, ev.net
+    latency = packet_latency_s(x, net)
+    remote = latency >= 0
+    assert remote.any()
+    packet_bits = net.packet_flits * net.flit_bits
+    floor = (x.routes.latency_s[x.msg_tmpl]
+             + np.minimum(x.wire_bits[x.msg_tmpl], packet_bits) / net.link_bandwidth_bps)
+    assert np.all(latency[remote] >= floor[remote] * (1 - 1e-9))
+
+
+def test_event_quantities_sit_beside_the_analytical_ones(chiplets, on_events):
+    analytical, _ev = chiplets
+    for batch, (q, _ev) in on_events.items():
+        assert q.engine == "event" and f"batch={batch}" in q.workload
+        # the analytical figures of the same design, whatever engine ran it
+        assert q.latency_analytical_s == pytest.approx(analytical.latency_s)
+        assert q.net_packet_latency_analytical_s == pytest.approx(
+            analytical.net_packet_latency_s)
+        # under load a packet takes at least its zero-load time (end to end >= NoI part)
+        assert q.net_packet_latency_s >= q.net_zero_load_latency_s
+    # more inferences in flight at once: more contention, longer packet latency
+    assert on_events[4][0].net_packet_latency_s > on_events[1][0].net_packet_latency_s

@@ -82,7 +82,35 @@ def test_quick_reproduction_rows_and_json(tmp_path, capsys):
         change = row["net_energy_j"]["change"]
         assert change == pytest.approx(row["net_energy_j"]["design"]
                                        / row["net_energy_j"]["baseline"] - 1)
-        assert row["latency_s"]["change"] is None  # the full system is not evaluated
+        # seed 0 runs as whole systems on the event engine: the system columns are filled
+        assert row["latency_s"]["change"] is not None and row["engine"] == "analytical"
+        assert "event" in row["workload"]
+        assert row["energy_j"]["design"] > row["net_energy_j"]["design"]
+    assert "Whole systems" in printed
+
+
+def test_whole_system_puts_no_work_on_defective_chiplets():
+    import numpy as np
+
+    from pimnoc.evaluate import evaluate_full
+
+    defects = exp.draw_defects(6, 0.2, 0.05, 0)
+    assert defects.faulty_chiplets
+    edges = exp.degenerate(6, defects)
+    usable = exp.usable(defects.healthy, edges)
+    spec = exp.system_design(6, "resnets", usable, edges, True, engine="analytical")
+    ev = evaluate_full(spec, detail=False)
+    used = np.unique(np.concatenate([ev.flows.src, ev.flows.dst]))
+    assert not set(ev.topology.node_chiplet[used].tolist()) - set(usable)
+    placed = np.unique(ev.topology.node_chiplet[ev.mapping.order])
+    assert set(placed.tolist()) <= set(usable)
+    # the defective chiplets' leaf links carry nothing
+    from pimnoc.hardware.topology import INTERPOSER
+
+    dead = ~np.isin(ev.topology.node_chiplet, usable)
+    touching = (ev.topology.link_kind == INTERPOSER) & (
+        dead[ev.topology.link_src] | dead[ev.topology.link_dst])
+    assert touching.any() and ev.network.routed.link_load_bits[touching].sum() == 0
 
 
 def test_bad_options_are_config_errors(tmp_path, capsys):

@@ -484,3 +484,18 @@ def test_links_added_together_equal_links_added_one_by_one():
     for name, value in one.arrays().items():
         assert np.array_equal(value, many.arrays()[name]) and \
             value.dtype == many.arrays()[name].dtype, name
+
+
+def test_custom_noi_with_faulty_chiplets_hangs_them_as_leaves():
+    from pimnoc.errors import ConfigError
+    from pimnoc.hardware.topologies.noi import custom_noi
+
+    graph = custom_noi(2, 2, edges=[[0, 1], [1, 3]], lengths=[1, 1], faulty=[2],
+                       curve=[0, 1, 3])
+    assert graph.params["faulty"] == (2,)
+    assert (0, 2) in graph.edges and len(graph.lengths) == len(graph.edges)  # leaf to 0
+    assert graph.curve_order == (0, 1, 3, 2)
+    with pytest.raises(ConfigError, match="design.noi.faulty"):
+        custom_noi(2, 2, edges=[[0, 2]], faulty=[2])
+    with pytest.raises(ConfigError, match="design.noi.lengths"):
+        custom_noi(2, 2, edges=[[0, 1]], lengths=[1, 2])

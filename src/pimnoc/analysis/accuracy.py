@@ -31,19 +31,25 @@ The model, in three parts:
    slice is digitised by an ADC that keeps the top ``adc_bits`` of the exact column sum
    (ISAAC drops LSBs rather than clipping). Shift-and-add and the bias are digital.
 
-3. **Classifier.** A 64-64-32-10 ReLU MLP trained by scikit-learn (fixed seed, about 1 s,
-   cached per process) on scikit-learn's bundled ``load_digits`` (8 x 8 digits, no download),
-   75/25 stratified split; hidden activations re-quantised to 8 bits with scales from the
-   training set.
+3. **Classifier.** ``mlp`` (the default): a 64-64-32-10 ReLU MLP trained by scikit-learn
+   (fixed seed, about 1 s, cached per process) on scikit-learn's bundled ``load_digits``
+   (8 x 8 digits, no download), 75/25 stratified split; hidden activations re-quantised to 8
+   bits with scales from the training set. ``cnn``: a small convolutional network on the
+   same images and split, trained here in numpy (no torch needed; fixed seed, about 2 s,
+   cached per process): 3x3 convolution (padding 1, 8 channels), ReLU, 2x2 average pooling,
+   a 128-10 classifier. On the crossbars the convolution is an im2col matrix product (9
+   inputs per output position), pooling and ReLU are digital.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -148,9 +154,10 @@ class QuantisedMLP:
     weight_scales: tuple[float, ...]
     biases: tuple[np.ndarray, ...]
     input_scales: tuple[float, ...]  # scale of each layer's quantised input
-    x_test_q: np.ndarray  # quantised test inputs (N, 64)
+    x_test_q: np.ndarray  # quantised test inputs (N, 64); CNN: im2col patches (N*64, 9)
     y_test: np.ndarray
     float_test_accuracy: float
+    kind: str = "mlp"  # mlp or cnn (see the module doc)
 
     @property
     def n_layers(self) -> int:
@@ -173,6 +180,119 @@ class AccuracyEstimate:
 HIDDEN_LAYERS = (64, 32)
 TRAIN_SEED = 0
 DIGITS_MAX = 16.0  # load_digits pixel range 0..16
+CLASSIFIERS: tuple[str, ...] = ("mlp", "cnn")
+"""Classifiers the accuracy estimate can run on the crossbars (see the module doc)."""
+CNN_CHANNELS = 8  # convolution filters of the digits CNN (assumption: smallest that trains
+# to the MLP's accuracy here)
+CNN_EPOCHS = 60
+CNN_SIDE = 8  # load_digits images are 8 x 8
+
+
+def _digits_split(seed: int) -> tuple:
+    """load_digits scaled to [0, 1], split 75/25 stratified (the same split for both)."""
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    digits = load_digits()
+    x_train, x_test, y_train, y_test = train_test_split(
+        digits.data, digits.target, test_size=0.25, random_state=seed, stratify=digits.target
+    )
+    return x_train / DIGITS_MAX, x_test / DIGITS_MAX, y_train, y_test
+
+
+def im2col(images: np.ndarray, side: int = CNN_SIDE) -> np.ndarray:
+    """3x3 patches (zero padding 1) of flattened square images: (N * side^2, 9)."""
+    x = np.asarray(images).reshape(-1, side, side)
+    padded = np.pad(x, ((0, 0), (1, 1), (1, 1)))
+    patches = np.stack([padded[:, i:i + side, j:j + side] for i in range(3) for j in range(3)],
+                       axis=-1)
+    return patches.reshape(-1, 9)
+
+
+def _pool(act: np.ndarray, channels: int, side: int = CNN_SIDE) -> np.ndarray:
+    """2x2 average pooling of (N * side^2, C) conv outputs: (N, (side/2)^2 * C)."""
+    half = side // 2
+    x = act.reshape(-1, half, 2, half, 2, channels).mean(axis=(2, 4))
+    return x.reshape(x.shape[0], -1)
+
+
+def _unpool(grad: np.ndarray, channels: int, side: int = CNN_SIDE) -> np.ndarray:
+    """Gradient of `_pool`: each pooled gradient spread evenly over its 2x2 window."""
+    half = side // 2
+    g = grad.reshape(-1, half, 1, half, 1, channels) / 4.0
+    return np.broadcast_to(g, (g.shape[0], half, 2, half, 2, channels)).reshape(-1, channels)
+
+
+def cache_dir() -> Path:
+    """Where trained classifiers are kept between runs: $PIMNOC_CACHE_DIR, else
+    ~/.cache/pimnoc."""
+    return Path(os.environ.get("PIMNOC_CACHE_DIR") or Path.home() / ".cache" / "pimnoc")
+
+
+@lru_cache(maxsize=2)
+def _trained_cnn(seed: int = TRAIN_SEED) -> tuple:
+    """The digits CNN's weights: from the disk cache, else trained (deterministic)."""
+    x_train, x_test, y_train, y_test = _digits_split(seed)
+    path = cache_dir() / f"digits_cnn_seed{seed}_c{CNN_CHANNELS}_e{CNN_EPOCHS}_v1.npz"
+    try:
+        with np.load(path) as saved:
+            w1, b1, w2, b2 = (saved[k] for k in ("w1", "b1", "w2", "b2"))
+            float_acc = float(saved["float_acc"])
+    except (OSError, KeyError, ValueError):
+        w1, b1, w2, b2, float_acc = _train_cnn(x_train, x_test, y_train, y_test, seed)
+        try:  # a cache that cannot be written only costs the training next time
+            path.parent.mkdir(parents=True, exist_ok=True)
+            partial = path.with_suffix(f".{os.getpid()}.tmp.npz")
+            np.savez(partial, w1=w1, b1=b1, w2=w2, b2=b2, float_acc=float_acc)
+            os.replace(partial, path)
+        except OSError:
+            pass
+    return (w1, w2), (b1, b2), x_train, x_test, y_test, float_acc
+
+
+def _train_cnn(x_train, x_test, y_train, y_test, seed: int) -> tuple:
+    """Train the digits CNN with Adam in numpy (deterministic for a seed)."""
+    rng = np.random.default_rng(seed)
+    c = CNN_CHANNELS
+    pooled = (CNN_SIDE // 2) ** 2 * c
+    params = [rng.normal(0, np.sqrt(2 / 9), (9, c)), np.zeros(c),
+              rng.normal(0, np.sqrt(1 / pooled), (pooled, 10)), np.zeros(10)]
+    moments = [np.zeros_like(p) for p in params]
+    squares = [np.zeros_like(p) for p in params]
+    patches = im2col(x_train)
+    onehot = np.eye(10)[y_train]
+    n, step, batch = x_train.shape[0], 0, 64
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        for _epoch in range(CNN_EPOCHS):
+            order = rng.permutation(n)
+            for first in range(0, n, batch):
+                idx = order[first:first + batch]
+                rows = (idx[:, None] * CNN_SIDE**2 + np.arange(CNN_SIDE**2)).ravel()
+                w1, b1, w2, b2 = params
+                pre = patches[rows] @ w1 + b1
+                hidden = np.maximum(pre, 0.0)
+                feats = _pool(hidden, c)
+                logits = feats @ w2 + b2
+                prob = np.exp(logits - logits.max(axis=1, keepdims=True))
+                prob /= prob.sum(axis=1, keepdims=True)
+                d_logits = (prob - onehot[idx]) / idx.size
+                d_feats = d_logits @ w2.T
+                d_pre = _unpool(d_feats, c) * (pre > 0)
+                grads = [patches[rows].T @ d_pre, d_pre.sum(axis=0), feats.T @ d_logits,
+                         d_logits.sum(axis=0)]
+                step += 1
+                for p, g, m, v in zip(params, grads, moments, squares, strict=True):
+                    m *= 0.9
+                    m += 0.1 * g
+                    v *= 0.999
+                    v += 0.001 * g * g
+                    p -= 0.01 * (m / (1 - 0.9**step)) / (np.sqrt(v / (1 - 0.999**step)) + 1e-8)
+        w1, b1, w2, b2 = params
+        feats = _pool(np.maximum(im2col(x_test) @ w1 + b1, 0.0), c)
+        float_acc = float(np.mean((feats @ w2 + b2).argmax(axis=1) == y_test))
+    return w1, b1, w2, b2, float_acc
 
 
 @lru_cache(maxsize=2)
@@ -205,9 +325,15 @@ def _trained_float(seed: int = TRAIN_SEED) -> tuple:
 
 @lru_cache(maxsize=8)
 def quantised_classifier(
-    weight_bits: int = 8, input_bits: int = 8, seed: int = TRAIN_SEED
+    weight_bits: int = 8, input_bits: int = 8, seed: int = TRAIN_SEED, kind: str = "mlp"
 ) -> QuantisedMLP:
-    """The trained MLP with symmetric per-layer weights and per-layer activation scales."""
+    """The trained classifier (`kind`: mlp or cnn) with symmetric per-layer weights and
+    per-layer activation scales."""
+    if kind not in CLASSIFIERS:
+        raise ConfigError(f"thermal.accuracy_classifier: unknown '{kind}'; choose one of "
+                          f"{', '.join(CLASSIFIERS)}")
+    if kind == "cnn":
+        return _quantised_cnn(weight_bits, input_bits, seed)
     weights, biases, x_train, x_test, y_test, float_acc = _trained_float(seed)
     w_max = 2 ** (weight_bits - 1) - 1
     a_max = 2**input_bits - 1
@@ -227,6 +353,20 @@ def quantised_classifier(
     return QuantisedMLP(
         tuple(weights_q), tuple(w_scales), biases, tuple(in_scales), x_test_q, y_test, float_acc
     )
+
+
+def _quantised_cnn(weight_bits: int, input_bits: int, seed: int) -> QuantisedMLP:
+    """The digits CNN in integer form: conv weights (9, C), classifier (128, 10)."""
+    (w1, w2), (b1, b2), x_train, x_test, y_test, float_acc = _trained_cnn(seed)
+    w_max = 2 ** (weight_bits - 1) - 1
+    a_max = 2**input_bits - 1
+    scales = (float(np.abs(w1).max()) / w_max, float(np.abs(w2).max()) / w_max)
+    feats = _pool(np.maximum(im2col(x_train) @ w1 + b1, 0.0), CNN_CHANNELS)
+    in_scales = (1.0 / a_max, float(feats.max()) / a_max)  # training-set activation range
+    x_test_q = np.clip(np.round(im2col(x_test) / in_scales[0]), 0, a_max).astype(np.int64)
+    return QuantisedMLP(
+        (np.round(w1 / scales[0]).astype(np.int64), np.round(w2 / scales[1]).astype(np.int64)),
+        scales, (b1, b2), in_scales, x_test_q, y_test, float_acc, kind="cnn")
 
 
 def bit_slices(weights_q: np.ndarray, weight_bits: int = 8, bits_per_cell: int = 2) -> np.ndarray:
@@ -325,6 +465,8 @@ def _forward(
         y = y * (mlp.weight_scales[i] * mlp.input_scales[i]) + mlp.biases[i]
         if i < mlp.n_layers - 1:
             act = np.maximum(y, 0.0)
+            if mlp.kind == "cnn" and i == 0:  # ReLU, then 2x2 average pooling (digital)
+                act = _pool(act, act.shape[1])
             act_q = np.clip(np.rint(act / mlp.input_scales[i + 1]), 0, a_max).astype(np.int64)
     return float(np.mean(y.argmax(axis=1) == mlp.y_test))
 
@@ -400,9 +542,9 @@ def layer_temperatures(
 
 
 @lru_cache(maxsize=8)
-def clean_accuracy(crossbar: CrossbarConfig = CrossbarConfig()) -> float:
+def clean_accuracy(crossbar: CrossbarConfig = CrossbarConfig(), classifier: str = "mlp") -> float:
     """Noise-free accuracy of the quantised, crossbar-mapped classifier (ADC included)."""
-    mlp = quantised_classifier(crossbar.weight_bits, crossbar.input_bits)
+    mlp = quantised_classifier(crossbar.weight_bits, crossbar.input_bits, kind=classifier)
     return _forward(mlp, crossbar, [None] * mlp.n_layers)
 
 
@@ -414,10 +556,11 @@ def estimate_accuracy_detail(
     seed: int = 0,
     crossbar: CrossbarConfig = CrossbarConfig(),
     noise: ConductanceNoise = ConductanceNoise(),
+    classifier: str = "mlp",
 ) -> AccuracyEstimate:
     """Monte-Carlo accuracy with every layer's crossbars at its temperature, with references."""
     _check_trials(trials)
-    mlp = quantised_classifier(crossbar.weight_bits, crossbar.input_bits)
+    mlp = quantised_classifier(crossbar.weight_bits, crossbar.input_bits, kind=classifier)
     temps = layer_temperatures(temperatures_k, mlp.n_layers, layer_tiers)
     from threadpoolctl import threadpool_limits
 
@@ -431,7 +574,7 @@ def estimate_accuracy_detail(
     return AccuracyEstimate(
         mean=float(accs.mean()),
         std=float(accs.std()),
-        clean=clean_accuracy(crossbar),
+        clean=clean_accuracy(crossbar, classifier),
         float_reference=mlp.float_test_accuracy,
         layer_temperatures_k=temps,
         trials=trials,
@@ -446,6 +589,7 @@ def estimate_accuracy(
     seed: int = 0,
     crossbar: CrossbarConfig = CrossbarConfig(),
     noise: ConductanceNoise = ConductanceNoise(),
+    classifier: str = "mlp",
 ) -> float:
     """Mean accuracy (0..1) when each layer's crossbars sit at the given temperature(s).
 
@@ -459,6 +603,7 @@ def estimate_accuracy(
         seed=seed,
         crossbar=crossbar,
         noise=noise,
+        classifier=classifier,
     ).mean
 
 
@@ -469,12 +614,13 @@ def accuracy_vs_temperature(
     *,
     crossbar: CrossbarConfig = CrossbarConfig(),
     noise: ConductanceNoise = ConductanceNoise(),
+    classifier: str = "mlp",
 ) -> list[tuple[float, float, float]]:
     """(T, mean accuracy, std) with all layers at T, for each T; same chips at every T."""
     _check_trials(trials)
     temps = [float(t) for t in temps_k]
     _check_temps(temps, "accuracy.temps_k")
-    mlp = quantised_classifier(crossbar.weight_bits, crossbar.input_bits)
+    mlp = quantised_classifier(crossbar.weight_bits, crossbar.input_bits, kind=classifier)
     draws = _draws(mlp, crossbar, trials, seed)
     curve = []
     for t_k in temps:

@@ -33,6 +33,7 @@ from typing import Any
 import numpy as np
 
 from pimnoc.analysis.accuracy import (
+    CLASSIFIERS,
     ConductanceNoise,
     CrossbarConfig,
     clean_accuracy,
@@ -75,6 +76,7 @@ class ThermalParams:
     accuracy: bool = True  # run the Monte-Carlo accuracy estimate
     accuracy_trials: int = 20  # Monte-Carlo chips per estimate (accuracy.py default)
     accuracy_seed: int = 0
+    accuracy_classifier: str = "mlp"  # mlp or cnn on the digits (analysis/accuracy.py)
 
     @classmethod
     def from_spec(cls, given: dict[str, Any]) -> ThermalParams:
@@ -93,6 +95,10 @@ class ThermalParams:
             raise ConfigError("thermal.power_scale must be >= 0 (1 = the evaluated design)")
         if params.accuracy_trials < 1:
             raise ConfigError("thermal.accuracy_trials must be >= 1")
+        if params.accuracy_classifier not in CLASSIFIERS:
+            raise ConfigError(f"thermal.accuracy_classifier: unknown "
+                              f"'{params.accuracy_classifier}'; choose one of "
+                              f"{', '.join(CLASSIFIERS)}")
         return params
 
 
@@ -274,12 +280,23 @@ def crossbar_config(pe):
         raise ConfigError(f"design.pe (for the accuracy estimate): {exc}") from None
 
 
+def conductance_noise(pe) -> ConductanceNoise:
+    """The accuracy model's device variation: the design's own (design.pe)."""
+    try:
+        return ConductanceNoise(sigma_program=pe.cell_program_sigma,
+                                sigma_tc_per_k=pe.cell_tc_sigma_per_k)
+    except ConfigError:
+        raise ConfigError("design.pe.cell_program_sigma / cell_tc_sigma_per_k: must be >= 0; "
+                          "fix the device variation") from None
+
+
 def accuracy_results(evaluation, node_t_k: np.ndarray, params: ThermalParams) -> dict[str, Any]:
     """Monte-Carlo accuracy of every network at its crossbars' temperatures."""
     mapping = evaluation.mapping
-    noise = ConductanceNoise()
+    noise = conductance_noise(evaluation.pe)
     crossbar = crossbar_config(evaluation.pe)
-    classifier = quantised_classifier(crossbar.weight_bits, crossbar.input_bits)
+    kind = params.accuracy_classifier
+    classifier = quantised_classifier(crossbar.weight_bits, crossbar.input_bits, kind=kind)
     layers = classifier.n_layers
     per_network = []
     for k, workload in enumerate(mapping.workloads):
@@ -287,18 +304,18 @@ def accuracy_results(evaluation, node_t_k: np.ndarray, params: ThermalParams) ->
         temps = [effective_temperature(node_t_k, g, noise.t_ref_k) for g in groups]
         est = estimate_accuracy_detail(temps, trials=params.accuracy_trials,
                                        seed=params.accuracy_seed, noise=noise,
-                                       crossbar=crossbar)
+                                       crossbar=crossbar, classifier=kind)
         per_network.append({"name": workload.name, "accuracy": est.mean, "std": est.std,
                             "effective_temperatures_k": [round(t, 3) for t in temps]})
     return {
         "accuracy_estimate": float(np.mean([p["accuracy"] for p in per_network])),
         "accuracy": {
             "per_network": per_network,
-            "clean": clean_accuracy(crossbar),
+            "clean": clean_accuracy(crossbar, kind),
             "float_reference": classifier.float_test_accuracy,
             "trials": params.accuracy_trials,
-            "model": "digits MLP on ReRAM crossbars (pimnoc.analysis.accuracy); layer groups of "
-                     "the DNN at their effective temperatures",
+            "model": f"digits {kind.upper()} on ReRAM crossbars (pimnoc.analysis.accuracy); "
+                     "layer groups of the DNN at their effective temperatures",
         },
     }
 

@@ -95,14 +95,17 @@ def floret_tables(report) -> list[Table]:
     for kind, caption in (("natural", "Floret on its curves (sfc) vs each NoI with its natural "
                            "placement"),
                           ("same", "every NoI with the same placement (hilbert)")):
-        entries = [e for e in report.relative if e["placements"] == kind]
+        first = report.summary.get("interface")
+        entries = [e for e in report.relative if e["placements"] == kind
+                   and e.get("interface") == first]
         if not entries:
             continue
         baselines = list(dict.fromkeys(e["baseline"] for e in entries))
         for metrics, what in ((("latency_s", "energy_j"), "latency / energy"),
                               (("network_latency_s", "network_energy_j"),
                                "network latency / network energy")):
-            table = Table(title=f"Floret {what} relative to each NoI ({kind} placements)",
+            table = Table(title=f"Floret {what} relative to each NoI ({kind} placements, "
+                          f"{first})",
                           caption=caption, header_style="bold")
             table.add_column("chiplets", justify="right", no_wrap=True)
             table.add_column("mix", no_wrap=True)
@@ -175,8 +178,17 @@ def floret(
     load: float | None = typer.Option(None, "--load", help="Run the designs of each case at "
                                       "this fraction (0-1] of the slowest one's maximum "
                                       "throughput (default: each at its own maximum)."),
-    engine: str = typer.Option("analytical", "--engine",
-                               help="Network engine of every design (simulation.engine)."),
+    engine: str = typer.Option("event", "--engine",
+                               help="Network engine of every design (simulation.engine); "
+                               "the analytical figures are reported beside the event ones."),
+    granularity: str | None = typer.Option(None, "--granularity", help="Event engine tasks: "
+                                           "rows (full run) or layer (--quick)."),
+    batch: int | None = typer.Option(None, "--batch", help="Event engine: inferences of each "
+                                     "network, all arriving at t = 0 (default 4)."),
+    interfaces: str | None = typer.Option(None, "--interfaces", help="Chiplet I/O presets, "
+                                          "e.g. ucie_advanced,grs (the default)."),
+    placements: str | None = typer.Option(None, "--placements", help="natural, same or both "
+                                          "(default: both; --quick: natural)."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of tables."),
 ) -> None:
     """Floret vs mesh, Kite, ButterDonut, HexaMesh and SWAP on multi-CNN mixes (TECS 2023)."""
@@ -188,19 +200,33 @@ def floret(
         options["sizes"] = parse_ints("--sizes", sizes, "6,8,10")
     if mixes is not None:
         options["mixes"] = tuple(m.strip() for m in mixes.split(",") if m.strip())
+    if granularity is not None:
+        options["granularity"] = granularity
+    if batch is not None:
+        options["batch"] = batch
+    if placements is not None:
+        options["placements"] = placements
+    if interfaces is not None:
+        options["interfaces"] = tuple(i.strip() for i in interfaces.split(",") if i.strip())
     options.update(multicast=multicast, orders=orders, load=load, engine=engine)
     outcome = run_experiment(lambda progress: exp.reproduce_floret(progress=progress, **options),
                              as_json, out, "floret", floret_figures)
     if outcome is None:
         return
     report, data, figures = outcome
-    from pimnoc.cli.reproduce_paper import paper_vs_system_table, published_lines
+    from pimnoc.cli.reproduce_paper import engine_table, paper_vs_system_table, published_lines
+    from pimnoc.experiments.tables import engine_note
 
     console = wide_console()
     for kind, summary in data["table_summary"].items():
         console.print(paper_vs_system_table(
-            summary, f"Floret vs each NoI ({kind} placements): the paper's "
+            summary, f"Floret vs each NoI ({kind} placements, interface): the paper's "
             "quantity (NoI) beside the full system's", "noi", "floret"))
+        table = engine_table(summary, f"Floret vs each NoI ({kind}): event engine under the "
+                             "workload beside the analytical engine", "floret",
+                             engine_note(data))
+        if table is not None:
+            console.print(table)
     for line in published_lines(data["published"]):
         console.print(line)
     for table in floret_tables(report):

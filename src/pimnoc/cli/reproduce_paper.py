@@ -6,7 +6,7 @@ from typing import Any
 
 from rich.table import Table
 
-from pimnoc.experiments.tables import change_cell
+from pimnoc.experiments.tables import ENGINE_COLUMNS, change_cell
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("net_zero_load_latency_s", "{scope} zero-load lat"),
@@ -52,3 +52,22 @@ def published_lines(published: dict[str, dict[str, Any]]) -> list[str]:
         lines += [f"published ({figure['source']}): {figure['sentence']}",
                   f"  inferred: {figure['inferred']}"]
     return lines
+
+
+def engine_table(summary: dict[str, Any], title: str, target: str, note: str,
+                 group: str = "baseline") -> Table | None:
+    """Per baseline: the event engine's figures under the workload beside the analytical
+    engine's (None when only the analytical engine ran)."""
+    if "latency_analytical_s" not in summary.get("overall", {}):
+        return None
+    table = Table(title=title, header_style="bold", caption=(
+        f"{target} / {group} - 1, best (mean) over cases; throughput: positive = {target} "
+        f"faster. Event engine: {note}"))
+    table.add_column(group, no_wrap=True)
+    for _key, header in ENGINE_COLUMNS:
+        table.add_column(header, justify="right", no_wrap=True)
+    per = summary.get(f"per_{group}", {})
+    for name, stats in [*per.items(), ("all", summary.get("overall", {}))]:
+        cells = [change_cell(stats.get(key)) for key, _header in ENGINE_COLUMNS]
+        table.add_row(f"[bold]{name}[/]" if name == "all" else name, *cells)
+    return table

@@ -71,6 +71,17 @@ def teflon(
                                help="ResNet-18, monolithic (MIV) only, fewer accuracy trials."),
     out: Path = typer.Option(Path("reproduce_teflon"), "--out", help="Folder for figures+JSON."),
     sizes: str | None = typer.Option(None, "--sizes", help="Core counts, e.g. 36,64,100."),
+    engine: str = typer.Option("event", "--engine", help="Network engine (simulation.engine); "
+                               "the analytical figures are reported beside the event ones."),
+    granularity: str | None = typer.Option(None, "--granularity",
+                                           help="Event engine tasks: rows or layer."),
+    batch: int | None = typer.Option(None, "--batch", help="Event engine: inferences in the "
+                                     "stream, all arriving at t = 0 (default 4)."),
+    accuracy_trials: int | None = typer.Option(None, "--accuracy-trials", help="Monte-Carlo "
+                                               "chips per accuracy estimate (full run: 20)."),
+    thermal_sizes: str | None = typer.Option(None, "--thermal-sizes", help="Core counts of "
+                                             "the thermally aware pair (default: every size; "
+                                             "--quick: 100)."),
     as_json: bool = typer.Option(False, "--json", help="Print the JSON instead of the table."),
 ) -> None:
     """TEFLON (ACM TECS 2024): EDP vs 3D mesh; temperature and accuracy vs performance-only."""
@@ -83,17 +94,32 @@ def teflon(
         options["sizes"] = parse_ints("--sizes", sizes, "36,64,100")
         if quick and options["sizes"]:  # the thermally aware pair at the largest size given
             options["thermal_sizes"] = (max(options["sizes"]),)
+    options["engine"] = engine
+    if accuracy_trials is not None:
+        options["accuracy_trials"] = accuracy_trials
+    if thermal_sizes is not None:
+        options["thermal_sizes"] = parse_ints("--thermal-sizes", thermal_sizes, "100")
+    if granularity is not None:
+        options["granularity"] = granularity
+    if batch is not None:
+        options["batch"] = batch
     outcome = run_experiment(lambda progress: exp.reproduce_teflon(progress=progress, **options),
                              as_json, out, "teflon", teflon_figures)
     if outcome is None:
         return
     report, data, figures = outcome
-    from pimnoc.cli.reproduce_paper import paper_vs_system_table
+    from pimnoc.cli.reproduce_paper import engine_table, paper_vs_system_table
+    from pimnoc.experiments.tables import engine_note
 
     console = wide_console()
     console.print(paper_vs_system_table(
         data["table_summary"]["all"], "TEFLON: sfc3d vs each 3D mesh row (per core count): the "
         "paper's quantity (NoC) beside the full system's", "noc", "sfc3d", group="group"))
+    table = engine_table(data["table_summary"]["all"], "TEFLON: event engine under the "
+                         "workload beside the analytical engine", "sfc3d", engine_note(data),
+                         group="group")
+    if table is not None:
+        console.print(table)
     for line in (f"published EDP ({exp.PAPER[36]['net_edp_js'].source}): "
                  f"{exp.PAPER[36]['net_edp_js'].sentence}",
                  f"  inferred: {exp.PAPER[36]['net_edp_js'].inferred}",

@@ -74,6 +74,11 @@ class CompareRow:
     net_packet_latency_s: float = 0.0
     net_energy_j: float = 0.0
     net_edp_js: float = 0.0
+    net_packet_latency_analytical_s: float = 0.0
+    latency_analytical_s: float = 0.0
+    energy_analytical_j: float = 0.0
+    throughput_analytical_ips: float = 0.0
+    workload: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
@@ -114,15 +119,17 @@ def with_changes(spec: RunSpec, topology: str | None = None, placement: str | No
                  simulation: dict[str, Any] | None = None) -> RunSpec:
     """A copy of `spec` with another topology, placement, engine or section keys.
 
-    A new topology drops the old one's builder parameters (they belong to that builder).
+    A new topology drops the old one's builder parameters (they belong to that builder);
+    the boundary, the chiplet interface and the ports per chiplet stay.
     """
     data = spec.model_dump(exclude_none=True)
     key = network_key(spec)
     current = getattr(spec.design, key).topology
     if topology is not None and topology != current:
         old = data["design"].get(key, {})
+        kept = ("boundary", "interface", "ports_per_chiplet")
         data["design"][key] = {"topology": topology,
-                               **({"boundary": old["boundary"]} if "boundary" in old else {})}
+                               **{k: old[k] for k in kept if k in old}}
     if placement is not None:
         data.setdefault("mapping", {})["placement"] = placement
     if engine is not None:
@@ -182,6 +189,10 @@ def measure(spec: RunSpec, topology: str, placement: str, kind: str) -> CompareR
         net_zero_load_latency_s=paper.net_zero_load_latency_s,
         net_packet_latency_s=paper.net_packet_latency_s, net_energy_j=paper.net_energy_j,
         net_edp_js=paper.net_edp_js,
+        net_packet_latency_analytical_s=paper.net_packet_latency_analytical_s,
+        latency_analytical_s=paper.latency_analytical_s,
+        energy_analytical_j=paper.energy_analytical_j,
+        throughput_analytical_ips=paper.throughput_analytical_ips, workload=paper.workload,
     )
 
 

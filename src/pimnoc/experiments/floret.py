@@ -24,11 +24,14 @@ from pimnoc.errors import ConfigError
 from pimnoc.experiments.compare import CompareRow, compare, plan
 from pimnoc.experiments.floret_orders import order_sensitivity, summarise_orders
 from pimnoc.experiments.quantities import (
+    ENGINE_QUANTITIES,
+    EVENT_BATCH,
     PAPER_QUANTITIES,
     SYSTEM_QUANTITIES,
     Published,
     best_changes,
     comparison_row,
+    on_event_engine,
 )
 from pimnoc.hardware.tech import PeTech
 from pimnoc.mapping.partition import tile_layer
@@ -56,8 +59,15 @@ MIXES: dict[str, tuple[str, ...]] = {
 need 688 PEs: 64 and 100 chiplets). `no_vgg` and `all_six` are the bundled examples
 `examples/floret_mix_{36,64,100}.yaml`."""
 
-QUICK = {"sizes": (6,), "mixes": ("dense",), "baselines": BASELINES, "placements": "natural"}
-"""The subset `--quick` runs: 36 chiplets, one mix, natural placements only."""
+INTERFACES: tuple[str, ...] = ("ucie_advanced", "grs")
+"""Chiplet I/O presets every case runs under (hardware/interfaces.py): UCIe advanced
+package (pimnoc's default) and the ground-referenced signalling SIAM's NoP uses."""
+
+QUICK = {"sizes": (6,), "mixes": ("dense",),
+         "baselines": ("mesh", "kite_small", "butterdonut", "hexamesh", "swap"),
+         "placements": "natural", "granularity": "layer"}
+"""The subset `--quick` runs: 36 chiplets, one mix, five baselines, natural placements only,
+the event engine at layer granularity (one task per layer and PE) to stay near a minute."""
 
 METRICS: tuple[str, ...] = ("latency_s", "energy_j", "network_latency_s", "network_energy_j",
                             "interval_s", "edp_js", "net_zero_load_latency_s",
@@ -117,9 +127,10 @@ class FloretReport:
         return {
             "published": {k: v.to_dict() for k, v in PUBLISHED.items()},
             "table": list(self.table),
-            "table_summary": {kind: best_changes([r for r in self.table
-                                                  if r["placements"] == kind])
-                              for kind in dict.fromkeys(r["placements"] for r in self.table)},
+            "table_summary": {f"{kind}, {iface}": best_changes(
+                [r for r in self.table if (r["placements"], r["interface"]) == (kind, iface)])
+                for kind, iface in dict.fromkeys((r["placements"], r["interface"])
+                                                 for r in self.table)},
             "config": self.config, "cases": [asdict(c) for c in self.cases],
             "rows": list(self.rows), "relative": list(self.relative),
             "summary": self.summary, "skipped": list(self.skipped), "wall_s": self.wall_s,
@@ -128,13 +139,16 @@ class FloretReport:
 
 
 def design(case: FloretCase, topology: str = "mesh", placement: str = "row_major",
-           multicast: bool = False) -> RunSpec:
+           multicast: bool = False, interface: str | None = None) -> RunSpec:
     """The run spec of a case: its mix on a square grid of 4x4-PE chiplets."""
     rows, cols = PES_PER_CHIPLET
+    noi: dict[str, Any] = {"topology": topology}
+    if interface is not None:
+        noi["interface"] = interface
     return parse_run({
         "workload": {"networks": [{"model": m, "input_hw": 224} for m in case.networks]},
         "design": {"integration": "2.5d", "chiplets": {"rows": case.side, "cols": case.side},
-                   "pes": {"rows": rows, "cols": cols}, "noi": {"topology": topology},
+                   "pes": {"rows": rows, "cols": cols}, "noi": noi,
                    "noc": {"topology": "mesh"}, "network": {"multicast": multicast}},
         "mapping": {"placement": placement, "replication": "auto"},
         "simulation": {"engine": "analytical"},
@@ -175,9 +189,10 @@ def relative_figures(rows: Sequence[dict[str, Any]], placement_kind: str = "natu
                      baselines: Sequence[str] = BASELINES) -> list[dict[str, Any]]:
     """Floret's figures relative to each baseline, per case: `floret / baseline - 1`."""
     out = []
-    by_case: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    by_case: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
     for row in rows:
-        by_case.setdefault((row["chiplets"], row["mix"]), []).append(row)
+        by_case.setdefault((row["chiplets"], row["mix"], row.get("interface", "")),
+                           []).append(row)
 
     def pick(case_rows, topology):
         for row in case_rows:
@@ -185,7 +200,7 @@ def relative_figures(rows: Sequence[dict[str, Any]], placement_kind: str = "natu
                 return row
         return None
 
-    for (chiplets, mix), case_rows in by_case.items():
+    for (chiplets, mix, interface), case_rows in by_case.items():
         target = pick(case_rows, TARGET)
         if target is None:
             continue
@@ -194,7 +209,7 @@ def relative_figures(rows: Sequence[dict[str, Any]], placement_kind: str = "natu
             if base is None:
                 continue
             entry: dict[str, Any] = {"chiplets": chiplets, "mix": mix, "baseline": name,
-                                     "placements": placement_kind,
+                                     "interface": interface, "placements": placement_kind,
                                      "floret_placement": target["placement"],
                                      "baseline_placement": base["placement"]}
             for m in METRICS:
@@ -211,17 +226,19 @@ def paper_table(rows: Sequence[dict[str, Any]], placement_kind: str = "natural",
                 baselines: Sequence[str] = BASELINES,
                 engine: str = "analytical") -> list[dict[str, Any]]:
     """One row per case and baseline: the NoI quantities and the full system's, both designs."""
-    keys = ("net_scope", "throughput_ips", *PAPER_QUANTITIES, *SYSTEM_QUANTITIES)
+    keys = ("net_scope", "workload", *PAPER_QUANTITIES, *SYSTEM_QUANTITIES,
+            *ENGINE_QUANTITIES)
 
     def pick(case_rows, topology):
         return next((r for r in case_rows if r["topology"] == topology
                      and placement_kind in r["placement_kind"]), None)
 
-    by_case: dict[tuple[int, str], list[dict[str, Any]]] = {}
+    by_case: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
     for row in rows:
-        by_case.setdefault((row["chiplets"], row["mix"]), []).append(row)
+        by_case.setdefault((row["chiplets"], row["mix"], row.get("interface", "")),
+                           []).append(row)
     out = []
-    for (chiplets, mix), case_rows in by_case.items():
+    for (chiplets, mix, interface), case_rows in by_case.items():
         target = pick(case_rows, TARGET)
         if target is None:
             continue
@@ -231,7 +248,8 @@ def paper_table(rows: Sequence[dict[str, Any]], placement_kind: str = "natural",
             if base is None:
                 continue
             theirs = {k: base[k] for k in keys} | {"scope": base["net_scope"]}
-            case = {"chiplets": chiplets, "mix": mix, "placements": placement_kind,
+            case = {"chiplets": chiplets, "mix": mix, "interface": interface,
+                    "placements": placement_kind,
                     "design_placement": target["placement"],
                     "baseline_placement": base["placement"]}
             out.append(comparison_row(case, TARGET, name, mine, theirs, PUBLISHED))
@@ -274,56 +292,79 @@ def reproduce_floret(sizes: Sequence[int] = SIZES, mixes: Sequence[str] = tuple(
                      baselines: Sequence[str] = BASELINES, placements: str = "both",
                      progress: ProgressFn | None = None, multicast: bool = False,
                      orders: int = 0, load: float | None = None,
-                     engine: str = "analytical") -> FloretReport:
+                     engine: str = "event", granularity: str = "rows",
+                     batch: int = EVENT_BATCH,
+                     interfaces: Sequence[str] = INTERFACES) -> FloretReport:
     """Evaluate Floret and the baselines on every case; relative figures from the results.
 
     `multicast` gives every design multicast routers; `orders` > 0 adds Floret vs the mesh
     under that many orders of each mix's networks (experiments/floret_orders.py); with
-    `load`, the designs of a case run at `load` x the slowest one's maximum throughput;
-    `engine` is the network engine every design runs on (`simulation.engine`).
+    `load`, the designs of a case run at `load` x the slowest one's maximum throughput
+    (analytical engine only); `engine` is the network engine every design runs on
+    (`simulation.engine`); on the event engine each network of a mix is a concurrent
+    stream of `batch` inferences with tasks at `granularity`; every case runs under each
+    chiplet interface preset of `interfaces`.
     """
 
     if orders < 0:
         raise ConfigError(f"--orders: must be 0 or more, got {orders}")
+    if engine == "event" and (load is not None or multicast):
+        raise ConfigError("--engine event: --load and --multicast need the analytical engine "
+                          "(the event engine takes arrivals per network and sends unicast "
+                          "messages); add --engine analytical")
+    if not interfaces:
+        raise ConfigError("--interfaces: give at least one chiplet interface preset")
     started = time.perf_counter()
     cases, skipped = cases_for(sizes, mixes)
 
-    def case_design(case: FloretCase, topology: str = "mesh",
-                    placement: str = "row_major") -> RunSpec:
-        return design(case, topology, placement, multicast)
+    def case_design(case: FloretCase, topology: str = "mesh", placement: str = "row_major",
+                    interface: str | None = None) -> RunSpec:
+        spec = design(case, topology, placement, multicast, interface)
+        return on_event_engine(spec, granularity, batch) if engine == "event" else spec
 
     topologies = [TARGET, *[b for b in baselines if b != TARGET]]
     passes = 2 if load else 1  # with a load, every point is evaluated again at the rate
-    points_per_case = [len(plan(case_design(c), topologies, placements)) * passes  # type: ignore[arg-type]
-                       for c in cases]
-    total, done = sum(points_per_case), 0
+    runs = [(c, i) for c in cases for i in interfaces]
+    points_per_run = [len(plan(case_design(c), topologies, placements)) * passes  # type: ignore[arg-type]
+                      for c, _i in runs]
+    total, done = sum(points_per_run), 0
     rows: list[dict[str, Any]] = []
-    for case, count in zip(cases, points_per_case, strict=True):
-        def step(i: int, n: int, what: str, _done=done, _case=case) -> None:
+    compare_engine = None if engine == "event" else engine
+    for (case, interface), count in zip(runs, points_per_run, strict=True):
+        def step(i: int, n: int, what: str, _done=done, _case=case, _iface=interface) -> None:
             if progress is not None and i < n:
-                progress(_done + i, total, f"{_case.chiplets} chiplets, {_case.mix}: {what}")
+                progress(_done + i, total,
+                         f"{_case.chiplets} chiplets, {_case.mix}, {_iface}: {what}")
 
-        result: list[CompareRow] = compare(case_design(case), topologies, placements,  # type: ignore[arg-type]
-                                           progress=step, load=load, engine=engine)
-        rows.extend({"chiplets": case.chiplets, "mix": case.mix, **r.to_dict()} for r in result)
+        result: list[CompareRow] = compare(case_design(case, interface=interface),
+                                           topologies, placements,  # type: ignore[arg-type]
+                                           progress=step, load=load, engine=compare_engine)
+        rows.extend({"chiplets": case.chiplets, "mix": case.mix, "interface": interface,
+                     **r.to_dict()} for r in result)
         done += count
     if progress is not None:
         progress(total, total, "done")
     relative = relative_figures(rows, "natural", baselines)
     if placements in ("same", "both"):
         relative += relative_figures(rows, "same", baselines)
-    natural = [e for e in relative if e["placements"] == "natural"]
-    same = [e for e in relative if e["placements"] == "same"]
-    by_order = (order_sensitivity(cases, orders, case_design, progress=progress, load=load)
+    first = interfaces[0]  # the per-case tables and the order study: the first interface
+    natural = [e for e in relative if e["placements"] == "natural" and e["interface"] == first]
+    same = [e for e in relative if e["placements"] == "same" and e["interface"] == first]
+    by_order = (order_sensitivity(cases, orders, lambda c, t="mesh", p="row_major":
+                                  case_design(c, t, p, first), progress=progress, load=load)
                 if orders else [])
     summary = {"natural": summarise(natural), "same": summarise(same),
-               "fabrication": fabrication(rows), "orders": summarise_orders(by_order)}
+               "fabrication": fabrication(rows), "orders": summarise_orders(by_order),
+               "interface": first}
     table = paper_table(rows, "natural", baselines, engine)
     if placements in ("same", "both"):
         table += paper_table(rows, "same", baselines, engine)
     config = {"sizes": list(sizes), "mixes": {m: list(MIXES[m]) for m in mixes},
               "baselines": list(baselines), "placements": placements,
               "pes_per_chiplet": list(PES_PER_CHIPLET), "multicast": multicast,
-              "orders": orders, "load": load, "engine": engine}
+              "orders": orders, "load": load, "engine": engine,
+              "granularity": granularity if engine == "event" else None,
+              "batch": batch if engine == "event" else None,
+              "interfaces": list(interfaces)}
     return FloretReport(tuple(cases), tuple(rows), tuple(relative), summary, tuple(skipped),
                         time.perf_counter() - started, config, tuple(by_order), tuple(table))

@@ -15,11 +15,13 @@ from typing import Any
 
 import numpy as np
 
+from pimnoc.config import RunSpec, parse_run
 from pimnoc.engines.analytical.network import (
     link_energy_pj_per_bit,
     router_delay_extra,
     router_energy_pj_per_bit,
 )
+from pimnoc.engines.event.engine import packet_latency_s
 from pimnoc.evaluate import evaluate_full
 from pimnoc.hardware.topology import INTERPOSER, NOI_ROUTER, UBUMP
 
@@ -35,9 +37,12 @@ class CaseQuantities:
     `net_zero_load_latency_s`: mean zero-load latency of a packet over the scoped network
     (per packet: flows weighted by their bits; each hop its router pipeline plus link
     cycles, plus the tail's serialisation). `net_packet_latency_s`: mean latency of those
-    packets end to end under the workload, as the engine computed it. `net_energy_j`: energy
-    per inference of the scoped links and routers. `net_edp_js`: `net_energy_j x
-    net_packet_latency_s`.
+    packets end to end under the workload, as the engine computed it (event engine: every
+    message's last packet, emission to arrival less its other packets' serialisation,
+    `engines/event/engine.py:packet_latency_s`). `net_energy_j`: energy per inference of
+    the scoped links and routers. `net_edp_js`: `net_energy_j x net_packet_latency_s`.
+    The `*_analytical*` fields are the analytical engine's figures of the same design (equal
+    to the others when it is the engine); `workload` says how the event engine was run.
     """
 
     scope: str
@@ -51,6 +56,11 @@ class CaseQuantities:
     energy_j: float
     edp_js: float
     throughput_ips: float
+    net_packet_latency_analytical_s: float = 0.0
+    latency_analytical_s: float = 0.0
+    energy_analytical_j: float = 0.0
+    throughput_analytical_ips: float = 0.0
+    workload: str = ""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
@@ -93,9 +103,12 @@ def network_quantities(evaluation, scope: str | None = None) -> CaseQuantities:
     head_s = network.flow_latency_s - bits / net.link_bandwidth_bps
     if weights.sum() > 0:
         zero_load_s = float(np.average(zero_load_cycles, weights=weights)) * net.cycle_s
-        packet_s = float(np.average(head_s, weights=weights))
+        analytical_packet_s = float(np.average(head_s, weights=weights))
     else:
-        zero_load_s = packet_s = 0.0
+        zero_load_s = analytical_packet_s = 0.0
+    execution = evaluation.execution
+    packet_s = (analytical_packet_s if execution is None
+                else event_packet_latency_s(execution, net, in_scope))
     load = routed.link_load_bits
     e_link = link_energy_pj_per_bit(topo, net)
     e_router = router_energy_pj_per_bit(topo, net)
@@ -107,6 +120,10 @@ def network_quantities(evaluation, scope: str | None = None) -> CaseQuantities:
     else:
         energy_j = network.router_energy_j + network.link_energy_j
     result = evaluation.result
+    analytical = result.extra.get("analytical") if execution is not None else None
+    if analytical is None:
+        analytical = {"latency_s": result.latency_s, "throughput_ips": result.throughput_ips,
+                      "energy_j": result.energy_j}
     return CaseQuantities(
         scope=scope, engine=evaluation.spec.simulation.engine,
         net_zero_load_latency_s=zero_load_s, net_packet_latency_s=packet_s,
@@ -114,7 +131,58 @@ def network_quantities(evaluation, scope: str | None = None) -> CaseQuantities:
         net_packets=float(weights.sum() / (net.flit_bits * net.packet_flits)),
         latency_s=float(result.latency_s), energy_j=float(result.energy_j["total"]),
         edp_js=float(result.edp_js), throughput_ips=float(result.throughput_ips),
+        net_packet_latency_analytical_s=analytical_packet_s,
+        latency_analytical_s=float(analytical["latency_s"]),
+        energy_analytical_j=float(analytical["energy_j"]["total"]),
+        throughput_analytical_ips=float(analytical["throughput_ips"]),
+        workload=workload_label(evaluation.spec),
     )
+
+
+def event_packet_latency_s(execution, net, in_scope: np.ndarray) -> float:
+    """Bit-weighted mean packet latency under load of the executed messages that cross a
+    scoped link (event engine)."""
+    latency = packet_latency_s(execution, net)
+    r = execution.routes
+    owner = np.repeat(np.arange(r.hop_ptr.size - 1), np.diff(r.hop_ptr))
+    crosses = np.bincount(owner, weights=in_scope[r.hop_links].astype(float),
+                          minlength=r.hop_ptr.size - 1) > 0
+    keep = crosses[execution.msg_tmpl] & (latency >= 0)
+    bits = execution.wire_bits[execution.msg_tmpl][keep]
+    return float(np.average(latency[keep], weights=bits)) if bits.sum() > 0 else 0.0
+
+
+def workload_label(spec: RunSpec) -> str:
+    """How the workload ran: analytical (one inference in steady state), or the event
+    engine's granularity and each network's arrivals."""
+    sim = spec.simulation
+    if sim.engine != "event":
+        return sim.engine
+    arrivals = []
+    for n in spec.workload.networks:
+        given = n.arrivals.model_dump(exclude_none=True)
+        arrivals.append(",".join(f"{k}={v}" for k, v in given.items()) or "batch=1")
+    streams = "; ".join(dict.fromkeys(arrivals))
+    return (f"event ({sim.granularity} granularity, {len(arrivals)} concurrent "
+            f"stream(s), arrivals {streams})")
+
+
+EVENT_BATCH = 4
+"""Inferences of each network the event engine runs, all arriving at once (assumption:
+enough for the pipeline to reach its steady rate; throughput = (N - 1) / completion span)."""
+
+
+def on_event_engine(spec: RunSpec, granularity: str = "rows",
+                    batch: int = EVENT_BATCH) -> RunSpec:
+    """The same design on the event engine: every network a concurrent stream of `batch`
+    inferences arriving at t = 0, tasks at `granularity` (rows or layer)."""
+    data = spec.model_dump(exclude_none=True)
+    for network in data["workload"]["networks"]:
+        network["arrivals"] = {"batch": batch}
+    simulation = data.setdefault("simulation", {})
+    simulation.pop("rate_ips", None)
+    simulation.update(engine="event", granularity=granularity)
+    return parse_run(data, "reproduction on the event engine")
 
 
 def measure_case(spec, scope: str | None = None) -> tuple[CaseQuantities, Any]:
@@ -126,6 +194,13 @@ def measure_case(spec, scope: str | None = None) -> tuple[CaseQuantities, Any]:
 PAPER_QUANTITIES: tuple[str, ...] = ("net_zero_load_latency_s", "net_packet_latency_s",
                                      "net_energy_j", "net_edp_js")
 SYSTEM_QUANTITIES: tuple[str, ...] = ("latency_s", "energy_j", "edp_js")
+ENGINE_QUANTITIES: tuple[str, ...] = ("net_packet_latency_analytical_s",
+                                      "latency_analytical_s", "energy_analytical_j",
+                                      "throughput_ips", "throughput_analytical_ips")
+"""The event engine's figures beside the analytical engine's, for the same designs."""
+HIGHER_IS_BETTER: frozenset[str] = frozenset({"throughput_ips", "throughput_analytical_ips"})
+"""Quantities whose best change is the largest (every other: the lowest)."""
+ALL_QUANTITIES: tuple[str, ...] = (*PAPER_QUANTITIES, *SYSTEM_QUANTITIES, *ENGINE_QUANTITIES)
 
 
 @dataclass(frozen=True)
@@ -158,8 +233,9 @@ def comparison_row(case: dict[str, Any], target: str, baseline: str,
     `published` maps a quantity to the figure the paper gives for it.
     """
     row: dict[str, Any] = {**case, "design": target, "baseline": baseline,
-                           "scope": mine.get("scope"), "engine": mine.get("engine")}
-    for key in (*PAPER_QUANTITIES, *SYSTEM_QUANTITIES):
+                           "scope": mine.get("scope"), "engine": mine.get("engine"),
+                           "workload": mine.get("workload", "")}
+    for key in ALL_QUANTITIES:
         a, b = mine.get(key), theirs.get(key)  # None: not computed for this reproduction
         row[key] = {"design": a, "baseline": b,
                     "change": None if a is None or b is None else change(float(a), float(b))}
@@ -176,11 +252,14 @@ def best_changes(rows: list[dict[str, Any]], key: str = "baseline") -> dict[str,
 
     def stats(selected):
         out = {}
-        for q in (*PAPER_QUANTITIES, *SYSTEM_QUANTITIES):
-            values = [r[q]["change"] for r in selected if r[q]["change"] is not None]
+        for q in ALL_QUANTITIES:
+            values = [r[q]["change"] for r in selected
+                      if q in r and r[q]["change"] is not None]
             if values:
-                out[q] = {"best": min(values), "mean": float(np.mean(values)),
-                          "worst": max(values), "cases": len(values)}
+                best, worst = ((max(values), min(values)) if q in HIGHER_IS_BETTER
+                               else (min(values), max(values)))
+                out[q] = {"best": best, "mean": float(np.mean(values)),
+                          "worst": worst, "cases": len(values)}
                 papers = {r[q].get("published") for r in selected} - {None}
                 if len(papers) == 1:
                     out[q]["published"] = papers.pop()

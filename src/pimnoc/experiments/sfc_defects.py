@@ -27,6 +27,12 @@ and energy" against the parent NoI. Here, per (grid, parent, defect rates, seed)
 NoI figures come from the analytical engine's functions (zero-load packet latency, NoI link
 and router energy, contention at the design's own throughput bound); the NoI is evaluated
 alone (`simulation.engine` of the healthy run selects the engine of the traffic model).
+
+System figures (for the cases whose seed is in `system_seeds`): each design is built as a
+whole 2.5D system whose NoI is the `custom` one with the design's links and lengths, the
+defective and cut-off chiplets marked `faulty` (the mapper puts no work on them), the mix
+mapped without replication along the design's natural placement, run on the event engine
+(each network a stream of `batch` inferences) with the analytical figures beside.
 """
 
 from __future__ import annotations
@@ -46,13 +52,18 @@ from pimnoc.engines.analytical.network import (
     network_interval,
     route_flows,
 )
-from pimnoc.errors import ConfigError
+from pimnoc.errors import CapacityError, ConfigError
 from pimnoc.evaluate import evaluate_full
 from pimnoc.experiments.floret import MIXES, PES_PER_CHIPLET
 from pimnoc.experiments.quantities import (
+    ENGINE_QUANTITIES,
+    EVENT_BATCH,
+    SYSTEM_QUANTITIES,
     Published,
     best_changes,
     comparison_row,
+    measure_case,
+    on_event_engine,
 )
 from pimnoc.hardware.routing import make_routing
 from pimnoc.hardware.tech import NetworkTech
@@ -84,9 +95,11 @@ PUBLISHED: dict[str, Published] = {
 FULL: dict[str, Any] = {"sides": (6, 8), "parents": PARENTS,
                         "chiplet_rates": (0.0, 0.05, 0.1, 0.2, 0.3),
                         "link_rates": (0.0, 0.05, 0.1), "seeds": tuple(range(5)),
-                        "mixes": ("dense", "resnets")}
+                        "mixes": ("dense", "resnets"), "system_seeds": (0,),
+                        "granularity": "layer"}
 QUICK: dict[str, Any] = {"sides": (6,), "parents": PARENTS, "chiplet_rates": (0.1, 0.2),
-                         "link_rates": (0.05,), "seeds": (0, 1), "mixes": ("dense",)}
+                         "link_rates": (0.05,), "seeds": (0, 1), "mixes": ("dense",),
+                         "system_seeds": (0,), "granularity": "layer"}
 """Options of the full run and of `--quick`."""
 
 ProgressFn = Callable[[int, int, str], None]
@@ -301,6 +314,38 @@ def case_quantities(name: str, chiplets: Sequence[int], edges, placement: Sequen
     }
 
 
+def system_design(side: int, mix: str, chiplets: Sequence[int], edges, curve: bool,
+                  engine: str = "event", granularity: str = "layer",
+                  batch: int = EVENT_BATCH):
+    """The whole 2.5D system of one defective design: its links as a custom NoI, the
+    chiplets outside `chiplets` faulty, the mix along the SFC curve (`curve`) or row-major."""
+    usable = set(chiplets)
+    kept = [(a, b, length) for a, b, length in edges if a in usable and b in usable]
+    noi: dict[str, Any] = {"topology": "custom", "edges": [[a, b] for a, b, _ in kept],
+                           "lengths": [length for _a, _b, length in kept],
+                           "faulty": [c for c in range(side * side) if c not in usable]}
+    if curve:
+        order, _ = floret_ring(side, side)
+        noi["curve"] = [c for c in order if c in usable]
+    rows, cols = PES_PER_CHIPLET
+    spec = parse_run({
+        "workload": {"networks": [{"model": m, "input_hw": 224} for m in MIXES[mix]]},
+        "design": {"integration": "2.5d", "chiplets": {"rows": side, "cols": side},
+                   "pes": {"rows": rows, "cols": cols}, "noi": noi},
+        "mapping": {"placement": "sfc" if curve else "row_major", "replication": "none"},
+        "simulation": {"engine": "analytical"}}, f"sfc-cube system {side}x{side}/{mix}")
+    return on_event_engine(spec, granularity, batch) if engine == "event" else spec
+
+
+def system_quantities(spec) -> dict[str, Any]:
+    """The full system's figures of one design (and its NoI packet latency under load)."""
+    q, _ev = measure_case(spec, "noi")
+    out = {k: getattr(q, k) for k in (*SYSTEM_QUANTITIES, *ENGINE_QUANTITIES)}
+    out["system_net_packet_latency_s"] = q.net_packet_latency_s
+    out["system_workload"] = q.workload
+    return out
+
+
 @dataclass(frozen=True)
 class SfcCubeReport:
     """Every case (both designs) and the SFC's changes against each parent."""
@@ -327,8 +372,15 @@ def reproduce_sfc_cube(sides: Sequence[int] = FULL["sides"],
                        seeds: Sequence[int] = FULL["seeds"],
                        mixes: Sequence[str] = FULL["mixes"],
                        engine: str = "analytical",
-                       progress: ProgressFn | None = None) -> SfcCubeReport:
-    """Degenerate every parent around every seeded defect pattern and compare on one traffic."""
+                       progress: ProgressFn | None = None,
+                       system_seeds: Sequence[int] = (),
+                       system_engine: str = "event", granularity: str = "layer",
+                       batch: int = EVENT_BATCH) -> SfcCubeReport:
+    """Degenerate every parent around every seeded defect pattern and compare on one traffic.
+
+    For the cases whose seed is in `system_seeds`, both designs are also evaluated as whole
+    systems (`system_design`) on `system_engine`: the system columns of the table.
+    """
     started = time.perf_counter()
     points = [(s, p, cr, lr, seed, mix) for s in sides for mix in mixes for p in parents
               for cr in chiplet_rates for lr in link_rates for seed in seeds]
@@ -360,6 +412,14 @@ def reproduce_sfc_cube(sides: Sequence[int] = FULL["sides"],
         parent_place = p_use[:need]  # row-major: ids in order
         mine = case_quantities("sfc", s_use, s_edges, sfc_place, slots, side, engine)
         theirs = case_quantities(parent, p_use, p_edges, parent_place, slots, side, engine)
+        if seed in system_seeds:
+            try:
+                mine |= system_quantities(system_design(side, mix, s_use, s_edges, True,
+                                                        system_engine, granularity, batch))
+                theirs |= system_quantities(system_design(side, mix, p_use, p_edges, False,
+                                                          system_engine, granularity, batch))
+            except CapacityError as exc:
+                case["system_skipped"] = str(exc)
         case["sfc"], case["parent_figures"] = mine, theirs
         cases.append(case)
         row = comparison_row({k: case[k] for k in ("side", "parent", "chiplet_rate",
@@ -368,11 +428,18 @@ def reproduce_sfc_cube(sides: Sequence[int] = FULL["sides"],
                              "sfc", parent, mine, theirs, PUBLISHED)
         for extra in ("net_link_energy_j", "links", "wire_pitches", "mean_hops"):
             row[extra] = {"design": mine[extra], "baseline": theirs[extra]}
+        if "system_net_packet_latency_s" in mine and "system_net_packet_latency_s" in theirs:
+            a, b = mine["system_net_packet_latency_s"], theirs["system_net_packet_latency_s"]
+            row["system_net_packet_latency_s"] = {"design": a, "baseline": b,
+                                                  "change": a / b - 1 if b > 0 else None}
+            row["workload"] = mine["system_workload"]
         table.append(row)
     if progress is not None:
         progress(len(points), len(points), "done")
     config = {"sides": list(sides), "parents": list(parents),
               "chiplet_rates": list(chiplet_rates), "link_rates": list(link_rates),
-              "seeds": list(seeds), "mixes": list(mixes), "engine": engine}
+              "seeds": list(seeds), "mixes": list(mixes), "engine": engine,
+              "system_seeds": list(system_seeds), "system_engine": system_engine,
+              "granularity": granularity, "batch": batch}
     return SfcCubeReport(cases, table, skipped, config, time.perf_counter() - started)
 

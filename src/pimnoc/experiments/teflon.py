@@ -36,10 +36,12 @@ from pimnoc.config import parse_run
 from pimnoc.errors import CapacityError, ConfigError
 from pimnoc.evaluate import evaluate_full
 from pimnoc.experiments.quantities import (
+    EVENT_BATCH,
     Published,
     best_changes,
     comparison_row,
     network_quantities,
+    on_event_engine,
 )
 
 _SOURCE = "Narang et al., TEFLON, ACM TECS 2024 (abstract)"
@@ -100,9 +102,14 @@ DESIGNS: dict[str, tuple[str, str, float | None]] = {
 FULL: dict[str, Any] = {"sizes": (36, 64, 100), "workloads": WORKLOADS,
                         "verticals": ("miv", "tsv"), "accuracy_trials": 20}
 QUICK: dict[str, Any] = {"sizes": (36, 64, 100), "workloads": WORKLOADS[:1],
-                         "verticals": ("miv",), "accuracy_trials": 8, "thermal_sizes": (100,)}
+                         "verticals": ("miv",), "accuracy_trials": 8, "thermal_sizes": (100,),
+                         "granularity": "layer"}
 """Options of the full run and of `--quick` (ResNet-18 only, monolithic only, fewer trials,
 the thermally aware pair only at 100 cores, where TEFLON makes its temperature claim)."""
+
+ACCURACY_MODEL = "cnn"
+"""The accuracy estimate's classifier (analysis/accuracy.py): the digits CNN, trained by
+pimnoc in numpy (no torch needed), cached on disk."""
 
 THERMAL_PAIR: tuple[str, ...] = ("perf", "thermal")
 """The designs of the temperature and accuracy comparison."""
@@ -121,8 +128,10 @@ DIFFERENCES: tuple[str, ...] = (
     "thermal model: pimnoc's finite-volume stack (HotSpot-like sink, 45 C ambient); "
     "monolithic tiers are 100 nm films on 100 nm ILD, so tiers differ little in "
     "temperature and the gain comes mostly from lateral spreading (TSV stacks: larger)",
-    "accuracy: a digits MLP on noisy crossbars (pimnoc.analysis.accuracy) with each third of the "
-    "CNN's crossbars at its effective temperature, not the CNN itself on CIFAR",
+    "accuracy: a small CNN (3x3 convolution, 8 channels, pooling, classifier) trained by "
+    "pimnoc in numpy on scikit-learn's 8x8 digits, run on noisy crossbars with design.pe's "
+    "crossbar, cell bits, ADC and device variation (pimnoc.analysis.accuracy), each half of "
+    "the mapped CNN's crossbars at its effective temperature; not the CIFAR CNN itself",
     "4 tiers per stack is our choice; TEFLON's abstract does not give its tier count",
 )
 
@@ -155,6 +164,12 @@ class TeflonRow:
     net_zero_load_latency_s: float = 0.0
     net_packet_latency_s: float = 0.0
     net_edp_js: float = 0.0
+    engine: str = "analytical"
+    run: str = ""
+    net_packet_latency_analytical_s: float = 0.0
+    latency_analytical_s: float = 0.0
+    energy_analytical_j: float = 0.0
+    throughput_analytical_ips: float = 0.0
     tier_maps_k: list | None = None
 
 
@@ -205,6 +220,7 @@ class TeflonReport:
                 "published": {k: ({str(a): b for a, b in v.items()} if isinstance(v, dict)
                                   else v) for k, v in self.published.items()},
                 "differences": list(self.differences), "skipped": self.skipped,
+                "accuracy_classifier": ACCURACY_MODEL,
                 "wall_s": self.wall_s}
 
 
@@ -227,7 +243,7 @@ def run_spec(cores: int, net: dict[str, Any], vertical: str, design: str,
                    "vertical": vertical, "noc": {"topology": noc}},
         "mapping": mapping,
         "thermal": {"enabled": True, "accuracy_trials": accuracy_trials,
-                    "accuracy": design in THERMAL_PAIR},
+                    "accuracy": design in THERMAL_PAIR, "accuracy_classifier": ACCURACY_MODEL},
     }
 
 
@@ -242,10 +258,16 @@ def noc_edp(evaluation) -> float:
 
 
 def evaluate_row(cores: int, net: dict[str, Any], vertical: str, design: str,
-                 accuracy_trials: int = 20) -> tuple[TeflonRow, Any]:
-    """Evaluate one design (with thermal and accuracy results): its row and evaluation."""
+                 accuracy_trials: int = 20, engine: str = "event",
+                 granularity: str = "rows", batch: int = EVENT_BATCH
+                 ) -> tuple[TeflonRow, Any]:
+    """Evaluate one design (with thermal and accuracy results): its row and evaluation.
+
+    On the event engine the network is a stream of `batch` inferences at `granularity`."""
     spec = parse_run(run_spec(cores, net, vertical, design, accuracy_trials),
                      f"teflon {cores} {design}")
+    if engine == "event":
+        spec = on_event_engine(spec, granularity, batch)
     ev = evaluate_full(spec)
     r = ev.result
     extra = r.extra
@@ -263,6 +285,11 @@ def evaluate_row(cores: int, net: dict[str, Any], vertical: str, design: str,
         energy_balance_error=extra["thermal"]["energy_balance_error"], pes_used=r.pes_used,
         net_zero_load_latency_s=paper.net_zero_load_latency_s,
         net_packet_latency_s=paper.net_packet_latency_s, net_edp_js=paper.net_edp_js,
+        engine=paper.engine, run=paper.workload,
+        net_packet_latency_analytical_s=paper.net_packet_latency_analytical_s,
+        latency_analytical_s=paper.latency_analytical_s,
+        energy_analytical_j=paper.energy_analytical_j,
+        throughput_analytical_ips=paper.throughput_analytical_ips,
         tier_maps_k=extra["tier_temperature_maps_k"],
     )
     return row, ev
@@ -320,11 +347,16 @@ def compare(rows: Sequence[TeflonRow], thermal_iso_peak_k: float | None = None) 
 
 
 def _quantities(row: TeflonRow) -> dict[str, Any]:
-    return {"scope": "noc", "engine": "analytical",
+    return {"scope": "noc", "engine": row.engine, "workload": row.run,
             "net_zero_load_latency_s": row.net_zero_load_latency_s,
             "net_packet_latency_s": row.net_packet_latency_s,
             "net_energy_j": row.network_energy_j, "net_edp_js": row.net_edp_js,
-            "latency_s": row.latency_s, "energy_j": row.energy_j, "edp_js": row.edp_js}
+            "latency_s": row.latency_s, "energy_j": row.energy_j, "edp_js": row.edp_js,
+            "throughput_ips": row.throughput_ips,
+            "net_packet_latency_analytical_s": row.net_packet_latency_analytical_s,
+            "latency_analytical_s": row.latency_analytical_s,
+            "energy_analytical_j": row.energy_analytical_j,
+            "throughput_analytical_ips": row.throughput_analytical_ips}
 
 
 def paper_table(rows: Sequence[TeflonRow]) -> list[dict[str, Any]]:
@@ -352,10 +384,13 @@ def reproduce_teflon(sizes: Sequence[int] = FULL["sizes"],
                      designs: Sequence[str] = tuple(DESIGNS),
                      accuracy_trials: int = FULL["accuracy_trials"],
                      progress: Callable[[int, int, str], None] | None = None,
-                     thermal_sizes: Sequence[int] | None = None) -> TeflonReport:
+                     thermal_sizes: Sequence[int] | None = None, engine: str = "event",
+                     granularity: str = "rows", batch: int = EVENT_BATCH) -> TeflonReport:
     """Evaluate every design at every (size, workload, vertical) point and compare them.
 
-    `thermal_sizes` limits the thermally aware pair (perf, thermal) to those core counts.
+    `thermal_sizes` limits the thermally aware pair (perf, thermal) to those core counts;
+    `engine`, `granularity` and `batch` say how the workload runs (event engine: a stream
+    of `batch` inferences; the analytical figures are kept beside).
     """
     started = time.perf_counter()
     for cores in sizes:
@@ -382,7 +417,8 @@ def reproduce_teflon(sizes: Sequence[int] = FULL["sizes"],
             done += 1
             try:
                 row, evaluations[design] = evaluate_row(cores, net, vertical, design,
-                                                        accuracy_trials)
+                                                        accuracy_trials, engine, granularity,
+                                                        batch)
                 point_rows.append(row)
             except CapacityError as exc:
                 skipped.append({"cores": str(cores), "workload": workload_label(net),

@@ -64,6 +64,10 @@ class PeTech:
     crossbar_periphery_area_um2: float = C.CROSSBAR_PERIPHERY_AREA_UM2  # S+H, S+A, IR, OR
     cell_ron_ohm: float = C.RERAM_RON_OHM
     cell_roff_ohm: float = C.RERAM_ROFF_OHM
+    # device variation read by the accuracy estimate (analysis/accuracy.py, ConductanceNoise):
+    cell_program_sigma: float = 0.02  # write-verify residual, relative (assumption)
+    cell_tc_sigma_per_k: float = 1.5e-3  # spread of per-cell dG/G per K (assumption; Xu
+    # et al., J. Phys. D 2022 model form, magnitude calibrated in analysis/accuracy.py)
     read_voltage_v: float = C.RERAM_READ_V
     read_pulse_ns: float = C.RERAM_READ_PULSE_NS
     input_density: float = 0.5  # fraction of input bits that are 1 (assumption)

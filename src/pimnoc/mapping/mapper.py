@@ -11,6 +11,7 @@ import numpy as np
 from pimnoc.errors import CapacityError
 from pimnoc.hardware.digital import DigitalTech
 from pimnoc.hardware.tech import PeTech
+from pimnoc.hardware.topologies.noi import faulty_chiplets
 from pimnoc.hardware.topology import DIGITAL, PE, Topology
 from pimnoc.mapping.digital import DigitalPlacement, place_digital
 from pimnoc.mapping.partition import LayerTiles, replication_for, tile_layer
@@ -100,6 +101,9 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
     order = (placement_order(topo, placement, seed) if isinstance(placement, str)
              else np.asarray(placement))
     order = order[topo.node_kind[order] == PE]  # crossbars go on ReRAM PEs only
+    dead = faulty_chiplets(topo.meta)
+    if dead:  # defective chiplets (design.noi.faulty) hold no work
+        order = order[~np.isin(topo.node_chiplet[order], dead)]
     many = len(workloads) > 1
     named = [w.renamed(f"{k}:{w.name}/") if many else w for k, w in enumerate(workloads)]
     layers: list[Layer] = []

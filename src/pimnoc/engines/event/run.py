@@ -15,7 +15,13 @@ from pimnoc.engines.analytical.network import (
 )
 from pimnoc.engines.compute.layer import LayerCompute
 from pimnoc.engines.event.arrivals import instances_of
-from pimnoc.engines.event.engine import Execution, execute, message_energy_j, message_routes
+from pimnoc.engines.event.engine import (
+    Execution,
+    execute,
+    message_energy_j,
+    message_routes,
+    packet_latency_summary,
+)
 from pimnoc.engines.event.figures import event_figures
 from pimnoc.engines.event.flit_backend import FLIT_KEYS, execute_flit
 from pimnoc.engines.event.tasks import build_tasks
@@ -100,6 +106,7 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
     per_network = [{**row, "latency_s": by_net[row["name"]]["mean"]}
                    for row in analytical.per_network]
     extra = {**analytical.extra, **figures, "engine": "event",
+             "packet_latency_s": packet_latency_summary(x, net),
              "event": {"granularity": sim.granularity, "network": sim.network,
                        "layer_barrier": sim.layer_barrier, "pe_sharing": sim.pe_sharing,
                        "build_s": built - started, "loop_s": ran - built,

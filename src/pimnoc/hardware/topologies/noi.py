@@ -80,8 +80,17 @@ def torus_noi(rows: int, cols: int) -> NoiGraph:
 
 
 @NOI_TOPOLOGIES.register("custom")
-def custom_noi(rows: int, cols: int, edges: list | None = None) -> NoiGraph:
-    """A user-given NoI: `edges` lists bidirectional chiplet links as [a, b] pairs."""
+def custom_noi(rows: int, cols: int, edges: list | None = None, lengths: list | None = None,
+               faulty: list | None = None, curve: list | None = None) -> NoiGraph:
+    """A user-given NoI: `edges` lists bidirectional chiplet links as [a, b] pairs.
+
+    `lengths` (optional): each edge's wire length in chiplet pitches (default: Manhattan
+    between the router sites). `faulty` (optional): defective chiplets; the mapper puts no
+    work on them and no edge may touch them; each hangs off its nearest healthy chiplet by
+    one link that carries no traffic (a leaf, so no route passes through it), which keeps
+    the routing tables total (assumption; it adds a port to that healthy router).
+    `curve` (optional): the chiplet order the `sfc` placement follows.
+    """
     if not edges:
         raise ConfigError("design.noi.edges: the custom NoI needs a list of [a, b] chiplet "
                           "pairs, e.g. edges: [[0, 1], [1, 2]]")
@@ -96,4 +105,42 @@ def custom_noi(rows: int, cols: int, edges: list | None = None) -> NoiGraph:
             raise ConfigError(f"design.noi.edges: [{a}, {b}] must join two different chiplets "
                               f"numbered 0..{n - 1} (row * cols + col)")
         pairs.append((a, b))
-    return NoiGraph("custom", rows, cols, tuple(pairs), routing="shortest")
+    pitches = None
+    if lengths is not None:
+        if len(lengths) != len(pairs) or not all(
+                isinstance(v, int | float) and v > 0 for v in lengths):
+            raise ConfigError(f"design.noi.lengths: give one positive length in pitches per "
+                              f"edge ({len(pairs)} edges, {len(lengths)} lengths)")
+        pitches = [float(v) for v in lengths]
+    dead = sorted(set(faulty or ()))
+    if any(not isinstance(c, int) or not 0 <= c < n for c in dead):
+        raise ConfigError(f"design.noi.faulty: chiplet ids must be in 0..{n - 1}")
+    touching = [p for p in pairs if p[0] in dead or p[1] in dead]
+    if touching:
+        raise ConfigError(f"design.noi.faulty: edge {list(touching[0])} touches a faulty "
+                          "chiplet; remove it from design.noi.edges")
+    healthy = [c for c in range(n) if c not in set(dead)]
+    if dead and not healthy:
+        raise ConfigError("design.noi.faulty: every chiplet is faulty; keep at least one")
+    for c in dead:  # a leaf link to the nearest healthy chiplet (no traffic crosses it)
+        r, q = divmod(c, cols)
+        near = min(healthy, key=lambda h: (abs(h // cols - r) + abs(h % cols - q), h))
+        pairs.append((near, c))
+        if pitches is not None:
+            pitches.append(float(abs(near // cols - r) + abs(near % cols - q)))
+    order = None
+    if curve is not None:
+        if sorted(set(curve)) != sorted(curve) or any(
+                not isinstance(c, int) or not 0 <= c < n for c in curve):
+            raise ConfigError(f"design.noi.curve: give distinct chiplet ids in 0..{n - 1}")
+        order = tuple(curve) + tuple(c for c in range(n) if c not in set(curve))
+    return NoiGraph("custom", rows, cols, tuple(pairs), routing="shortest",
+                    params={"faulty": tuple(dead), "leaf_links": len(dead)},
+                    lengths=tuple(pitches) if pitches is not None else None,
+                    curve_order=order)
+
+
+def faulty_chiplets(topo_meta: dict) -> tuple[int, ...]:
+    """Defective chiplets of a design (`design.noi.faulty` of a custom NoI), else none."""
+    noi = topo_meta.get("noi")
+    return tuple(getattr(noi, "params", {}).get("faulty", ())) if noi is not None else ()
