@@ -348,21 +348,21 @@ def layer_places(mapping) -> list[tuple[str, np.ndarray]]:
 
 def _per_layer(mapping, compute, comm_in, finish, layer_net_energy,
                layer_bits) -> list[dict[str, Any]]:
-    """One row of figures per layer."""
-    rows = []
+    """One row of figures per layer (columns gathered as arrays, rows made once)."""
     places = layer_places(mapping)
-    for i, layer in enumerate(mapping.layers):
-        runs_on, nodes = places[i]
-        rows.append({
-            "network": int(mapping.network_of[i]), "name": layer.name, "op": layer.op,
-            "macs": layer.macs, "crossbars": int(mapping.xbar_count[i]),
-            "replication": int(mapping.replication[i]), "runs_on": runs_on,
-            "pes": int(nodes.size),
-            "compute_s": float(compute.time_s[i]), "comm_in_s": float(comm_in[i]),
-            "finish_s": float(finish[i]), "compute_energy_j": float(compute.energy_j[i]),
-            "network_energy_j": float(layer_net_energy[i]), "bits_in": float(layer_bits[i]),
-        })
-    return rows
+    keys = ("network", "name", "op", "macs", "crossbars", "replication", "runs_on", "pes",
+            "compute_s", "comm_in_s", "finish_s", "compute_energy_j", "network_energy_j",
+            "bits_in")
+    columns = (
+        np.asarray(mapping.network_of).tolist(), [layer.name for layer in mapping.layers],
+        [layer.op for layer in mapping.layers], [layer.macs for layer in mapping.layers],
+        np.asarray(mapping.xbar_count).tolist(), np.asarray(mapping.replication).tolist(),
+        [runs_on for runs_on, _nodes in places], [int(nodes.size) for _on, nodes in places],
+        compute.time_s.tolist(), np.asarray(comm_in, dtype=float).tolist(),
+        np.asarray(finish, dtype=float).tolist(), compute.energy_j.tolist(),
+        np.asarray(layer_net_energy, dtype=float).tolist(),
+        np.asarray(layer_bits, dtype=float).tolist())
+    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
 
 
 def _link_rows(topo: Topology, loads: np.ndarray, util: np.ndarray,
