@@ -71,16 +71,49 @@ def hop_distances(topo: Topology) -> np.ndarray:
     return shortest_path(adj, method="D", unweighted=True)
 
 
+def full_grid_coords(topo: Topology) -> np.ndarray | None:
+    """The nodes' grid coordinates if the links are exactly those of a full mesh, else None.
+
+    A full mesh (every node of a box of grid points, a link each way between every pair of
+    neighbours and no other links) has hop distances equal to the coordinates' L1 distance.
+    """
+    coord = np.asarray(topo.node_coord, dtype=np.int64)
+    if coord.ndim != 2 or topo.num_nodes == 0:
+        return None
+    lo, hi = coord.min(axis=0), coord.max(axis=0)
+    dims = hi - lo + 1
+    if int(np.prod(dims)) != topo.num_nodes:
+        return None
+    flat = np.ravel_multi_index(tuple((coord - lo).T), tuple(dims))
+    if np.unique(flat).size != topo.num_nodes:
+        return None
+    steps = np.abs(coord[topo.link_src] - coord[topo.link_dst]).sum(axis=1)
+    if np.any(steps != 1):
+        return None
+    full = 2 * sum(int((dims[k] - 1) * np.prod(np.delete(dims, k))) for k in range(dims.size))
+    pairs = np.unique(flat[topo.link_src] * topo.num_nodes + flat[topo.link_dst])
+    return coord if pairs.size == full == topo.num_directed_links else None
+
+
+def _hop_count(topo: Topology) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """dist(a, b): hop counts of node pairs; arithmetic on a full mesh, else all-pairs table."""
+    coord = full_grid_coords(topo)
+    if coord is not None:
+        return lambda a, b: np.abs(coord[a] - coord[b]).sum(axis=-1)
+    table = hop_distances(topo)
+    return lambda a, b: table[a, b]
+
+
 def shortest_path_routing(topo: Topology) -> NextHop:
     """Minimal (hop-count) routing; ties go to the lowest-numbered outgoing link."""
-    dist = hop_distances(topo)
+    dist = _hop_count(topo)
     out = _out_links(topo)
     link_dst = np.append(topo.link_dst, 0)
 
     def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
         cand = out[cur]
         nxt = link_dst[cand]
-        good = (cand >= 0) & (dist[nxt, dst[:, None]] == dist[cur, dst][:, None] - 1)
+        good = (cand >= 0) & (dist(nxt, dst[:, None]) == dist(cur, dst)[:, None] - 1)
         first = np.argmax(good, axis=1)
         link = cand[np.arange(cur.shape[0]), first]
         return np.where(good.any(axis=1) & (cur != dst), link, -1)
