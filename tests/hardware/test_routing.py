@@ -129,3 +129,21 @@ def test_shortest_routing_on_a_mesh_noi_equals_the_all_pairs_table(monkeypatch):
     arithmetic = make_routing(topo).table()
     monkeypatch.setattr(routing_module, "full_grid_coords", lambda _topo: None)
     assert np.array_equal(arithmetic, make_routing(topo).table())
+
+
+@pytest.mark.parametrize("spec", [
+    SystemSpec("2d", pe_rows=5, pe_cols=7),
+    SystemSpec("2d", pe_rows=5, pe_cols=5, noc="torus"),
+    SystemSpec("2.5d", pe_rows=3, pe_cols=4, chiplet_rows=3, chiplet_cols=2),
+    SystemSpec("2.5d", pe_rows=2, pe_cols=3, chiplet_rows=3, chiplet_cols=4, noi="torus"),
+])
+def test_dor_move_tables_give_the_arithmetic_routes(spec, monkeypatch):
+    """Dimension-order hops from the per-shape move tables equal those computed on demand."""
+    from pimnoc.hardware import routing as routing_module
+
+    topo = build_system(spec)
+    n = np.arange(topo.num_nodes)
+    cur, dst = (x.ravel() for x in np.meshgrid(n, n, indexing="ij"))
+    tabled = routing_module.dimension_order(topo)(cur, dst)
+    monkeypatch.setattr(routing_module, "DOR_TABLE_MAX_NODES", 0)
+    assert np.array_equal(tabled, routing_module.dimension_order(topo)(cur, dst))

@@ -27,26 +27,65 @@ def _port_table(topo: Topology) -> np.ndarray:
     return ports
 
 
+DOR_TABLE_MAX_NODES = 1024
+"""Grids up to this many nodes get a table of each pair's first move (a few gathers per hop
+instead of the coordinate arithmetic); larger ones compute the moves asked for
+(assumption: 1024 nodes = a 1 MB table)."""
+
+
+def _dor_moves(coord_a: np.ndarray, coord_b: np.ndarray, size: np.ndarray,
+               wrap: np.ndarray) -> np.ndarray:
+    """Dimension-order move from a to b: 2 * dimension + (1 if the - way), or -1 if a == b."""
+    diff = coord_b - coord_a
+    forward = np.mod(diff, size)
+    minus = np.where(wrap, forward > size / 2, diff < 0)
+    moving = diff != 0
+    first = np.argmax(moving, axis=1)
+    rows = np.arange(coord_a.shape[0])
+    return np.where(moving.any(axis=1), 2 * first + minus[rows, first], -1)
+
+
 def dimension_order(topo: Topology) -> NextHop:
     """Dimension-order routing (x, then y, then z) within each node's grid group.
 
     On wrapped dimensions (tori) the shorter way round is taken, ties going the + way.
     """
-    ports = _port_table(topo)
+    ports = _port_table(topo).reshape(topo.num_nodes, 6)
     coord, group = topo.node_coord, topo.node_group
     dims, wraps = topo.group_dims, topo.group_wraps
+    # one move table per grid shape (size and wraps) small enough, its nodes by grid index
+    shapes, shape_of_group = np.unique(np.column_stack([dims, wraps]).astype(np.int64),
+                                       axis=0, return_inverse=True)
+    shape = shape_of_group.ravel()[group]
+    size = np.prod(shapes[:, :3], axis=1)
+    inside = np.all((coord >= 0) & (coord < dims[group]), axis=1)
+    tabled = (size <= DOR_TABLE_MAX_NODES) & (
+        np.bincount(shape[~inside], minlength=len(shapes)) == 0)
+    offset = np.concatenate([[0], np.cumsum(np.where(tabled, size * size, 0))])
+    moves = np.full(int(offset[-1]), -1, dtype=np.int8)
+    for s in np.flatnonzero(tabled).tolist():
+        d = shapes[s, :3]
+        grid = np.stack(np.unravel_index(np.arange(size[s]), tuple(d[::-1]))[::-1], axis=1)
+        a, b = np.divmod(np.arange(size[s] * size[s]), size[s])
+        moves[offset[s]:offset[s + 1]] = _dor_moves(grid[a], grid[b], d, shapes[s, 3:] != 0)
+    d_node = dims[group]
+    flat = np.where(inside, coord[:, 0] + d_node[:, 0] * (coord[:, 1]
+                                                         + d_node[:, 1] * coord[:, 2]), 0)
+    width = size[shape]
+    base = offset[:-1][shape] + flat * width
 
     def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
-        diff = coord[dst] - coord[cur]
-        size = dims[group[cur]]
-        wrap = wraps[group[cur]]
-        forward = np.mod(diff, size)
-        minus = np.where(wrap, forward > size / 2, diff < 0)
-        moving = diff != 0
-        first = np.argmax(moving, axis=1)
-        rows = np.arange(cur.shape[0])
-        link = ports[cur, first, minus[rows, first].astype(int)]
-        return np.where(moving.any(axis=1), link, -1)
+        sc = shape[cur]
+        fast = (sc == shape[dst]) & tabled[sc]
+        if fast.all():
+            move = moves[base[cur] + flat[dst]].astype(np.int64)
+        else:
+            move = np.empty(cur.shape, dtype=np.int64)
+            move[fast] = moves[base[cur[fast]] + flat[dst[fast]]]
+            slow = ~fast
+            move[slow] = _dor_moves(coord[cur[slow]], coord[dst[slow]], dims[group[cur[slow]]],
+                                    wraps[group[cur[slow]]])
+        return np.where(move >= 0, ports[cur, np.maximum(move, 0)], -1)
 
     return next_hop
 

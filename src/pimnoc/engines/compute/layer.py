@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from pimnoc.engines.compute.crossbar import crossbar_activity
+from pimnoc.engines.compute.crossbar import crossbar_activities, crossbar_activity
 from pimnoc.hardware.digital import HOST_ENERGY_PJ_PER_MAC
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.mapping.mapper import Mapping
@@ -51,8 +51,24 @@ def layer_compute(mapping: Mapping, net: NetworkTech) -> LayerCompute:
     parts = {name: np.zeros(n) for name in ENERGY_PARTS}
     busy = np.zeros(mapping.topology.num_nodes)
     pj = 1e-12
+    weighted = [i for i, layer in enumerate(mapping.layers) if layer.weighted]
+    acts = crossbar_activities([mapping.layers[i] for i in weighted],
+                               [mapping.tiles[i] for i in weighted],
+                               np.asarray(mapping.replication)[weighted], pe)
+    if acts is not None:  # every weighted layer at once, the same operations as below
+        pes = np.maximum(1, np.array([mapping.layer_node_crossbars[i][0].size
+                                      for i in weighted], dtype=np.int64))
+        time_s[weighted] = np.maximum(acts.mvm_steps * pe.mvm_s,
+                                      acts.buffer_bits / pes / pe.buffer_bps)
+        parts["adc"][weighted] = acts.adc_conversions * pe.adc_energy_pj * pj
+        parts["dac"][weighted] = acts.dac_conversions * pe.dac_energy_pj * pj
+        parts["cells"][weighted] = acts.cell_reads * pe.cell_read_energy_j
+        parts["shift_add"][weighted] = acts.shift_adds * pe.shift_add_energy_pj * pj
+        parts["buffer"][weighted] = acts.buffer_bits * pe.buffer_energy_pj_per_bit * pj
     for i, layer in enumerate(mapping.layers):
         if layer.weighted:
+            if acts is not None:
+                continue
             act = crossbar_activity(layer, mapping.tiles[i], int(mapping.replication[i]), pe)
             # buffer reads and writes overlap the crossbar reads (ISAAC's pipeline): the
             # layer takes the longer of the two, its buffer traffic shared by its PEs
