@@ -27,10 +27,10 @@ def _port_table(topo: Topology) -> np.ndarray:
     return ports
 
 
-DOR_TABLE_MAX_NODES = 1024
+DOR_TABLE_MAX_NODES = 256
 """Grids up to this many nodes get a table of each pair's first move (a few gathers per hop
 instead of the coordinate arithmetic); larger ones compute the moves asked for
-(assumption: 1024 nodes = a 1 MB table)."""
+(assumption: 256 nodes, a 64 kB table, costs less to build than a few route walks)."""
 
 
 def _dor_moves(coord_a: np.ndarray, coord_b: np.ndarray, size: np.ndarray,
@@ -62,7 +62,7 @@ def dimension_order(topo: Topology) -> NextHop:
     tabled = (size <= DOR_TABLE_MAX_NODES) & (
         np.bincount(shape[~inside], minlength=len(shapes)) == 0)
     offset = np.concatenate([[0], np.cumsum(np.where(tabled, size * size, 0))])
-    moves = np.full(int(offset[-1]), -1, dtype=np.int8)
+    moves = np.full(int(offset[-1]) + 1, -1, dtype=np.int8)  # the last: for no table
     for s in np.flatnonzero(tabled).tolist():
         d = shapes[s, :3]
         grid = np.stack(np.unravel_index(np.arange(size[s]), tuple(d[::-1]))[::-1], axis=1)
@@ -80,11 +80,11 @@ def dimension_order(topo: Topology) -> NextHop:
         if fast.all():
             move = moves[base[cur] + flat[dst]].astype(np.int64)
         else:
-            move = np.empty(cur.shape, dtype=np.int64)
-            move[fast] = moves[base[cur[fast]] + flat[dst[fast]]]
-            slow = ~fast
-            move[slow] = _dor_moves(coord[cur[slow]], coord[dst[slow]], dims[group[cur[slow]]],
-                                    wraps[group[cur[slow]]])
+            move = np.where(fast, moves[np.where(fast, base[cur] + flat[dst], 0)], -1)
+            slow = np.flatnonzero(~fast & (cur != dst))  # a node to itself: no move
+            if slow.size:
+                at, to = cur[slow], dst[slow]
+                move[slow] = _dor_moves(coord[at], coord[to], dims[group[at]], wraps[group[at]])
         return np.where(move >= 0, ports[cur, np.maximum(move, 0)], -1)
 
     return next_hop

@@ -49,3 +49,19 @@ def test_input_concentration_is_one_for_a_single_input_and_falls_with_more():
             assert np.isclose(share[link], 1.0)
         else:
             assert share[link] >= 1 / len(inputs[int(link)]) - 1e-12
+
+
+def test_input_concentration_by_router_ports_equals_the_sorted_form():
+    """Numbering (link, input) by the input's router port gives the same shares, bit for bit."""
+    from pimnoc.config import parse_run
+    from pimnoc.evaluate import evaluate_full
+
+    for design in ({"integration": "2d", "pes": {"rows": 6, "cols": 6}},
+                   {"integration": "2.5d", "chiplets": {"rows": 3, "cols": 3},
+                    "pes": {"rows": 3, "cols": 3}, "noi": {"topology": "floret"}}):
+        spec = parse_run({"workload": {"networks": [{"model": "resnet18", "input_hw": 32}]},
+                          "design": design})
+        evaluation = evaluate_full(spec)
+        routed = evaluation.network.routed
+        assert np.array_equal(routed.input_concentration(evaluation.topology),
+                              routed.input_concentration())

@@ -48,25 +48,53 @@ class RoutedFlows:
     injects: np.ndarray
     multicast: bool = False
 
-    def input_concentration(self) -> np.ndarray:
+    def input_concentration(self, topo: Topology | None = None) -> np.ndarray:
         """Per link, the share of its load that comes through one same input (Herfindahl).
 
         1 when a single upstream channel (or a single injection port) feeds the link, so its
         packets arrive already spaced; 1/k for k equal inputs that contend with each other.
+        With the topology, (link, input) pairs are numbered by the input's port at the link's
+        router (no sort); the sums are the same, term by term.
         """
         links = self.link_load_bits.size
         copy = self.pair_copy
         if not copy.any():
             return np.ones(links)
         pair_link, pair_input = self.pair_link[copy], self.pair_input[copy]
-        width = int(pair_input.max()) + 1
-        keys, inverse = np.unique(pair_link * width + pair_input, return_inverse=True)
-        per_input = weighted_bincount(inverse, weights=self.flow_bits[self.pair_flow[copy]])
-        squares = weighted_bincount(keys // width, weights=per_input**2, minlength=links)
+        weights = self.flow_bits[self.pair_flow[copy]]
+        if topo is not None:
+            port, ports = _input_ports(topo)
+            key = pair_link * ports + port[pair_input]
+            per_port = weighted_bincount(key, weights=weights, minlength=links * ports)
+            # a key whose bits sum to zero adds nothing to the squares: skip it
+            used = np.flatnonzero(per_port)
+            squares = weighted_bincount(used // ports, weights=per_port[used]**2,
+                                        minlength=links)
+        else:
+            width = int(pair_input.max()) + 1
+            keys, inverse = np.unique(pair_link * width + pair_input, return_inverse=True)
+            per_input = weighted_bincount(inverse, weights=weights)
+            squares = weighted_bincount(keys // width, weights=per_input**2, minlength=links)
         load = self.link_load_bits
         share = np.ones(links)
         np.divide(squares, load**2, out=share, where=load > 0)
         return share
+
+
+def _input_ports(topo: Topology) -> tuple[np.ndarray, int]:
+    """Port of each input at the router it enters, in input order, and the most ports.
+
+    Inputs are the links (numbered as links) then the nodes' injection ports (links + node);
+    a router's inputs are its incoming links by number, then its injection port.
+    """
+    links = topo.num_directed_links
+    by_router = np.lexsort((np.arange(links), topo.link_dst))
+    degree = np.bincount(topo.link_dst, minlength=topo.num_nodes)
+    first = np.cumsum(degree) - degree
+    port = np.empty(links + topo.num_nodes, dtype=np.int64)
+    port[by_router] = np.arange(links) - first[topo.link_dst[by_router]]
+    port[links:] = degree
+    return port, int(degree.max(initial=0)) + 1
 
 
 def link_energy_pj_per_bit(topo: Topology, net: NetworkTech) -> np.ndarray:
@@ -220,7 +248,7 @@ def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
     # a packet occupies a wider (die-to-die) link for fewer cycles
     link_service = service * net.link_bandwidth_bps / link_bandwidth_bps(topo, net)
     contended = wait(rho_link, link_service) * (1.0 - same_input_weight
-                                                * routed.input_concentration())
+                                                * routed.input_concentration(topo))
     queue = weighted_bincount(routed.pair_flow, weights=contended[routed.pair_link],
                         minlength=idx.size)
     queue += wait(rho_port, service)[flows.src[idx]]
