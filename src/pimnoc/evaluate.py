@@ -39,7 +39,7 @@ from pimnoc.hardware.topology import DIGITAL, LINK_KINDS, Topology
 from pimnoc.mapping.mapper import Mapping, attach_digital
 from pimnoc.numeric import weighted_bincount
 from pimnoc.registry import Registry
-from pimnoc.result import Result
+from pimnoc.result import Result, Rows
 from pimnoc.search import map_and_place, start_order
 from pimnoc.traffic.flows import Flows, workload_flows
 from pimnoc.workload.ir import Workload
@@ -346,33 +346,33 @@ def layer_places(mapping) -> list[tuple[str, np.ndarray]]:
     return places
 
 
-def _per_layer(mapping, compute, comm_in, finish, layer_net_energy,
-               layer_bits) -> list[dict[str, Any]]:
+def _per_layer(mapping, compute, comm_in, finish, layer_net_energy, layer_bits) -> Rows:
     """One row of figures per layer (columns gathered as arrays, rows made once)."""
     places = layer_places(mapping)
     keys = ("network", "name", "op", "macs", "crossbars", "replication", "runs_on", "pes",
             "compute_s", "comm_in_s", "finish_s", "compute_energy_j", "network_energy_j",
             "bits_in")
     columns = (
-        np.asarray(mapping.network_of).tolist(), [layer.name for layer in mapping.layers],
+        np.asarray(mapping.network_of, dtype=np.int64), [layer.name for layer in mapping.layers],
         [layer.op for layer in mapping.layers], [layer.macs for layer in mapping.layers],
-        np.asarray(mapping.xbar_count).tolist(), np.asarray(mapping.replication).tolist(),
-        [runs_on for runs_on, _nodes in places], [int(nodes.size) for _on, nodes in places],
-        compute.time_s.tolist(), np.asarray(comm_in, dtype=float).tolist(),
-        np.asarray(finish, dtype=float).tolist(), compute.energy_j.tolist(),
-        np.asarray(layer_net_energy, dtype=float).tolist(),
-        np.asarray(layer_bits, dtype=float).tolist())
-    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+        np.asarray(mapping.xbar_count, dtype=np.int64),
+        np.asarray(mapping.replication, dtype=np.int64),
+        [runs_on for runs_on, _nodes in places],
+        np.array([nodes.size for _on, nodes in places], dtype=np.int64),
+        np.asarray(compute.time_s, dtype=np.float64), np.asarray(comm_in, dtype=np.float64),
+        np.asarray(finish, dtype=np.float64), np.asarray(compute.energy_j, dtype=np.float64),
+        np.asarray(layer_net_energy, dtype=np.float64),
+        np.asarray(layer_bits, dtype=np.float64))
+    return Rows(dict(zip(keys, columns, strict=True)))
 
 
-def _link_rows(topo: Topology, loads: np.ndarray, util: np.ndarray,
-               rows: np.ndarray) -> list[dict[str, Any]]:
-    """One row of figures for each of the directed links `rows`."""
-    kinds = [LINK_KINDS[k] for k in topo.link_kind[rows].tolist()]
-    columns = (topo.link_src[rows].tolist(), topo.link_dst[rows].tolist(), kinds,
-               topo.link_length_mm[rows].tolist(), loads[rows].tolist(), util[rows].tolist())
-    keys = ("src", "dst", "kind", "length_mm", "load_bits", "utilisation")
-    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+def _link_rows(topo: Topology, loads: np.ndarray, util: np.ndarray, rows: np.ndarray) -> Rows:
+    """The figures of each of the directed links `rows`, as columns."""
+    kinds = np.asarray(LINK_KINDS, dtype=object)[topo.link_kind[rows]].tolist()
+    return Rows({"src": topo.link_src[rows], "dst": topo.link_dst[rows], "kind": kinds,
+                 "length_mm": topo.link_length_mm[rows].astype(np.float64),
+                 "load_bits": loads[rows].astype(np.float64),
+                 "utilisation": util[rows].astype(np.float64)})
 
 
 def chiplet_io_bps(spec: RunSpec, topo: Topology, net: NetworkTech) -> list[float]:
