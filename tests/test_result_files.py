@@ -10,8 +10,8 @@ import pytest
 from pimnoc.analysis.sanity import MAX_SILICON_MM2
 from pimnoc.cli.main import main
 from pimnoc.config import parse_run
-from pimnoc.evaluate import evaluate, evaluate_full
 from pimnoc.errors import OutputError
+from pimnoc.evaluate import evaluate, evaluate_full
 from pimnoc.result import MAX_INLINE_LINKS, Rows, read_detail, write_result
 
 
