@@ -354,7 +354,7 @@ def all_partial_sum_flows(mapping: Mapping, w: WeightedRuns):
     return seg.node[senders], holder_node[block[senders]], bits, w.layers[sp]
 
 
-PAIRS_PER_BATCH = 4_000_000
+PAIRS_PER_BATCH = 1_000_000
 """Most (output piece, need) pairs overlapped at once (bounds the memory of large designs)."""
 
 

@@ -284,9 +284,11 @@ def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
     e_link = link_energy_pj_per_bit(topo, net)
     e_router = router_energy_pj_per_bit(topo, net)
     copy = routed.pair_copy
-    links = routed.pair_link[copy]
+    every = copy.all()  # unicast: no copies of the hop arrays
+    links = routed.pair_link if every else routed.pair_link[copy]
     per_hop = e_link[links] + e_router[topo.link_src[links]]
-    along = weighted_bincount(routed.pair_flow[copy], weights=per_hop, minlength=bits.size)
+    along = weighted_bincount(routed.pair_flow if every else routed.pair_flow[copy],
+                              weights=per_hop, minlength=bits.size)
     return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
 
 
@@ -328,6 +330,22 @@ def _edge_copies(routed: RoutedFlows, flows: Flows,
     return _first_of(data), _first_of(data[routed.pair_flow] * width + routed.pair_link)
 
 
+CHARGE_PAIRS_PER_GROUP = 2_000_000
+"""Most (flow, channel) pairs grouped at once when edges are charged their channel time
+(bounds the memory of big designs; the figures do not depend on it)."""
+
+
+def _owner_groups(owner: np.ndarray, owners: int, limit: int) -> list[slice | np.ndarray]:
+    """Index sets of `owner` entries, whole owners per set, about `limit` entries each."""
+    if owner.size <= limit:
+        return [slice(None)]
+    ends = np.cumsum(np.bincount(owner, minlength=owners))
+    cuts = np.unique(np.searchsorted(ends, np.arange(limit, owner.size, limit), side="left"))
+    bounds = [0, *(cuts + 1).tolist(), owners]
+    return [np.flatnonzero((owner >= lo) & (owner < hi))
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
+
+
 def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
                net: NetworkTech, num_layers: int, interval_s: float | None = None,
                link_bps: np.ndarray | None = None
@@ -354,28 +372,42 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     interval = interval_s if interval_s and np.isfinite(interval_s) else None
     transfer = np.zeros(keys.size)
 
-    def charge(channel: np.ndarray, channel_bits: np.ndarray, channel_load: np.ndarray,
-               owner: np.ndarray, channel_bps: np.ndarray | None = None) -> None:
-        """Charge each edge the time of its bits on each channel, keep the worst."""
+    def charge(channel: np.ndarray, flow: np.ndarray | None, channel_load: np.ndarray,
+               channel_bps: np.ndarray | None = None) -> None:
+        """Charge each edge the time of its bits on each channel, keep the worst.
+
+        `channel[j]` carries flow `flow[j]` (every flow in turn if None); edges are taken a
+        group at a time (a (edge, channel) pair never spans two groups, so its bits add up
+        in the same order), which bounds the memory of the grouping.
+        """
         width = int(channel_load.size)
-        pair_keys, pair_inv = np.unique(owner * width + channel, return_inverse=True)
-        per_pair = weighted_bincount(pair_inv, weights=channel_bits)
-        load = channel_load[pair_keys % width]
-        bps = bandwidth if channel_bps is None else channel_bps[pair_keys % width]
-        time = (shared_transfer_s(per_pair, load, bps, interval) if interval
-                else per_pair / bps)
-        np.maximum.at(transfer, pair_keys // width, time)
+        owner = inverse if flow is None else inverse[flow]
+        for chosen in _owner_groups(owner, keys.size, CHARGE_PAIRS_PER_GROUP):
+            key = owner[chosen] * width
+            key += channel[chosen]
+            pair_keys, pair_inv = np.unique(key, return_inverse=True)
+            del key
+            weights = bits[chosen] if flow is None else bits[flow[chosen]]
+            per_pair = weighted_bincount(pair_inv, weights=weights)
+            load = channel_load[pair_keys % width]
+            bps = bandwidth if channel_bps is None else channel_bps[pair_keys % width]
+            time = (shared_transfer_s(per_pair, load, bps, interval) if interval
+                    else per_pair / bps)
+            np.maximum.at(transfer, pair_keys // width, time)
 
     n_nodes = int(max(flows.src.max(initial=0), flows.dst.max(initial=0))) + 1
     sends, needed = _edge_copies(routed, flows, inverse)
     src = flows.src[idx]
     port_load = injected_bits(routed, flows, n_nodes)
-    charge(src[sends], bits[sends], port_load, inverse[sends])
+    sent = None if sends.all() else np.flatnonzero(sends)
+    charge(src if sent is None else src[sent], sent, port_load)
     dst = flows.dst[idx]
-    charge(dst, bits, weighted_bincount(dst, weights=bits, minlength=n_nodes), inverse)
+    charge(dst, None, weighted_bincount(dst, weights=bits, minlength=n_nodes))
     if routed.pair_flow.size:
-        carried = routed.pair_flow[needed]
-        charge(routed.pair_link[needed], bits[carried], routed.link_load_bits,
-               inverse[carried], link_bps)
+        if needed.all():  # unicast: every hop (no copies of the hop arrays)
+            charge(routed.pair_link, routed.pair_flow, routed.link_load_bits, link_bps)
+        else:
+            charge(routed.pair_link[needed], routed.pair_flow[needed], routed.link_load_bits,
+                   link_bps)
     pairs = zip(keys.tolist(), worst_head.tolist(), transfer.tolist(), strict=True)
     return {(k // num_layers, k % num_layers): (h, t) for k, h, t in pairs}
