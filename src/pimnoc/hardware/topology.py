@@ -151,6 +151,12 @@ class LinkList:
             np.repeat(np.zeros(n, dtype=bool) if dateline is None
                       else np.asarray(dateline, dtype=bool), 2)))
 
+    def extend(self, arrays: dict[str, np.ndarray]) -> None:
+        """Append directed links given as Topology keyword arrays (what `arrays` returns)."""
+        self._flush()
+        self._chunks.append(tuple(np.asarray(arrays[name], dtype=dtype)
+                                  for name, dtype in _LINK_FIELDS))
+
     def __len__(self) -> int:
         """Directed links so far."""
         return sum(chunk[0].size for chunk in self._chunks) + len(self._pending)
