@@ -118,7 +118,7 @@ class Result:
 
     def metric(self, name: str) -> float:
         """A scalar figure by dotted name, e.g. `latency_s` or `energy_j.total`."""
-        value: Any = self.to_dict()
+        value: Any = self.to_dict(columns=True)
         for part in name.split("."):
             if not isinstance(value, dict) or part not in value:
                 raise KeyError(name)
