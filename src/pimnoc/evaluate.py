@@ -403,8 +403,11 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
         "leakage": float(leakage_w * interval),
     }
     energy["total"] = sum(energy.values())
-    latency = float(max(finish[np.asarray(mapping.network_of) == k].max()
-                        for k in range(len(mapping.workloads))))
+    network_of = np.asarray(mapping.network_of, dtype=np.int64)
+    networks = len(mapping.workloads)
+    net_latency = np.full(networks, -np.inf)  # the slowest layer's finish, per network
+    np.maximum.at(net_latency, network_of, finish)
+    latency = float(net_latency.max())
     area = _area(topo, pe, net, spec.chiplet_interface(), digital)
     flow_energy = flow_network_energy_j(routing, flows, network.routed, net)
     consumer = flows.consumer[network.routed.flow_index]
@@ -423,16 +426,16 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
     per_link = _link_rows(topo, loads, util, rows) if util.size else []
     busiest = (per_link[int(np.argmax(util))] if detail else per_link[0]) if per_link else {}
     per_link = per_link if detail else []
-    per_network = []
-    for k, w in enumerate(mapping.workloads):
-        members = np.asarray(mapping.network_of) == k
-        per_network.append({
-            "name": w.name, "layers": int(members.sum()),
-            "pes": int(mapping.network_slots[k]),
-            "crossbars": int(mapping.xbar_count[members].sum()),
-            "latency_s": float(finish[members].max()),
-            "slowest_stage_s": float(compute.time_s[members].max()),
-        })
+    layers = np.bincount(network_of, minlength=networks)
+    crossbars = np.zeros(networks, dtype=np.int64)  # integer sums: exact in any order
+    np.add.at(crossbars, network_of, np.asarray(mapping.xbar_count, dtype=np.int64))
+    slowest = np.full(networks, -np.inf)
+    np.maximum.at(slowest, network_of, compute.time_s)
+    per_network = [{
+        "name": w.name, "layers": int(layers[k]), "pes": int(mapping.network_slots[k]),
+        "crossbars": int(crossbars[k]), "latency_s": float(net_latency[k]),
+        "slowest_stage_s": float(slowest[k]),
+    } for k, w in enumerate(mapping.workloads)]
     summary = topo.summary()
     bottleneck = bottleneck_of(bounds, interval)
     iface = spec.chiplet_interface()

@@ -139,8 +139,10 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
     start_slot = np.zeros(len(workloads), dtype=np.int64)
     slots = np.zeros(len(workloads), dtype=np.int64)
     cursor = 0
+    by_network = np.argsort(net_of, kind="stable")  # each network's layers, in order
+    bounds = np.searchsorted(net_of[by_network], np.arange(len(workloads) + 1)).tolist()
     for k in range(len(workloads)):
-        members = np.flatnonzero(net_of == k)
+        members = by_network[bounds[k]:bounds[k + 1]]
         counts = xbar_count[members]
         start_slot[k] = cursor
         xbar_start[members] = cursor * pe.crossbars + np.concatenate([[0], np.cumsum(counts)[:-1]])
