@@ -103,12 +103,13 @@ def slope(x: list[float], y: list[float]) -> float:
 
 def main(largest: int = GRIDS[-1], million: bool = False) -> dict:
     """Every size up to `largest` chiplets a side (and the million-PE point); the fits."""
+    load_at_start = round(os.getloadavg()[0], 2)
     sizes = [run_size(g) for g in GRIDS if g <= largest]
     ok = [s for s in sizes if "error" not in s]
     report = {"benchmark": "scaling",
               "workload": "six-CNN mix of examples/floret_mix_100.yaml, one copy per 1,600 PEs, "
                           "replication auto", "design": "2.5d mesh NoI, 6x6-PE chiplets, hilbert",
-              "load_average_1min_at_start": round(os.getloadavg()[0], 2), "sizes": sizes}
+              "load_average_1min_at_start": load_at_start, "sizes": sizes}
     if len(ok) >= 2:
         pes = [s["pes"] for s in ok]
         report["growth_exponent_evaluate_s"] = round(slope(pes, [s["evaluate_s"] for s in ok]), 2)
