@@ -8,7 +8,7 @@ tensor's bits. Partial sums travel from a column tile's row tiles to its first r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -452,12 +452,16 @@ def workload_flows(mapping: Mapping) -> Flows:
              "consumer": np.full(src.size, v), "kind": np.full(src.size, kind),
              "key": np.zeros((src.size, 6), dtype=np.int64), "slot": np.full(src.size, at),
              "keyed": np.zeros(src.size, bool)})
-    order = np.argsort(np.concatenate(cols["slot"]), kind="stable")
-    keyed = np.concatenate(cols["keyed"])[order]
-    keys = np.ascontiguousarray(np.concatenate(cols["key"])[order])
+    order = np.argsort(np.concatenate(cols.pop("slot")), kind="stable")
+    flows = Flows(*(np.concatenate(cols.pop(k))[order] for k in names))
+    keyed = np.concatenate(cols.pop("keyed"))[order]
+    unordered = np.concatenate(cols.pop("key"))  # each column list freed once joined
+    keys = np.ascontiguousarray(unordered[order])
+    del unordered
     # flows without a data key are all distinct data: origin -1, then a running number
     keys[~keyed, 0] = -1
     keys[~keyed, 1] = np.arange(int(np.count_nonzero(~keyed)))
     group = np.unique(keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))),
                       return_inverse=True)[1].ravel()
-    return Flows(*(np.concatenate(cols[k])[order] for k in names), group.astype(np.int64))
+    del keys
+    return replace(flows, group=group.astype(np.int64))
