@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import gzip
 import json
+
+import numpy as np
+import pytest
 
 from pimnoc.analysis.sanity import MAX_SILICON_MM2
 from pimnoc.cli.main import main
 from pimnoc.config import parse_run
+from pimnoc.errors import OutputError
 from pimnoc.evaluate import evaluate, evaluate_full
-from pimnoc.result import MAX_INLINE_LINKS, write_result
+from pimnoc.result import MAX_INLINE_LINKS, Rows, read_detail, write_result
 
 
 def _spec(chiplets: int, pes: int = 6, power_gating: bool = True):
@@ -20,17 +23,43 @@ def _spec(chiplets: int, pes: int = 6, power_gating: bool = True):
                                  "power_gating": power_gating}})
 
 
-def test_a_big_design_puts_its_detail_in_a_compressed_side_file(tmp_path):
+def test_a_big_design_puts_its_detail_in_parquet_side_files(tmp_path):
     result = evaluate(_spec(12))
     data = result.to_dict()
     assert len(data["per_link"]) > MAX_INLINE_LINKS
-    json_path, side = write_result(data, tmp_path / "r.json")
-    summary = json.loads(json_path.read_text())
-    assert summary["per_link"] == [] and summary["detail"]["file"] == side.name
-    assert summary["latency_s"] == data["latency_s"]
-    detail = json.loads(gzip.decompress(side.read_bytes()))
-    assert detail["per_link"] == data["per_link"] and detail["per_layer"] == data["per_layer"]
-    assert json_path.stat().st_size < 10_000
+    for columns in (False, True):  # from rows (lists of dicts) and from columns (Rows)
+        out = tmp_path / f"columns_{columns}"
+        json_path, *sides = write_result(result.to_dict(columns=columns), out / "r.json")
+        assert [p.name for p in sides] == ["r.links.parquet", "r.layers.parquet"]
+        summary = json.loads(json_path.read_text())
+        assert summary["per_link"] == [] and summary["per_layer"] == []
+        assert summary["detail"]["per_link"] == {"file": "r.links.parquet", "format": "parquet",
+                                                 "rows": len(data["per_link"])}
+        assert summary["latency_s"] == data["latency_s"]
+        detail = read_detail(json_path)  # round trip: the same rows, value for value
+        assert detail["per_link"] == data["per_link"]
+        assert detail["per_layer"] == data["per_layer"]
+        assert json_path.stat().st_size < 10_000
+
+
+def test_a_non_finite_detail_value_writes_no_file(tmp_path):
+    data = evaluate(_spec(12)).to_dict()
+    data["per_link"][7]["utilisation"] = float("nan")
+    with pytest.raises(OutputError, match="per_link.utilisation"):
+        write_result(data, tmp_path / "r.json")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_rows_read_as_the_list_of_dicts_they_stand_for():
+    rows = Rows({"a": np.array([1, 2, 3]), "b": ["x", "y", "z"], "c": np.array([0.5, 1.5, 2.5])})
+    listed = [{"a": 1, "b": "x", "c": 0.5}, {"a": 2, "b": "y", "c": 1.5},
+              {"a": 3, "b": "z", "c": 2.5}]
+    assert rows == listed and list(rows) == listed and len(rows) == 3
+    assert rows[-1] == listed[-1] and rows[1:] == listed[1:]
+    assert type(rows[0]["a"]) is int and type(rows[0]["c"]) is float
+    assert Rows({}) == [] and not Rows({})
+    with pytest.raises(IndexError):
+        rows[3]
 
 
 def test_a_small_design_keeps_one_file(tmp_path):

@@ -39,7 +39,7 @@ from pimnoc.hardware.topology import DIGITAL, LINK_KINDS, Topology
 from pimnoc.mapping.mapper import Mapping, attach_digital
 from pimnoc.numeric import weighted_bincount
 from pimnoc.registry import Registry
-from pimnoc.result import Result
+from pimnoc.result import Result, Rows
 from pimnoc.search import map_and_place, start_order
 from pimnoc.traffic.flows import Flows, workload_flows
 from pimnoc.workload.ir import Workload
@@ -344,33 +344,33 @@ def layer_places(mapping) -> list[tuple[str, np.ndarray]]:
     return places
 
 
-def _per_layer(mapping, compute, comm_in, finish, layer_net_energy,
-               layer_bits) -> list[dict[str, Any]]:
-    """One row of figures per layer."""
-    rows = []
+def _per_layer(mapping, compute, comm_in, finish, layer_net_energy, layer_bits) -> Rows:
+    """One row of figures per layer (columns gathered as arrays, rows made once)."""
     places = layer_places(mapping)
-    for i, layer in enumerate(mapping.layers):
-        runs_on, nodes = places[i]
-        rows.append({
-            "network": int(mapping.network_of[i]), "name": layer.name, "op": layer.op,
-            "macs": layer.macs, "crossbars": int(mapping.xbar_count[i]),
-            "replication": int(mapping.replication[i]), "runs_on": runs_on,
-            "pes": int(nodes.size),
-            "compute_s": float(compute.time_s[i]), "comm_in_s": float(comm_in[i]),
-            "finish_s": float(finish[i]), "compute_energy_j": float(compute.energy_j[i]),
-            "network_energy_j": float(layer_net_energy[i]), "bits_in": float(layer_bits[i]),
-        })
-    return rows
+    keys = ("network", "name", "op", "macs", "crossbars", "replication", "runs_on", "pes",
+            "compute_s", "comm_in_s", "finish_s", "compute_energy_j", "network_energy_j",
+            "bits_in")
+    columns = (
+        np.asarray(mapping.network_of, dtype=np.int64), [layer.name for layer in mapping.layers],
+        [layer.op for layer in mapping.layers], [layer.macs for layer in mapping.layers],
+        np.asarray(mapping.xbar_count, dtype=np.int64),
+        np.asarray(mapping.replication, dtype=np.int64),
+        [runs_on for runs_on, _nodes in places],
+        np.array([nodes.size for _on, nodes in places], dtype=np.int64),
+        np.asarray(compute.time_s, dtype=np.float64), np.asarray(comm_in, dtype=np.float64),
+        np.asarray(finish, dtype=np.float64), np.asarray(compute.energy_j, dtype=np.float64),
+        np.asarray(layer_net_energy, dtype=np.float64),
+        np.asarray(layer_bits, dtype=np.float64))
+    return Rows(dict(zip(keys, columns, strict=True)))
 
 
-def _link_rows(topo: Topology, loads: np.ndarray, util: np.ndarray,
-               rows: np.ndarray) -> list[dict[str, Any]]:
-    """One row of figures for each of the directed links `rows`."""
-    kinds = [LINK_KINDS[k] for k in topo.link_kind[rows].tolist()]
-    columns = (topo.link_src[rows].tolist(), topo.link_dst[rows].tolist(), kinds,
-               topo.link_length_mm[rows].tolist(), loads[rows].tolist(), util[rows].tolist())
-    keys = ("src", "dst", "kind", "length_mm", "load_bits", "utilisation")
-    return [dict(zip(keys, row, strict=True)) for row in zip(*columns, strict=True)]
+def _link_rows(topo: Topology, loads: np.ndarray, util: np.ndarray, rows: np.ndarray) -> Rows:
+    """The figures of each of the directed links `rows`, as columns."""
+    kinds = np.asarray(LINK_KINDS, dtype=object)[topo.link_kind[rows]].tolist()
+    return Rows({"src": topo.link_src[rows], "dst": topo.link_dst[rows], "kind": kinds,
+                 "length_mm": topo.link_length_mm[rows].astype(np.float64),
+                 "load_bits": loads[rows].astype(np.float64),
+                 "utilisation": util[rows].astype(np.float64)})
 
 
 def chiplet_io_bps(spec: RunSpec, topo: Topology, net: NetworkTech) -> list[float]:
@@ -401,8 +401,11 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
         "leakage": float(leakage_w * interval),
     }
     energy["total"] = sum(energy.values())
-    latency = float(max(finish[np.asarray(mapping.network_of) == k].max()
-                        for k in range(len(mapping.workloads))))
+    network_of = np.asarray(mapping.network_of, dtype=np.int64)
+    networks = len(mapping.workloads)
+    net_latency = np.full(networks, -np.inf)  # the slowest layer's finish, per network
+    np.maximum.at(net_latency, network_of, finish)
+    latency = float(net_latency.max())
     area = _area(topo, pe, net, spec.chiplet_interface(), digital)
     flow_energy = flow_network_energy_j(routing, flows, network.routed, net)
     consumer = flows.consumer[network.routed.flow_index]
@@ -421,16 +424,16 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
     per_link = _link_rows(topo, loads, util, rows) if util.size else []
     busiest = (per_link[int(np.argmax(util))] if detail else per_link[0]) if per_link else {}
     per_link = per_link if detail else []
-    per_network = []
-    for k, w in enumerate(mapping.workloads):
-        members = np.asarray(mapping.network_of) == k
-        per_network.append({
-            "name": w.name, "layers": int(members.sum()),
-            "pes": int(mapping.network_slots[k]),
-            "crossbars": int(mapping.xbar_count[members].sum()),
-            "latency_s": float(finish[members].max()),
-            "slowest_stage_s": float(compute.time_s[members].max()),
-        })
+    layers = np.bincount(network_of, minlength=networks)
+    crossbars = np.zeros(networks, dtype=np.int64)  # integer sums: exact in any order
+    np.add.at(crossbars, network_of, np.asarray(mapping.xbar_count, dtype=np.int64))
+    slowest = np.full(networks, -np.inf)
+    np.maximum.at(slowest, network_of, compute.time_s)
+    per_network = [{
+        "name": w.name, "layers": int(layers[k]), "pes": int(mapping.network_slots[k]),
+        "crossbars": int(crossbars[k]), "latency_s": float(net_latency[k]),
+        "slowest_stage_s": float(slowest[k]),
+    } for k, w in enumerate(mapping.workloads)]
     summary = topo.summary()
     bottleneck = bottleneck_of(bounds, interval)
     iface = spec.chiplet_interface()

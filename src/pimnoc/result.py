@@ -6,11 +6,66 @@ import json
 import math
 import os
 import tempfile
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
 from pimnoc.errors import OutputError
+
+
+class Rows(Sequence):
+    """Rows of a table kept as columns (numpy arrays or lists) until they are read or written.
+
+    Reads as a list of dicts (index, iterate, compare with a list); `columns` gives the
+    columns themselves, which is how big designs' per-link detail reaches a Parquet file
+    without a dict per link.
+    """
+
+    def __init__(self, columns: dict[str, Sequence]) -> None:
+        sizes = {len(column) for column in columns.values()}
+        if len(sizes) > 1:
+            raise ValueError(f"columns of different lengths: {sorted(sizes)}")
+        self.columns = dict(columns)
+        self._size = sizes.pop() if sizes else 0
+
+    def __len__(self) -> int:
+        return self._size
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self._size))]
+        if index < 0:
+            index += self._size
+        if not 0 <= index < self._size:
+            raise IndexError(index)
+        return {k: v[index].item() if hasattr(v, "dtype") else v[index]
+                for k, v in self.columns.items()}
+
+    def __iter__(self) -> Iterator[dict[str, Any]]:
+        return iter(self.to_list())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Rows | list | tuple):
+            return self.to_list() == list(other)
+        return NotImplemented
+
+    __hash__ = None  # mutable-looking, like a list
+
+    def __repr__(self) -> str:
+        return f"Rows({self._size} rows: {', '.join(self.columns)})"
+
+    def to_list(self) -> list[dict[str, Any]]:
+        """The rows as plain dicts of Python values."""
+        names = list(self.columns)
+        values = [v.tolist() if hasattr(v, "dtype") else list(v)
+                  for v in self.columns.values()]
+        return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
+
+def plain_rows(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`rows` as a list of dicts (a `Rows` table turned into its rows)."""
+    return rows.to_list() if isinstance(rows, Rows) else rows
 
 
 @dataclass(frozen=True)
@@ -33,17 +88,23 @@ class Result:
     crossbars_used: int
     busiest_link: dict[str, Any]
     per_network: list[dict[str, Any]]
-    per_layer: list[dict[str, Any]]
-    per_link: list[dict[str, Any]]
+    per_layer: Sequence[dict[str, Any]]  # a list, or `Rows` (columns) from `evaluate`
+    per_link: Sequence[dict[str, Any]]
     topology: dict[str, Any]
     wall_s: float
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def to_dict(self) -> dict[str, Any]:
-        """Plain-JSON form; `extra` entries (thermal, accuracy, event engine) merge at top."""
+    def to_dict(self, columns: bool = False) -> dict[str, Any]:
+        """Plain-JSON form; `extra` entries (thermal, accuracy, event engine) merge at top.
+
+        With `columns`, per-link and per-layer tables stay `Rows` (for `write_result`).
+        """
         # A shallow copy: the fields already hold plain JSON values (asdict would deep-copy
         # the per-link and per-layer lists, the bulk of the cost in sweeps).
         data = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "extra"}
+        if not columns:
+            data["per_layer"] = plain_rows(data["per_layer"])
+            data["per_link"] = plain_rows(data["per_link"])
         data.update(self.extra)
         return data
 
@@ -57,7 +118,7 @@ class Result:
 
     def metric(self, name: str) -> float:
         """A scalar figure by dotted name, e.g. `latency_s` or `energy_j.total`."""
-        value: Any = self.to_dict()
+        value: Any = self.to_dict(columns=True)
         for part in name.split("."):
             if not isinstance(value, dict) or part not in value:
                 raise KeyError(name)
@@ -181,23 +242,80 @@ def write_json_atomic(data: Any, path: str | Path) -> Path:
 
 
 MAX_INLINE_LINKS = 4096
-"""A result with more links than this keeps its per-link and per-layer lists in a gzipped
-side file (`<name>.detail.json.gz`); the JSON keeps the summary and names that file."""
+"""A result with more links than this keeps its per-link and per-layer tables in Parquet side
+files (`<name>.links.parquet`, `<name>.layers.parquet`); the JSON keeps the summary and names
+those files."""
+
+DETAIL_TABLES = {"per_link": "links", "per_layer": "layers"}
+"""Result tables that go to Parquet side files, and the suffix of each file."""
+
+
+def _parquet_table(rows: Sequence[dict[str, Any]]):
+    """An Arrow table of `rows` (straight from the columns of a `Rows`)."""
+    import pyarrow as pa  # heavy: only when a big result is written
+
+    if isinstance(rows, Rows):
+        return pa.table({k: v if hasattr(v, "dtype") else pa.array(list(v))
+                         for k, v in rows.columns.items()})
+    return pa.Table.from_pylist(list(rows))
+
+
+def _check_finite(table, name: str) -> None:
+    """OutputError naming the column if a float column holds NaN or an infinity."""
+    import numpy as np
+    import pyarrow as pa
+
+    for column_name, column in zip(table.column_names, table.columns, strict=True):
+        if pa.types.is_floating(column.type):
+            values = column.to_numpy(zero_copy_only=False)
+            if values.size and not np.isfinite(values).all():
+                raise OutputError(f"result key '{name}.{column_name}' is not a finite number; "
+                                  "no file was written: check the design's parameters "
+                                  "(a zero width, rate or size)")
+
+
+def _parquet_bytes(rows: Sequence[dict[str, Any]], name: str) -> bytes:
+    """`rows` as a Parquet file's bytes; OutputError if a value is NaN or infinite."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = _parquet_table(rows)
+    _check_finite(table, name)
+    sink = pa.BufferOutputStream()
+    pq.write_table(table, sink, compression="zstd")
+    return sink.getvalue().to_pybytes()
+
+
+def read_detail(path: str | Path) -> dict[str, list[dict[str, Any]]]:
+    """The per-link and per-layer rows of a result file written by `write_result`."""
+    import pyarrow.parquet as pq
+
+    path = Path(path)
+    data = json.loads(path.read_text())
+    detail = data.get("detail")
+    if not detail:
+        return {key: data.get(key, []) for key in DETAIL_TABLES}
+    return {key: pq.read_table(path.with_name(detail[key]["file"])).to_pylist()
+            for key in DETAIL_TABLES}
 
 
 def write_result(data: dict[str, Any], path: str | Path) -> list[Path]:
-    """Write a result JSON (and, for big designs, its detail file) atomically; the paths."""
-    import gzip
+    """Write a result JSON (and, for big designs, its Parquet detail files) atomically.
 
+    Returns the paths written. `data` is `Result.to_dict()`, its tables lists or `Rows`.
+    """
     path = Path(path)
     if len(data.get("per_link", ())) <= MAX_INLINE_LINKS:
-        return [write_json_atomic(data, path)]
-    detail = {key: data[key] for key in ("per_link", "per_layer")}
-    side = path.with_name(path.name.removesuffix(".json") + ".detail.json.gz")
-    write_bytes_atomic(gzip.compress(finite_json(detail).encode(), compresslevel=6, mtime=0),
-                       side)
-    summary = {**{k: v for k, v in data.items() if k not in detail},
-               "per_link": [], "per_layer": [],
-               "detail": {"file": side.name, "per_link": len(detail["per_link"]),
-                          "per_layer": len(detail["per_layer"])}}
-    return [write_json_atomic(summary, path), side]
+        return [write_json_atomic({k: plain_rows(v) if k in DETAIL_TABLES else v
+                                   for k, v in data.items()}, path)]
+    stem = path.name.removesuffix(".json")
+    summary = {k: v for k, v in data.items() if k not in DETAIL_TABLES}
+    finite_json(summary)  # a bad summary fails before any file is written
+    payloads, detail = {}, {}
+    for key, suffix in DETAIL_TABLES.items():  # every table checked before any file is written
+        side = path.with_name(f"{stem}.{suffix}.parquet")
+        payloads[side] = _parquet_bytes(data.get(key, []), key)
+        detail[key] = {"file": side.name, "rows": len(data.get(key, ())), "format": "parquet"}
+    summary.update({"per_link": [], "per_layer": [], "detail": detail})
+    sides = [write_bytes_atomic(payload, side) for side, payload in payloads.items()]
+    return [write_json_atomic(summary, path), *sides]

@@ -124,3 +124,54 @@ def test_noi_hops_computed_on_demand_equal_the_table(monkeypatch):
         on_demand = make_routing(topo).table()
         monkeypatch.undo()
         assert np.array_equal(table, on_demand), noi
+
+
+@pytest.mark.parametrize("spec", [
+    SystemSpec("2d", pe_rows=5, pe_cols=7),
+    SystemSpec("2d", pe_rows=4, pe_cols=4, noc="torus"),
+    SystemSpec("2.5d", pe_rows=2, pe_cols=3, chiplet_rows=4, chiplet_cols=5),
+    SystemSpec("2.5d", pe_rows=2, pe_cols=2, chiplet_rows=3, chiplet_cols=4, noi="floret"),
+])
+def test_full_mesh_is_recognised_and_its_hops_are_l1(spec):
+    """Arithmetic hop counts are used only where they equal the all-pairs shortest paths."""
+    from pimnoc.hardware.routing import _hop_count, full_grid_coords, hop_distances
+
+    topo = build_system(spec)
+    coord = full_grid_coords(topo)
+    assert (coord is not None) == (spec.integration == "2d" and spec.noc == "mesh")
+    n = np.arange(topo.num_nodes)
+    a, b = np.meshgrid(n, n, indexing="ij")
+    assert np.array_equal(_hop_count(topo)(a, b), hop_distances(topo))
+    if coord is not None:  # a mesh with one link removed is no longer a full mesh
+        keep = np.ones(topo.num_directed_links, dtype=bool)
+        keep[0] = False
+        cut = replace(topo, link_src=topo.link_src[keep], link_dst=topo.link_dst[keep])
+        assert full_grid_coords(cut) is None
+
+
+def test_shortest_routing_on_a_mesh_noi_equals_the_all_pairs_table(monkeypatch):
+    """The interposer mesh routed by L1 distance takes the links the distance table gives."""
+    from pimnoc.hardware import routing as routing_module
+
+    topo = build_system(SystemSpec("2.5d", pe_rows=2, pe_cols=2, chiplet_rows=5, chiplet_cols=6))
+    arithmetic = make_routing(topo).table()
+    monkeypatch.setattr(routing_module, "full_grid_coords", lambda _topo: None)
+    assert np.array_equal(arithmetic, make_routing(topo).table())
+
+
+@pytest.mark.parametrize("spec", [
+    SystemSpec("2d", pe_rows=5, pe_cols=7),
+    SystemSpec("2d", pe_rows=5, pe_cols=5, noc="torus"),
+    SystemSpec("2.5d", pe_rows=3, pe_cols=4, chiplet_rows=3, chiplet_cols=2),
+    SystemSpec("2.5d", pe_rows=2, pe_cols=3, chiplet_rows=3, chiplet_cols=4, noi="torus"),
+])
+def test_dor_move_tables_give_the_arithmetic_routes(spec, monkeypatch):
+    """Dimension-order hops from the per-shape move tables equal those computed on demand."""
+    from pimnoc.hardware import routing as routing_module
+
+    topo = build_system(spec)
+    n = np.arange(topo.num_nodes)
+    cur, dst = (x.ravel() for x in np.meshgrid(n, n, indexing="ij"))
+    tabled = routing_module.dimension_order(topo)(cur, dst)
+    monkeypatch.setattr(routing_module, "DOR_TABLE_MAX_NODES", 0)
+    assert np.array_equal(tabled, routing_module.dimension_order(topo)(cur, dst))

@@ -499,3 +499,26 @@ def test_custom_noi_with_faulty_chiplets_hangs_them_as_leaves():
         custom_noi(2, 2, edges=[[0, 2]], faulty=[2])
     with pytest.raises(ConfigError, match="design.noi.lengths"):
         custom_noi(2, 2, edges=[[0, 1]], lengths=[1, 2])
+
+
+def test_link_list_keeps_links_in_the_order_added():
+    """Single links and whole grids of links come out as directed pairs, in order."""
+    import numpy as np
+
+    from pimnoc.hardware.topology import LinkList
+
+    links = LinkList()
+    links.add(0, 1, 2, 1.5, 3, 0, 1, True)
+    links.add_many(np.array([2, 4]), np.array([3, 5]), 1, np.array([0.5, 0.25]),
+                   np.array([1, 2]), 1, -1)
+    links.add(6, 7, 0, 2.0, 1)
+    arrays = links.arrays()
+    assert arrays["link_src"].tolist() == [0, 1, 2, 3, 4, 5, 6, 7]
+    assert arrays["link_dst"].tolist() == [1, 0, 3, 2, 5, 4, 7, 6]
+    assert arrays["link_kind"].tolist() == [2, 2, 1, 1, 1, 1, 0, 0]
+    assert arrays["link_length_mm"].tolist() == [1.5, 1.5, 0.5, 0.5, 0.25, 0.25, 2.0, 2.0]
+    assert arrays["link_latency_cycles"].tolist() == [3, 3, 1, 1, 2, 2, 1, 1]
+    assert arrays["link_dim"].tolist() == [0, 0, 1, 1, 1, 1, -1, -1]
+    assert arrays["link_dir"].tolist() == [1, -1, -1, 1, -1, 1, 1, -1]
+    assert arrays["link_dateline"].tolist() == [True, True] + [False] * 6
+    assert len(links) == 8 and LinkList().arrays()["link_src"].dtype == np.int64

@@ -3,6 +3,7 @@ Pareto axes in engineering units."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from matplotlib.patches import ConnectionPatch
 from matplotlib.ticker import EngFormatter
@@ -77,3 +78,30 @@ def test_pareto_axes_use_engineering_units(figures, tmp_path):
     assert isinstance(ax.xaxis.get_major_formatter(), EngFormatter)
     assert ax.xaxis.get_major_formatter().unit == "s"
     assert ax.yaxis.get_major_formatter().unit == "J"
+
+
+def test_a_big_floorplan_is_an_aggregated_heat_map(figures, tmp_path, monkeypatch):
+    """Past FLOORPLAN_DETAIL_NODES the floor is cells (busiest link in each), not a marker per
+    node and a line per link."""
+    from matplotlib.collections import LineCollection, PathCollection, QuadMesh
+
+    evaluation = _evaluate({"integration": "2.5d", "chiplets": {"rows": 4, "cols": 4},
+                            "pes": {"rows": 4, "cols": 4}})
+    monkeypatch.setattr(plots, "FLOORPLAN_DETAIL_NODES", 16)
+    plots.floorplan(evaluation, tmp_path / "f.png")
+    ax = figures[0].axes[0]
+    (mesh,) = [c for c in ax.collections if isinstance(c, QuadMesh)]
+    assert not [c for c in ax.collections if isinstance(c, PathCollection)]  # no markers
+    (lines,) = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert len(lines.get_segments()) == 2 * 4 * 3  # the interposer links, once each
+    util = evaluation.network.link_utilisation
+    assert np.nanmax(mesh.get_array()) <= util.max() + 1e-12
+
+
+def test_copies_of_a_model_draw_one_panel_pair_its_slowest(figures, tmp_path):
+    evaluation = _evaluate({"integration": "2.5d", "chiplets": {"rows": 4, "cols": 4},
+                            "pes": {"rows": 4, "cols": 4}}, ("resnet18",) * 3 + ("resnet34",))
+    plots.layer_breakdown(evaluation, tmp_path / "l.png")
+    (fig,) = figures
+    assert len(fig.axes) == 4
+    assert "the slowest of 3 copies" in fig.axes[0].get_title()

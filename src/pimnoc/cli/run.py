@@ -142,7 +142,7 @@ def run(
 
         written = write_run_plots(evaluation, plot)
     if output is not None:
-        files = write_result(result.to_dict(), output)
+        files = write_result(result.to_dict(columns=True), output)
     if trace is not None:
         from pimnoc.engines.event.trace import write_trace
 

@@ -25,26 +25,65 @@ def _port_table(topo: Topology) -> np.ndarray:
     return ports
 
 
+DOR_TABLE_MAX_NODES = 256
+"""Grids up to this many nodes get a table of each pair's first move (a few gathers per hop
+instead of the coordinate arithmetic); larger ones compute the moves asked for
+(assumption: 256 nodes, a 64 kB table, costs less to build than a few route walks)."""
+
+
+def _dor_moves(coord_a: np.ndarray, coord_b: np.ndarray, size: np.ndarray,
+               wrap: np.ndarray) -> np.ndarray:
+    """Dimension-order move from a to b: 2 * dimension + (1 if the - way), or -1 if a == b."""
+    diff = coord_b - coord_a
+    forward = np.mod(diff, size)
+    minus = np.where(wrap, forward > size / 2, diff < 0)
+    moving = diff != 0
+    first = np.argmax(moving, axis=1)
+    rows = np.arange(coord_a.shape[0])
+    return np.where(moving.any(axis=1), 2 * first + minus[rows, first], -1)
+
+
 def dimension_order(topo: Topology) -> NextHop:
     """Dimension-order routing (x, then y, then z) within each node's grid group.
 
     On wrapped dimensions (tori) the shorter way round is taken, ties going the + way.
     """
-    ports = _port_table(topo)
+    ports = _port_table(topo).reshape(topo.num_nodes, 6)
     coord, group = topo.node_coord, topo.node_group
     dims, wraps = topo.group_dims, topo.group_wraps
+    # one move table per grid shape (size and wraps) small enough, its nodes by grid index
+    shapes, shape_of_group = np.unique(np.column_stack([dims, wraps]).astype(np.int64),
+                                       axis=0, return_inverse=True)
+    shape = shape_of_group.ravel()[group]
+    size = np.prod(shapes[:, :3], axis=1)
+    inside = np.all((coord >= 0) & (coord < dims[group]), axis=1)
+    tabled = (size <= DOR_TABLE_MAX_NODES) & (
+        np.bincount(shape[~inside], minlength=len(shapes)) == 0)
+    offset = np.concatenate([[0], np.cumsum(np.where(tabled, size * size, 0))])
+    moves = np.full(int(offset[-1]) + 1, -1, dtype=np.int8)  # the last: for no table
+    for s in np.flatnonzero(tabled).tolist():
+        d = shapes[s, :3]
+        grid = np.stack(np.unravel_index(np.arange(size[s]), tuple(d[::-1]))[::-1], axis=1)
+        a, b = np.divmod(np.arange(size[s] * size[s]), size[s])
+        moves[offset[s]:offset[s + 1]] = _dor_moves(grid[a], grid[b], d, shapes[s, 3:] != 0)
+    d_node = dims[group]
+    flat = np.where(inside, coord[:, 0] + d_node[:, 0] * (coord[:, 1]
+                                                         + d_node[:, 1] * coord[:, 2]), 0)
+    width = size[shape]
+    base = offset[:-1][shape] + flat * width
 
     def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
-        diff = coord[dst] - coord[cur]
-        size = dims[group[cur]]
-        wrap = wraps[group[cur]]
-        forward = np.mod(diff, size)
-        minus = np.where(wrap, forward > size / 2, diff < 0)
-        moving = diff != 0
-        first = np.argmax(moving, axis=1)
-        rows = np.arange(cur.shape[0])
-        link = ports[cur, first, minus[rows, first].astype(int)]
-        return np.where(moving.any(axis=1), link, -1)
+        sc = shape[cur]
+        fast = (sc == shape[dst]) & tabled[sc]
+        if fast.all():
+            move = moves[base[cur] + flat[dst]].astype(np.int64)
+        else:
+            move = np.where(fast, moves[np.where(fast, base[cur] + flat[dst], 0)], -1)
+            slow = np.flatnonzero(~fast & (cur != dst))  # a node to itself: no move
+            if slow.size:
+                at, to = cur[slow], dst[slow]
+                move[slow] = _dor_moves(coord[at], coord[to], dims[group[at]], wraps[group[at]])
+        return np.where(move >= 0, ports[cur, np.maximum(move, 0)], -1)
 
     return next_hop
 
@@ -72,16 +111,49 @@ def hop_distances(topo: Topology) -> np.ndarray:
     return shortest_path(adj, method="D", unweighted=True)
 
 
+def full_grid_coords(topo: Topology) -> np.ndarray | None:
+    """The nodes' grid coordinates if the links are exactly those of a full mesh, else None.
+
+    A full mesh (every node of a box of grid points, a link each way between every pair of
+    neighbours and no other links) has hop distances equal to the coordinates' L1 distance.
+    """
+    coord = np.asarray(topo.node_coord, dtype=np.int64)
+    if coord.ndim != 2 or topo.num_nodes == 0:
+        return None
+    lo, hi = coord.min(axis=0), coord.max(axis=0)
+    dims = hi - lo + 1
+    if int(np.prod(dims)) != topo.num_nodes:
+        return None
+    flat = np.ravel_multi_index(tuple((coord - lo).T), tuple(dims))
+    if np.unique(flat).size != topo.num_nodes:
+        return None
+    steps = np.abs(coord[topo.link_src] - coord[topo.link_dst]).sum(axis=1)
+    if np.any(steps != 1):
+        return None
+    full = 2 * sum(int((dims[k] - 1) * np.prod(np.delete(dims, k))) for k in range(dims.size))
+    pairs = np.unique(flat[topo.link_src] * topo.num_nodes + flat[topo.link_dst])
+    return coord if pairs.size == full == topo.num_directed_links else None
+
+
+def _hop_count(topo: Topology) -> Callable[[np.ndarray, np.ndarray], np.ndarray]:
+    """dist(a, b): hop counts of node pairs; arithmetic on a full mesh, else all-pairs table."""
+    coord = full_grid_coords(topo)
+    if coord is not None:
+        return lambda a, b: np.abs(coord[a] - coord[b]).sum(axis=-1)
+    table = hop_distances(topo)
+    return lambda a, b: table[a, b]
+
+
 def shortest_path_routing(topo: Topology) -> NextHop:
     """Minimal (hop-count) routing; ties go to the lowest-numbered outgoing link."""
-    dist = hop_distances(topo)
+    dist = _hop_count(topo)
     out = _out_links(topo)
     link_dst = np.append(topo.link_dst, 0)
 
     def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
         cand = out[cur]
         nxt = link_dst[cand]
-        good = (cand >= 0) & (dist[nxt, dst[:, None]] == dist[cur, dst][:, None] - 1)
+        good = (cand >= 0) & (dist(nxt, dst[:, None]) == dist(cur, dst)[:, None] - 1)
         first = np.argmax(good, axis=1)
         link = cand[np.arange(cur.shape[0]), first]
         return np.where(good.any(axis=1) & (cur != dst), link, -1)

@@ -137,6 +137,39 @@ def nearest_port(pe_rows: int, pe_cols: int, ports: np.ndarray) -> np.ndarray:
     return np.argmin(dist, axis=1)
 
 
+def _chiplet_networks(links: LinkList, noc_builder, noc_spec: GridLinkSpec, n_chiplets: int,
+                      pe_rows: int, pe_cols: int) -> list:
+    """Each chiplet's on-die network, chiplet after chiplet; the wraps of each.
+
+    The builder runs on the first two chiplets; if the second's links are the first's with
+    the node ids shifted (as for every grid builder) the rest are copies shifted likewise.
+    """
+    per_chip = pe_rows * pe_cols
+    built, wraps = [], []
+    for chip in range(min(n_chiplets, 2)):
+        own = LinkList()
+        ids = chip * per_chip + np.arange(per_chip).reshape(1, pe_rows, pe_cols)
+        wraps.append(noc_builder(own, ids, noc_spec))
+        built.append(own.arrays())
+    first = built[0]
+    shifted = len(built) < 2 or all(
+        np.array_equal(built[1][k], first[k] + (per_chip if k in ("link_src", "link_dst") else 0))
+        for k in first) and wraps[1] == wraps[0]
+    if not shifted:  # a builder that does not repeat: every chiplet built on its own
+        for chip in range(n_chiplets):
+            if chip >= 2:
+                own = LinkList()
+                ids = chip * per_chip + np.arange(per_chip).reshape(1, pe_rows, pe_cols)
+                wraps.append(noc_builder(own, ids, noc_spec))
+                built.append(own.arrays())
+            links.extend(built[chip])
+        return wraps
+    offset = (np.arange(n_chiplets, dtype=np.int64) * per_chip)[:, None]
+    links.extend({k: (v[None, :] + offset).ravel() if k in ("link_src", "link_dst")
+                  else np.tile(v, n_chiplets) for k, v in first.items()})
+    return wraps[:1] * n_chiplets
+
+
 @INTEGRATIONS.register("2.5d")
 def build_chiplets(spec: SystemSpec) -> Topology:
     """Chiplets, each a grid of PEs on its own NoC, joined by an interposer network (NoI).
@@ -158,13 +191,12 @@ def build_chiplets(spec: SystemSpec) -> Topology:
     noc_spec = GridLinkSpec(spec.pe_pitch_mm, ONCHIP, spec.onchip_cycles_per_mm)
     noc_builder = NOC_TOPOLOGIES.get(spec.noc)
     xy = np.zeros((n_pe + n_chiplets, 2))
-    wraps = []
-    for chip in range(n_chiplets):
-        cr, cc = divmod(chip, cols)
-        ids = chip * per_chip + np.arange(per_chip).reshape(1, spec.pe_rows, spec.pe_cols)
-        wraps.append(noc_builder(links, ids, noc_spec))
-        xy[chip * per_chip:(chip + 1) * per_chip] = _grid_positions(
-            spec.pe_rows, spec.pe_cols, spec.pe_pitch_mm, (cc * pitch_x, cr * pitch_y))
+    wraps = _chiplet_networks(links, noc_builder, noc_spec, n_chiplets, spec.pe_rows,
+                              spec.pe_cols)
+    local_xy = _grid_positions(spec.pe_rows, spec.pe_cols, spec.pe_pitch_mm)
+    chip_row, chip_col = np.divmod(np.arange(n_chiplets), cols)
+    origin = np.column_stack([chip_col * pitch_x, chip_row * pitch_y])
+    xy[:n_pe] = (origin[:, None, :] + local_xy[None, :, :]).reshape(-1, 2)
 
     local_ports = boundary_ports(spec.pe_rows, spec.pe_cols, spec.ports_per_chiplet,
                                  spec.boundary)

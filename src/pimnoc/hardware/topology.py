@@ -106,61 +106,64 @@ class Topology:
         }
 
 
+_LINK_FIELDS = (("link_src", np.int64), ("link_dst", np.int64), ("link_kind", np.int64),
+                ("link_length_mm", np.float64), ("link_latency_cycles", np.int64),
+                ("link_dim", np.int64), ("link_dir", np.int64), ("link_dateline", np.bool_))
+
+
 @dataclass
 class LinkList:
-    """A growable list of bidirectional links used while building a topology."""
+    """A growable list of bidirectional links used while building a topology.
 
-    src: list[int] = field(default_factory=list)
-    dst: list[int] = field(default_factory=list)
-    kind: list[int] = field(default_factory=list)
-    length_mm: list[float] = field(default_factory=list)
-    latency: list[int] = field(default_factory=list)
-    dim: list[int] = field(default_factory=list)
-    direction: list[int] = field(default_factory=list)
-    dateline: list[bool] = field(default_factory=list)
+    Kept as chunks of arrays (a whole grid's links are added at once), in the order added.
+    """
+
+    _chunks: list[tuple[np.ndarray, ...]] = field(default_factory=list)
+    _pending: list[tuple] = field(default_factory=list)
 
     def add(self, a: int, b: int, kind: int, length_mm: float, latency: int,
             dim: int = -1, direction: int = 1, dateline: bool = False) -> None:
         """Add the link a<->b as two directed links (a->b in `direction`, b->a opposite)."""
-        for s, d, sign in ((a, b, direction), (b, a, -direction)):
-            self.src.append(s)
-            self.dst.append(d)
-            self.kind.append(kind)
-            self.length_mm.append(length_mm)
-            self.latency.append(latency)
-            self.dim.append(dim)
-            self.direction.append(sign)
-            self.dateline.append(dateline)
+        self._pending.append((a, b, kind, length_mm, latency, dim, direction, dateline))
+        self._pending.append((b, a, kind, length_mm, latency, dim, -direction, dateline))
+
+    def _flush(self) -> None:
+        if self._pending:
+            columns = zip(*self._pending, strict=True)
+            self._chunks.append(tuple(np.asarray(column, dtype=dtype) for column, (_name, dtype)
+                                      in zip(columns, _LINK_FIELDS, strict=True)))
+            self._pending = []
 
     def add_many(self, a: np.ndarray, b: np.ndarray, kind: int, length_mm: np.ndarray,
                  latency: np.ndarray, dim: int = -1, direction: int = 1,
                  dateline: np.ndarray | None = None) -> None:
         """`add` of the links a[i]<->b[i] in turn, at once."""
+        self._flush()
         n = np.size(a)
-        pairs = {
-            "src": np.stack([a, b], axis=1), "dst": np.stack([b, a], axis=1),
-            "length_mm": np.repeat(np.asarray(length_mm, dtype=float), 2),
-            "latency": np.repeat(np.asarray(latency, dtype=np.int64), 2),
-            "dateline": np.repeat(np.zeros(n, dtype=bool) if dateline is None else dateline, 2),
-        }
-        self.src.extend(pairs["src"].ravel().tolist())
-        self.dst.extend(pairs["dst"].ravel().tolist())
-        self.kind.extend([kind] * (2 * n))
-        self.length_mm.extend(pairs["length_mm"].tolist())
-        self.latency.extend(pairs["latency"].tolist())
-        self.dim.extend([dim] * (2 * n))
-        self.direction.extend([direction, -direction] * n)
-        self.dateline.extend(pairs["dateline"].tolist())
+        a, b = np.asarray(a, dtype=np.int64).ravel(), np.asarray(b, dtype=np.int64).ravel()
+        self._chunks.append((
+            np.stack([a, b], axis=1).ravel(), np.stack([b, a], axis=1).ravel(),
+            np.full(2 * n, kind, dtype=np.int64),
+            np.repeat(np.broadcast_to(np.asarray(length_mm, dtype=np.float64), (n,)), 2),
+            np.repeat(np.broadcast_to(np.asarray(latency, dtype=np.int64), (n,)), 2),
+            np.full(2 * n, dim, dtype=np.int64), np.tile(np.array([direction, -direction],
+                                                                  dtype=np.int64), n),
+            np.repeat(np.zeros(n, dtype=bool) if dateline is None
+                      else np.asarray(dateline, dtype=bool), 2)))
+
+    def extend(self, arrays: dict[str, np.ndarray]) -> None:
+        """Append directed links given as Topology keyword arrays (what `arrays` returns)."""
+        self._flush()
+        self._chunks.append(tuple(np.asarray(arrays[name], dtype=dtype)
+                                  for name, dtype in _LINK_FIELDS))
+
+    def __len__(self) -> int:
+        """Directed links so far."""
+        return sum(chunk[0].size for chunk in self._chunks) + len(self._pending)
 
     def arrays(self) -> dict[str, np.ndarray]:
         """The links as Topology keyword arrays."""
-        return {
-            "link_src": np.asarray(self.src, dtype=np.int64),
-            "link_dst": np.asarray(self.dst, dtype=np.int64),
-            "link_kind": np.asarray(self.kind, dtype=np.int64),
-            "link_length_mm": np.asarray(self.length_mm, dtype=float),
-            "link_latency_cycles": np.asarray(self.latency, dtype=np.int64),
-            "link_dim": np.asarray(self.dim, dtype=np.int64),
-            "link_dir": np.asarray(self.direction, dtype=np.int64),
-            "link_dateline": np.asarray(self.dateline, dtype=bool),
-        }
+        self._flush()
+        return {name: (np.concatenate([chunk[k] for chunk in self._chunks]) if self._chunks
+                       else np.zeros(0, dtype=dtype))
+                for k, (name, dtype) in enumerate(_LINK_FIELDS)}

@@ -57,20 +57,23 @@ class Mapping:
     @cached_property
     def layer_node_crossbars(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each layer, (nodes, crossbar counts) it occupies (empty for unweighted layers)."""
-        result = []
-        for i in range(self.num_layers):
-            if self.xbar_count[i] == 0:
-                result.append((np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)))
-                continue
-            start, end = int(self.xbar_start[i]), int(self.xbar_start[i] + self.xbar_count[i])
-            per_pe = self.pe.crossbars
-            slots = np.arange(start // per_pe, (end - 1) // per_pe + 1)
-            counts = (np.minimum((slots + 1) * per_pe, end)
-                      - np.maximum(slots * per_pe, start))
-            nodes = self.order[slots]
-            by_node = np.argsort(nodes, kind="stable")
-            result.append((nodes[by_node], counts[by_node]))
-        return result
+        per_pe = self.pe.crossbars
+        start = np.asarray(self.xbar_start, dtype=np.int64)
+        end = start + np.asarray(self.xbar_count, dtype=np.int64)
+        used = end > start
+        first = start // per_pe
+        spans = np.where(used, (end - 1) // per_pe - first + 1, 0)
+        bounds = np.concatenate([[0], np.cumsum(spans)])
+        layer = np.repeat(np.arange(spans.size), spans)
+        slots = first[layer] + np.arange(layer.size) - bounds[:-1][layer]
+        counts = (np.minimum((slots + 1) * per_pe, end[layer])
+                  - np.maximum(slots * per_pe, start[layer]))
+        nodes = self.order[slots]
+        by_node = np.lexsort((nodes, layer))  # stable: a layer's PEs by node, stream order
+        nodes, counts = nodes[by_node], counts[by_node]
+        edges = bounds.tolist()
+        return [(nodes[lo:hi], counts[lo:hi]) for lo, hi in zip(edges[:-1], edges[1:],
+                                                                 strict=True)]
 
     @cached_property
     def successors(self) -> tuple[tuple[int, ...], ...]:
@@ -140,8 +143,10 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
     start_slot = np.zeros(len(workloads), dtype=np.int64)
     slots = np.zeros(len(workloads), dtype=np.int64)
     cursor = 0
+    by_network = np.argsort(net_of, kind="stable")  # each network's layers, in order
+    bounds = np.searchsorted(net_of[by_network], np.arange(len(workloads) + 1)).tolist()
     for k in range(len(workloads)):
-        members = np.flatnonzero(net_of == k)
+        members = by_network[bounds[k]:bounds[k + 1]]
         counts = xbar_count[members]
         start_slot[k] = cursor
         xbar_start[members] = cursor * pe.crossbars + np.concatenate([[0], np.cumsum(counts)[:-1]])

@@ -70,12 +70,59 @@ VERTICAL_LINES_DRAWN = 12
 """Busiest vertical links drawn as lines between tier panels (all are drawn as rings)."""
 
 
+FLOORPLAN_DETAIL_NODES = 4096
+"""Planar designs with more nodes get an aggregated floorplan (a heat map of cells) instead
+of a marker per node and a line per link, which would be unreadable and slow to draw."""
+
+AGGREGATE_CELLS = 96
+"""Cells along the longer side of an aggregated floorplan."""
+
+
+def _aggregated_floorplan(evaluation, path: str | Path) -> Path:
+    """Busiest on-die link per cell of the floor as a heat map; interposer links as lines."""
+    topo = evaluation.topology
+    util = evaluation.network.link_utilisation
+    top = max(1e-9, util.max(initial=0))
+    xy = topo.node_xy_mm
+    lo, hi = xy.min(axis=0), xy.max(axis=0)
+    pitch = max(float((hi - lo).max()), 1e-9) / AGGREGATE_CELLS
+    cells = np.floor((xy - lo) / pitch).astype(np.int64).clip(0, AGGREGATE_CELLS - 1)
+    nx, ny = (int(v) + 1 for v in cells.max(axis=0))
+    on_die = np.flatnonzero((topo.link_kind != INTERPOSER) & (topo.link_kind != UBUMP))
+    heat = np.full(nx * ny, np.nan)
+    cell_of = cells[topo.link_src[on_die], 1] * nx + cells[topo.link_src[on_die], 0]
+    busiest = np.zeros(nx * ny)
+    np.maximum.at(busiest, cell_of, util[on_die])
+    heat[np.unique(cell_of)] = busiest[np.unique(cell_of)]
+    fig, ax = plt.subplots(figsize=(8, 7))
+    mesh = ax.pcolormesh(lo[0] + pitch * np.arange(nx + 1), lo[1] + pitch * np.arange(ny + 1),
+                         heat.reshape(ny, nx), cmap=LINK_CMAP, vmin=0, vmax=top, zorder=1)
+    fig.colorbar(mesh, ax=ax, label="busiest link utilisation in the cell (load / capacity)")
+    interposer = _physical_links(topo, util)
+    interposer = interposer[topo.link_kind[interposer] == INTERPOSER]
+    if interposer.size:
+        ax.add_collection(_planar_lines(topo, util, interposer, top))
+    ax.set_aspect("equal")
+    ax.autoscale()
+    ax.set_xlabel("x (mm)")
+    ax.set_ylabel("y (mm)")
+    r = evaluation.result
+    ax.set_title(f"{topo.name}, {evaluation.spec.mapping.placement} placement, "
+                 f"{topo.num_nodes:,} nodes in {nx}x{ny} cells\n"
+                 f"busiest link {r.busiest_link.get('utilisation', 0):.0%}, "
+                 f"{r.links:,} links, {r.wire_length_mm:.0f} mm wire")
+    return save_figure(fig, path)
+
+
 def floorplan(evaluation, path: str | Path) -> Path:
     """Nodes coloured by network, chiplet outlines, links coloured by utilisation; a 3D
-    stack gets one panel per tier, its vertical links drawn between the panels."""
+    stack gets one panel per tier, its vertical links drawn between the panels; a big
+    planar design is drawn aggregated (`FLOORPLAN_DETAIL_NODES`)."""
     topo = evaluation.topology
     if topo.meta.get("integration") == "3d":
         return _floorplan_3d(evaluation, path)
+    if topo.num_nodes > FLOORPLAN_DETAIL_NODES:
+        return _aggregated_floorplan(evaluation, path)
     util = evaluation.network.link_utilisation
     fig, ax = plt.subplots(figsize=(8, 7))
     meta = topo.meta
@@ -174,13 +221,43 @@ MAX_FIGURE_WIDTH_IN = 16.0
 """Widest per-layer figure (inches): beyond it, labels thin out instead of the figure growing."""
 
 
+LAYER_PANELS_MAX = 8
+"""Most networks drawn by the per-layer figure (a run of many copies draws the slowest copy
+of each model, the slowest models first)."""
+
+
+def _networks_drawn(per_network: list[dict]) -> list[int]:
+    """Indices of the networks the per-layer figure draws: the slowest copy of each model."""
+    slowest: dict[str, int] = {}
+    for k, net in enumerate(per_network):
+        best = slowest.get(net["name"])
+        if best is None or net["latency_s"] > per_network[best]["latency_s"]:
+            slowest[net["name"]] = k
+    if len(slowest) > LAYER_PANELS_MAX:
+        chosen = sorted(slowest.values(), key=lambda k: -per_network[k]["latency_s"])
+        return sorted(chosen[:LAYER_PANELS_MAX])
+    return sorted(slowest.values()) or [0]
+
+
 def layer_breakdown(evaluation, path: str | Path) -> Path:
     """Per-layer compute and communication time, and compute and network energy; one pair of
     panels per network of a multi-network run."""
     result = evaluation.result
     names = [n["name"] for n in result.per_network] or [""]
+    picked = _networks_drawn(result.per_network)
     shown = [r for r in result.per_layer if r["op"] not in ("input", "concat")]
-    groups = [[r for r in shown if r["network"] == k] for k in range(len(names))]
+    by_network: dict[int, list] = {k: [] for k in picked}
+    for row in shown:
+        if row["network"] in by_network:
+            by_network[row["network"]].append(row)
+    copies = {}
+    for name in names:
+        copies[name] = copies.get(name, 0) + 1
+    groups = [by_network[k] for k in picked]
+    titles = [names[k] + (f" (the slowest of {copies[names[k]]} copies)"
+                          if copies[names[k]] > 1 else "") for k in picked]
+    prefixes = [f"{k}:{names[k]}/" if len(names) > 1 else "" for k in picked]
+    names = titles
     widest = max(len(g) for g in groups)
     width = min(MAX_FIGURE_WIDTH_IN, max(8.0, widest * 0.12))
     fig, axes = plt.subplots(2 * len(names), 1, figsize=(width, 4.6 * len(names) + 0.5),
@@ -197,7 +274,7 @@ def layer_breakdown(evaluation, path: str | Path) -> Path:
         slots = max(1, int(width * 5))  # about five readable labels per inch
         step = max(1, -(-len(rows) // slots))
         bottom.set_xticks(x[::step])
-        prefix = f"{k}:{name}/" if len(names) > 1 else ""
+        prefix = prefixes[k]
         bottom.set_xticklabels([r["name"].removeprefix(prefix) for r in rows][::step],
                                rotation=90, fontsize=7)
         top.set_title(f"{name}: per-layer latency and energy per inference" if name

@@ -8,7 +8,7 @@ tensor's bits. Partial sums travel from a column tile's row tiles to its first r
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -168,7 +168,10 @@ def weighted_runs(mapping: Mapping) -> WeightedRuns:
     pe_first = (per_pe - start % per_pe) % per_pe
     pe_part, pe_cut = _progressions(pe_first, np.full_like(count, per_pe),
                                     np.maximum(-(-(count - pe_first) // per_pe), 0))
-    cuts = np.unique(np.concatenate([offset[tile_part] + tile_cut, offset[pe_part] + pe_cut]))
+    is_cut = np.zeros(int(count.sum()), dtype=bool)  # one flag per crossbar: no sort needed
+    is_cut[offset[tile_part] + tile_cut] = True
+    is_cut[offset[pe_part] + pe_cut] = True
+    cuts = np.flatnonzero(is_cut)
     part = np.searchsorted(np.cumsum(count), cuts, side="right")
     local = cuts - offset[part]
     ends = np.append(cuts[1:], count.sum()) - offset[part]
@@ -266,12 +269,12 @@ def _assemble_pieces(mapping: Mapping, w_outputs: dict[int, Pieces],
                                   np.ones(1)))
             needs.append(None)
         elif layer.op == "concat":
-            parts, offset = [], 0
+            bases, widths, offset = [], [], 0
             for u in preds:
-                width = mapping.layers[u].cout / layer.cout
-                parts.append(outputs[u].placed_in(offset / layer.cout, width))
+                widths.append(mapping.layers[u].cout / layer.cout)
+                bases.append(offset / layer.cout)
                 offset += mapping.layers[u].cout
-            outputs.append(Pieces.concat(parts))
+            outputs.append(Pieces.concatenated([outputs[u] for u in preds], bases, widths))
             needs.append(None)
             continue
         else:
@@ -328,7 +331,30 @@ def partial_sum_flows(mapping: Mapping, i: int, seg: Segments | None = None):
     return seg.node[senders], holder_node[block[senders]], bits
 
 
-PAIRS_PER_BATCH = 4_000_000
+def all_partial_sum_flows(mapping: Mapping, w: WeightedRuns):
+    """`partial_sum_flows` of every weighted layer at once: (src, dst, bits, layer of each).
+
+    Each layer's flows come in the order `partial_sum_flows` gives them, layer after layer.
+    """
+    seg, part, pe = w.runs, w.part, mapping.pe
+    blocks = w.replication * w.col_tiles
+    block = (np.cumsum(blocks) - blocks)[part] + seg.replica * w.col_tiles[part] + seg.col_tile
+    holders = seg.row_lo == 0
+    holder_node = np.empty(int(blocks.sum()), dtype=seg.node.dtype)
+    holder_node[block[holders]] = seg.node[holders]
+    senders = np.flatnonzero(~holders & (w.row_tiles[part] > 1))
+    sp = part[senders]
+    col_tile, cols = seg.col_tile[senders], w.cols[sp]
+    c0 = col_tile * pe.crossbar_cols / cols
+    c1 = np.minimum((col_tile + 1) * pe.crossbar_cols, cols) / cols
+    layers = [mapping.layers[i] for i in w.layers.tolist()]
+    positions = np.array([layer.positions for layer in layers], dtype=np.int64)
+    cout = np.array([layer.cout for layer in layers], dtype=np.int64)
+    bits = (positions[sp] / w.replication[sp]) * (c1 - c0) * cout[sp] * pe.psum_bits
+    return seg.node[senders], holder_node[block[senders]], bits, w.layers[sp]
+
+
+PAIRS_PER_BATCH = 1_000_000
 """Most (output piece, need) pairs overlapped at once (bounds the memory of large designs)."""
 
 
@@ -373,14 +399,13 @@ def workload_flows(mapping: Mapping) -> Flows:
     partial sums); the edges' overlaps are computed together, in batches.
     """
     runs = weighted_runs(mapping)
-    bounds = np.searchsorted(runs.part, np.arange(runs.layers.size + 1))
-    segments = {int(i): runs.of(j, bounds) for j, i in enumerate(runs.layers)}
     w_outputs, w_needs = weighted_pieces(mapping, runs)
     outputs, needs = _assemble_pieces(mapping, w_outputs, w_needs)
     act_bits = mapping.pe.act_bits
     overlaps: list[tuple[Pieces, Pieces, float]] = []
     overlap_meta: list[tuple[int, int, int]] = []  # (slot, producer, consumer)
     direct: list[tuple[int, tuple, int, int, int]] = []  # (slot, (src, dst, bits), u, v, kind)
+    psum_slot = np.zeros(mapping.num_layers, dtype=np.int64)
     slot = 0
     for v, layer in enumerate(mapping.layers):
         if needs[v] is not None:
@@ -397,8 +422,7 @@ def workload_flows(mapping: Mapping) -> Flows:
                     overlap_meta.append((slot, u, v))
                 slot += 1
         if layer.weighted:
-            direct.append((slot, tuple(partial_sum_flows(mapping, v, segments[v])), v, v,
-                           PARTIAL_SUM))
+            psum_slot[v] = slot
             slot += 1
     if slot == 0:
         empty = np.zeros(0, dtype=np.int64)
@@ -419,17 +443,25 @@ def workload_flows(mapping: Mapping) -> Flows:
             add({"src": src, "dst": dst, "bits": bits, "producer": edge_meta[:, 1],
                  "consumer": edge_meta[:, 2], "kind": np.full(src.size, ACTIVATION),
                  "key": keys, "slot": edge_meta[:, 0], "keyed": np.ones(src.size, bool)})
+    src, dst, bits, layer_of = all_partial_sum_flows(mapping, runs)
+    add({"src": src, "dst": dst, "bits": bits, "producer": layer_of, "consumer": layer_of,
+         "kind": np.full(src.size, PARTIAL_SUM), "key": np.zeros((src.size, 6), dtype=np.int64),
+         "slot": psum_slot[layer_of], "keyed": np.zeros(src.size, bool)})
     for at, (src, dst, bits), u, v, kind in direct:
         add({"src": src, "dst": dst, "bits": bits, "producer": np.full(src.size, u),
              "consumer": np.full(src.size, v), "kind": np.full(src.size, kind),
              "key": np.zeros((src.size, 6), dtype=np.int64), "slot": np.full(src.size, at),
              "keyed": np.zeros(src.size, bool)})
-    order = np.argsort(np.concatenate(cols["slot"]), kind="stable")
-    keyed = np.concatenate(cols["keyed"])[order]
-    keys = np.ascontiguousarray(np.concatenate(cols["key"])[order])
+    order = np.argsort(np.concatenate(cols.pop("slot")), kind="stable")
+    flows = Flows(*(np.concatenate(cols.pop(k))[order] for k in names))
+    keyed = np.concatenate(cols.pop("keyed"))[order]
+    unordered = np.concatenate(cols.pop("key"))  # each column list freed once joined
+    keys = np.ascontiguousarray(unordered[order])
+    del unordered
     # flows without a data key are all distinct data: origin -1, then a running number
     keys[~keyed, 0] = -1
     keys[~keyed, 1] = np.arange(int(np.count_nonzero(~keyed)))
     group = np.unique(keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))),
                       return_inverse=True)[1].ravel()
-    return Flows(*(np.concatenate(cols[k])[order] for k in names), group.astype(np.int64))
+    del keys
+    return replace(flows, group=group.astype(np.int64))

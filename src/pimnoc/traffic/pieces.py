@@ -44,10 +44,24 @@ class Pieces:
     @staticmethod
     def concat(parts: list[Pieces]) -> Pieces:
         """All pieces of several lists."""
-        names = ["node", "p0", "p1", "c0", "c1"]
         if all(p.origin is not None for p in parts):
-            names += ["origin", "c_base", "c_scale"]
-        return Pieces(*(np.concatenate([getattr(p, f) for p in parts]) for f in names))
+            return Pieces(*(np.concatenate(column) for column in zip(
+                *((p.node, p.p0, p.p1, p.c0, p.c1, p.origin, p.c_base, p.c_scale)
+                  for p in parts), strict=True)))
+        return Pieces(*(np.concatenate(column) for column in zip(
+            *((p.node, p.p0, p.p1, p.c0, p.c1) for p in parts), strict=True)))
+
+    @staticmethod
+    def concatenated(parts: list[Pieces], base: list[float], width: list[float]) -> Pieces:
+        """`concat` of `parts[j].placed_in(base[j], width[j])` (parts with an origin)."""
+        sizes = [p.node.size for p in parts]
+        b = np.repeat(np.asarray(base, dtype=np.float64), sizes)
+        w = np.repeat(np.asarray(width, dtype=np.float64), sizes)
+        node, p0, p1, c0, c1, origin, c_base, c_scale = (np.concatenate(column) for column in zip(
+            *((p.node, p.p0, p.p1, p.c0, p.c1, p.origin, p.c_base, p.c_scale) for p in parts),
+            strict=True))
+        return Pieces(node, p0, p1, b + c0 * w, b + c1 * w, origin, b + c_base * w,
+                      c_scale * w)
 
 
 
@@ -92,7 +106,7 @@ def merge_parts(pieces: Pieces, part: np.ndarray, parts: int) -> list[Pieces]:
     """
     merged_c, part_c = _merge_runs(pieces, "c", part)
     merged, part = _merge_runs(merged_c, "p", part_c)
-    bounds = np.searchsorted(part, np.arange(1, parts))
-    columns = [np.split(f, bounds) for f in (merged.node, merged.p0, merged.p1, merged.c0,
-                                             merged.c1)]
-    return [Pieces(*(column[j] for column in columns)) for j in range(parts)]
+    bounds = np.searchsorted(part, np.arange(parts + 1)).tolist()
+    node, p0, p1, c0, c1 = merged.node, merged.p0, merged.p1, merged.c0, merged.c1
+    return [Pieces(node[lo:hi], p0[lo:hi], p1[lo:hi], c0[lo:hi], c1[lo:hi])
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]

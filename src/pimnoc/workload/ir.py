@@ -100,6 +100,12 @@ class Layer:
         """Elements of the output tensor."""
         return self.cout * self.positions
 
+    def with_names(self, name: str, preds: tuple[str, ...]) -> Layer:
+        """This layer under another name and with renamed inputs (a field copy, no checks)."""
+        layer = object.__new__(Layer)
+        object.__setattr__(layer, "__dict__", {**self.__dict__, "name": name, "preds": preds})
+        return layer
+
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form used by `pimnoc zoo NAME --json`."""
         return {
@@ -185,12 +191,9 @@ class Workload:
 
     def renamed(self, prefix: str) -> Workload:
         """A copy whose layer names carry `prefix` (to run several networks at once)."""
-        from dataclasses import replace
-
-        layers = tuple(
-            replace(layer, name=prefix + layer.name, preds=tuple(prefix + p for p in layer.preds))
-            for layer in self.layers
-        )
+        layers = tuple(layer.with_names(prefix + layer.name,
+                                        tuple(prefix + p for p in layer.preds))
+                       for layer in self.layers)
         return Workload(name=self.name, layers=layers, meta=dict(self.meta))
 
     def to_dict(self) -> dict[str, Any]:

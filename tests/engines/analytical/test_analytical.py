@@ -49,3 +49,45 @@ def test_input_concentration_is_one_for_a_single_input_and_falls_with_more():
             assert np.isclose(share[link], 1.0)
         else:
             assert share[link] >= 1 / len(inputs[int(link)]) - 1e-12
+
+
+def test_input_concentration_by_router_ports_equals_the_sorted_form():
+    """Numbering (link, input) by the input's router port gives the same shares, bit for bit."""
+    from pimnoc.config import parse_run
+    from pimnoc.evaluate import evaluate_full
+
+    for design in ({"integration": "2d", "pes": {"rows": 6, "cols": 6}},
+                   {"integration": "2.5d", "chiplets": {"rows": 3, "cols": 3},
+                    "pes": {"rows": 3, "cols": 3}, "noi": {"topology": "floret"}}):
+        spec = parse_run({"workload": {"networks": [{"model": "resnet18", "input_hw": 32}]},
+                          "design": design})
+        evaluation = evaluate_full(spec)
+        routed = evaluation.network.routed
+        assert np.array_equal(routed.input_concentration(evaluation.topology),
+                              routed.input_concentration())
+
+
+def test_edges_charged_a_group_at_a_time_get_the_same_times(monkeypatch):
+    """Charging edges in small groups (bounded memory) changes no figure, bit for bit."""
+    from dataclasses import replace
+
+    from pimnoc.config import parse_run
+    from pimnoc.engines.analytical import network
+    from pimnoc.evaluate import evaluate_full
+
+    spec = parse_run({"workload": {"networks": [{"model": "resnet18", "input_hw": 32}]},
+                      "design": {"integration": "2.5d", "chiplets": {"rows": 3, "cols": 3},
+                                 "pes": {"rows": 3, "cols": 3}}})
+    evaluation = evaluate_full(spec)
+    flows, net = evaluation.flows, evaluation.network
+    for multicast in (False, True):
+        tech = replace(evaluation.net, multicast=multicast)
+        routed = network.route_flows(evaluation.routing, flows, tech)
+        args = (flows, routed, net.flow_latency_s, tech, evaluation.mapping.num_layers,
+                evaluation.result.interval_s,
+                network.link_bandwidth_bps(evaluation.topology, tech))
+        whole = network.edge_parts(*args)
+        monkeypatch.setattr(network, "CHARGE_PAIRS_PER_GROUP", 50)
+        assert len(network._owner_groups(routed.pair_flow, routed.flow_index.size, 50)) > 1
+        assert network.edge_parts(*args) == whole
+        monkeypatch.undo()

@@ -51,11 +51,12 @@ def first_input_fraction(producer: Layer, consumer: Layer) -> float:
 
 def sequential(preds, compute_s: np.ndarray, comm: dict) -> np.ndarray:
     """Finish time of each layer when each starts after all its inputs have arrived."""
-    finish = np.zeros(len(preds))
+    finish: list[float] = []  # Python floats: the same IEEE sums, without numpy scalars
+    compute = np.asarray(compute_s, dtype=np.float64).tolist()
     for v, inputs in enumerate(preds):
         start = max((finish[u] + comm.get((u, v), 0.0) for u in inputs), default=0.0)
-        finish[v] = start + comm.get((v, v), 0.0) + compute_s[v]
-    return finish
+        finish.append(start + comm.get((v, v), 0.0) + compute[v])
+    return np.array(finish, dtype=np.float64)
 
 
 def overlapped(layers, preds, compute_s: np.ndarray, steps: np.ndarray,

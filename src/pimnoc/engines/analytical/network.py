@@ -48,25 +48,53 @@ class RoutedFlows:
     injects: np.ndarray
     multicast: bool = False
 
-    def input_concentration(self) -> np.ndarray:
+    def input_concentration(self, topo: Topology | None = None) -> np.ndarray:
         """Per link, the share of its load that comes through one same input (Herfindahl).
 
         1 when a single upstream channel (or a single injection port) feeds the link, so its
         packets arrive already spaced; 1/k for k equal inputs that contend with each other.
+        With the topology, (link, input) pairs are numbered by the input's port at the link's
+        router (no sort); the sums are the same, term by term.
         """
         links = self.link_load_bits.size
         copy = self.pair_copy
         if not copy.any():
             return np.ones(links)
         pair_link, pair_input = self.pair_link[copy], self.pair_input[copy]
-        width = int(pair_input.max()) + 1
-        keys, inverse = np.unique(pair_link * width + pair_input, return_inverse=True)
-        per_input = weighted_bincount(inverse, weights=self.flow_bits[self.pair_flow[copy]])
-        squares = weighted_bincount(keys // width, weights=per_input**2, minlength=links)
+        weights = self.flow_bits[self.pair_flow[copy]]
+        if topo is not None:
+            port, ports = _input_ports(topo)
+            key = pair_link * ports + port[pair_input]
+            per_port = weighted_bincount(key, weights=weights, minlength=links * ports)
+            # a key whose bits sum to zero adds nothing to the squares: skip it
+            used = np.flatnonzero(per_port)
+            squares = weighted_bincount(used // ports, weights=per_port[used]**2,
+                                        minlength=links)
+        else:
+            width = int(pair_input.max()) + 1
+            keys, inverse = np.unique(pair_link * width + pair_input, return_inverse=True)
+            per_input = weighted_bincount(inverse, weights=weights)
+            squares = weighted_bincount(keys // width, weights=per_input**2, minlength=links)
         load = self.link_load_bits
         share = np.ones(links)
         np.divide(squares, load**2, out=share, where=load > 0)
         return share
+
+
+def _input_ports(topo: Topology) -> tuple[np.ndarray, int]:
+    """Port of each input at the router it enters, in input order, and the most ports.
+
+    Inputs are the links (numbered as links) then the nodes' injection ports (links + node);
+    a router's inputs are its incoming links by number, then its injection port.
+    """
+    links = topo.num_directed_links
+    by_router = np.lexsort((np.arange(links), topo.link_dst))
+    degree = np.bincount(topo.link_dst, minlength=topo.num_nodes)
+    first = np.cumsum(degree) - degree
+    port = np.empty(links + topo.num_nodes, dtype=np.int64)
+    port[by_router] = np.arange(links) - first[topo.link_dst[by_router]]
+    port[links:] = degree
+    return port, int(degree.max(initial=0)) + 1
 
 
 def link_energy_pj_per_bit(topo: Topology, net: NetworkTech) -> np.ndarray:
@@ -229,7 +257,7 @@ def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
     # a packet occupies a wider (die-to-die) link for fewer cycles
     link_service = service * net.link_bandwidth_bps / link_bandwidth_bps(topo, net)
     contended = wait(rho_link, link_service) * (1.0 - same_input_weight
-                                                * routed.input_concentration())
+                                                * routed.input_concentration(topo))
     queue = weighted_bincount(routed.pair_flow, weights=contended[routed.pair_link],
                         minlength=idx.size)
     queue += wait(rho_port, service)[flows.src[idx]]
@@ -265,9 +293,11 @@ def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
     e_link = link_energy_pj_per_bit(topo, net)
     e_router = router_energy_pj_per_bit(topo, net)
     copy = routed.pair_copy
-    links = routed.pair_link[copy]
+    every = copy.all()  # unicast: no copies of the hop arrays
+    links = routed.pair_link if every else routed.pair_link[copy]
     per_hop = e_link[links] + e_router[topo.link_src[links]]
-    along = weighted_bincount(routed.pair_flow[copy], weights=per_hop, minlength=bits.size)
+    along = weighted_bincount(routed.pair_flow if every else routed.pair_flow[copy],
+                              weights=per_hop, minlength=bits.size)
     return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
 
 
@@ -309,6 +339,22 @@ def _edge_copies(routed: RoutedFlows, flows: Flows,
     return _first_of(data), _first_of(data[routed.pair_flow] * width + routed.pair_link)
 
 
+CHARGE_PAIRS_PER_GROUP = 2_000_000
+"""Most (flow, channel) pairs grouped at once when edges are charged their channel time
+(bounds the memory of big designs; the figures do not depend on it)."""
+
+
+def _owner_groups(owner: np.ndarray, owners: int, limit: int) -> list[slice | np.ndarray]:
+    """Index sets of `owner` entries, whole owners per set, about `limit` entries each."""
+    if owner.size <= limit:
+        return [slice(None)]
+    ends = np.cumsum(np.bincount(owner, minlength=owners))
+    cuts = np.unique(np.searchsorted(ends, np.arange(limit, owner.size, limit), side="left"))
+    bounds = [0, *(cuts + 1).tolist(), owners]
+    return [np.flatnonzero((owner >= lo) & (owner < hi))
+            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
+
+
 def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
                net: NetworkTech, num_layers: int, interval_s: float | None = None,
                link_bps: np.ndarray | None = None
@@ -335,28 +381,42 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     interval = interval_s if interval_s and np.isfinite(interval_s) else None
     transfer = np.zeros(keys.size)
 
-    def charge(channel: np.ndarray, channel_bits: np.ndarray, channel_load: np.ndarray,
-               owner: np.ndarray, channel_bps: np.ndarray | None = None) -> None:
-        """Charge each edge the time of its bits on each channel, keep the worst."""
+    def charge(channel: np.ndarray, flow: np.ndarray | None, channel_load: np.ndarray,
+               channel_bps: np.ndarray | None = None) -> None:
+        """Charge each edge the time of its bits on each channel, keep the worst.
+
+        `channel[j]` carries flow `flow[j]` (every flow in turn if None); edges are taken a
+        group at a time (a (edge, channel) pair never spans two groups, so its bits add up
+        in the same order), which bounds the memory of the grouping.
+        """
         width = int(channel_load.size)
-        pair_keys, pair_inv = np.unique(owner * width + channel, return_inverse=True)
-        per_pair = weighted_bincount(pair_inv, weights=channel_bits)
-        load = channel_load[pair_keys % width]
-        bps = bandwidth if channel_bps is None else channel_bps[pair_keys % width]
-        time = (shared_transfer_s(per_pair, load, bps, interval) if interval
-                else per_pair / bps)
-        np.maximum.at(transfer, pair_keys // width, time)
+        owner = inverse if flow is None else inverse[flow]
+        for chosen in _owner_groups(owner, keys.size, CHARGE_PAIRS_PER_GROUP):
+            key = owner[chosen] * width
+            key += channel[chosen]
+            pair_keys, pair_inv = np.unique(key, return_inverse=True)
+            del key
+            weights = bits[chosen] if flow is None else bits[flow[chosen]]
+            per_pair = weighted_bincount(pair_inv, weights=weights)
+            load = channel_load[pair_keys % width]
+            bps = bandwidth if channel_bps is None else channel_bps[pair_keys % width]
+            time = (shared_transfer_s(per_pair, load, bps, interval) if interval
+                    else per_pair / bps)
+            np.maximum.at(transfer, pair_keys // width, time)
 
     n_nodes = int(max(flows.src.max(initial=0), flows.dst.max(initial=0))) + 1
     sends, needed = _edge_copies(routed, flows, inverse)
     src = flows.src[idx]
     port_load = injected_bits(routed, flows, n_nodes)
-    charge(src[sends], bits[sends], port_load, inverse[sends])
+    sent = None if sends.all() else np.flatnonzero(sends)
+    charge(src if sent is None else src[sent], sent, port_load)
     dst = flows.dst[idx]
-    charge(dst, bits, weighted_bincount(dst, weights=bits, minlength=n_nodes), inverse)
+    charge(dst, None, weighted_bincount(dst, weights=bits, minlength=n_nodes))
     if routed.pair_flow.size:
-        carried = routed.pair_flow[needed]
-        charge(routed.pair_link[needed], bits[carried], routed.link_load_bits,
-               inverse[carried], link_bps)
+        if needed.all():  # unicast: every hop (no copies of the hop arrays)
+            charge(routed.pair_link, routed.pair_flow, routed.link_load_bits, link_bps)
+        else:
+            charge(routed.pair_link[needed], routed.pair_flow[needed], routed.link_load_bits,
+                   link_bps)
     pairs = zip(keys.tolist(), worst_head.tolist(), transfer.tolist(), strict=True)
     return {(k // num_layers, k % num_layers): (h, t) for k, h, t in pairs}

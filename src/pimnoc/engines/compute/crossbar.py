@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
+
 from pimnoc.hardware.tech import PeTech
 from pimnoc.mapping.partition import LayerTiles
 from pimnoc.workload.ir import Layer
@@ -34,3 +36,34 @@ def crossbar_activity(layer: Layer, tiles: LayerTiles, replication: int,
     buffer_bits = positions * (tiles.rows * pe.input_bits + layer.cout * pe.act_bits)
     return CrossbarActivity(steps, float(adc), float(dac), float(cells),
                             float(adc + reduction), float(buffer_bits))
+
+
+EXACT_COUNT = 2**53
+"""Counts below this are exact in float64, so the array form rounds as the scalar one does."""
+
+
+def crossbar_activities(layers: list[Layer], tiles: list[LayerTiles], replication: np.ndarray,
+                        pe: PeTech) -> CrossbarActivity | None:
+    """`crossbar_activity` of many layers at once (fields as arrays), or None where a count
+    would leave the range integers and floats share exactly (then call it layer by layer)."""
+    positions = np.array([layer.positions for layer in layers], dtype=np.int64)
+    cout = np.array([layer.cout for layer in layers], dtype=np.int64)
+    shape = np.array([(t.rows, t.cols, t.row_tiles, t.col_tiles) for t in tiles],
+                     dtype=np.int64).reshape(-1, 4)
+    rows, cols, row_tiles, col_tiles = shape.T
+    cycles = pe.input_cycles
+    largest = (float(positions.max(initial=0)) * float(max(rows.max(initial=0), 1))
+               * float(max(cols.max(initial=0), cout.max(initial=0), 1))
+               * float(max(cycles, row_tiles.max(initial=0), pe.input_bits, pe.act_bits, 1)) * 4)
+    if largest >= EXACT_COUNT:
+        return None
+    replication = np.asarray(replication, dtype=np.int64)
+    steps = -(-positions // replication)
+    adc = positions * row_tiles * cols * cycles
+    dac = positions * rows * col_tiles * cycles
+    cells = (positions * rows * cols * cycles).astype(np.float64) * pe.input_density
+    reduction = positions * cout * np.maximum(0, row_tiles - 1)
+    buffer_bits = positions * (rows * pe.input_bits + cout * pe.act_bits)
+    return CrossbarActivity(steps, adc.astype(np.float64), dac.astype(np.float64), cells,
+                            (adc + reduction).astype(np.float64),
+                            buffer_bits.astype(np.float64))

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pimnoc.engines.compute import mnsim
-from pimnoc.engines.compute.crossbar import crossbar_activity
+from pimnoc.engines.compute.crossbar import crossbar_activities, crossbar_activity
 from pimnoc.hardware.digital import HOST_ENERGY_PJ_PER_MAC
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.mapping.mapper import Mapping
@@ -57,6 +57,20 @@ def layer_compute(mapping: Mapping, net: NetworkTech) -> LayerCompute:
     pj = 1e-12
     mnsim_parts = ({name: np.zeros(n) for name in ("compute", "digital", "buffer")}
                    if pe.conventions == "mnsim" else None)
+    weighted = [i for i, layer in enumerate(mapping.layers) if layer.weighted]
+    acts = None if mnsim_parts is not None else crossbar_activities(
+        [mapping.layers[i] for i in weighted], [mapping.tiles[i] for i in weighted],
+        np.asarray(mapping.replication)[weighted], pe)
+    if acts is not None:  # every weighted layer at once, the same operations as below
+        pes = np.maximum(1, np.array([mapping.layer_node_crossbars[i][0].size
+                                      for i in weighted], dtype=np.int64))
+        time_s[weighted] = np.maximum(acts.mvm_steps * pe.mvm_s,
+                                      acts.buffer_bits / pes / pe.buffer_bps)
+        parts["adc"][weighted] = acts.adc_conversions * pe.adc_energy_pj * pj
+        parts["dac"][weighted] = acts.dac_conversions * pe.dac_energy_pj * pj
+        parts["cells"][weighted] = acts.cell_reads * pe.cell_read_energy_j
+        parts["shift_add"][weighted] = acts.shift_adds * pe.shift_add_energy_pj * pj
+        parts["buffer"][weighted] = acts.buffer_bits * pe.buffer_energy_pj_per_bit * pj
     for i, layer in enumerate(mapping.layers):
         if mnsim_parts is not None and (layer.weighted or layer.op == "pool"):
             # MNSIM-2.0's conventions: positions in series, buffers in the path, energy as
@@ -78,6 +92,8 @@ def layer_compute(mapping: Mapping, net: NetworkTech) -> LayerCompute:
                 parts[part][i] = value
             continue
         if layer.weighted:
+            if acts is not None:
+                continue
             act = crossbar_activity(layer, mapping.tiles[i], int(mapping.replication[i]), pe)
             # buffer reads and writes overlap the crossbar reads (ISAAC's pipeline): the
             # layer takes the longer of the two, its buffer traffic shared by its PEs

@@ -206,21 +206,43 @@ def _check_routes(routing: Routing, term: np.ndarray) -> None:
 
 @njit(cache=True)
 def _first_bad_route(table, link_dst, term):
-    """src * n + dst of the first terminal pair whose route dead-ends or loops, else -1."""
+    """src * n + dst of the first terminal pair (sources outer, destinations inner) whose
+    route dead-ends or loops, else -1.
+
+    Routes are destination-based, so for one destination the next hops of all nodes form a
+    graph with one edge out of each node: a node's route is good when its next node's is.
+    Each node is walked once per destination (its verdict kept), O(n) per destination
+    instead of a walk per pair.
+    """
     n = table.shape[0]
-    for a in range(term.size):
-        for b in range(term.size):
-            src, dst = term[a], term[b]
-            cur = src
-            for _ in range(n + 1):
-                if cur == dst:
-                    break
+    unknown, good, bad, walking = 0, 1, 2, 3
+    state = np.empty(n, dtype=np.int8)
+    path = np.empty(n, dtype=np.int64)
+    first_a, first_b = term.size, term.size
+    for b in range(term.size):
+        dst = term[b]
+        state[:] = unknown
+        state[dst] = good
+        for a in range(min(first_a + 1, term.size)):
+            cur = term[a]
+            depth = 0
+            while state[cur] == unknown:
+                state[cur] = walking
+                path[depth] = cur
+                depth += 1
                 link = table[cur, dst]
                 if link < 0:
-                    return src * n + dst
+                    break
                 cur = link_dst[link]
-            if cur != dst:
-                return src * n + dst
+            # stopped at a node whose route is known, or on the path itself: a loop, or the
+            # node without a next hop
+            verdict = good if state[cur] == good else bad
+            for k in range(depth):
+                state[path[k]] = verdict
+            if state[term[a]] == bad and (a < first_a or (a == first_a and b < first_b)):
+                first_a, first_b = a, b
+    if first_a < term.size:
+        return term[first_a] * n + term[first_b]
     return -1
 
 
