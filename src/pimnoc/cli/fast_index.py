@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501
 
-SOURCE_DIGEST = 3333442635
+SOURCE_DIGEST = 452847958
 
 COMMANDS = {'': {'command_path': 'pimnoc',
       'help': '                                                                                \n'
