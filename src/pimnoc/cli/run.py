@@ -99,8 +99,11 @@ def flit_rows(event: dict) -> list[tuple[str, str]]:
     if event.get("network") != "flit":
         return []
     simulated, skipped = int(event["cycles_simulated"]), int(event["cycles_skipped"])
-    return [("flit network: cycles", f"{simulated:,} simulated, {skipped:,} skipped idle "
+    rows = [("flit network: cycles", f"{simulated:,} simulated, {skipped:,} skipped idle "
                                      f"({int(event['kernel_calls']):,} kernel calls)")]
+    if "die_to_die_note" in event:
+        rows.append(("flit network: note", event["die_to_die_note"]))
+    return rows
 
 
 def run(

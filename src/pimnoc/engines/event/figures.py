@@ -65,7 +65,7 @@ def spread(start: np.ndarray, finish: np.ndarray, amount: np.ndarray,
 
 
 def event_figures(x: Execution, names: list[str], task_energy_j: np.ndarray,
-                  msg_energy_j: np.ndarray, link_bandwidth_bps: float, leakage_w: float,
+                  msg_energy_j: np.ndarray, link_bandwidth_bps: float | np.ndarray, leakage_w: float,
                   num_pes: int, link_energy_per_bit_j: np.ndarray) -> dict[str, Any]:
     """Every figure of an executed run, as plain JSON values."""
     inst = x.instances
@@ -90,9 +90,10 @@ def event_figures(x: Execution, names: list[str], task_energy_j: np.ndarray,
     widths = np.diff(edges)
     n_win = widths.size
     bits = x.link_window_bits[:n_win]
-    util = bits / (link_bandwidth_bps * np.maximum(widths, 1e-300))[:, None]
+    bandwidth = np.asarray(link_bandwidth_bps, dtype=float)  # one figure, or one per link
+    util = bits / (np.maximum(widths, 1e-300)[:, None] * bandwidth)
     total_bits = bits.sum(axis=0)
-    mean_util = total_bits / (link_bandwidth_bps * makespan) if makespan > 0 else total_bits
+    mean_util = total_bits / (bandwidth * makespan) if makespan > 0 else total_bits
     compute_w = spread(x.start_s, x.finish_s, task_energy_j[x.task_tmpl], edges)
     network_w = bits @ link_energy_per_bit_j
     eject = np.histogram(np.clip(x.sent_s, edges[0], edges[-1]), bins=edges,

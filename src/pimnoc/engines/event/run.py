@@ -9,6 +9,7 @@ import numpy as np
 
 from pimnoc.config import RunSpec
 from pimnoc.engines.analytical.network import (
+    link_bandwidth_bps,
     link_cycles_per_flit,
     link_energy_pj_per_bit,
     router_energy_pj_per_bit,
@@ -52,6 +53,18 @@ def check_spec(spec: RunSpec, net: NetworkTech) -> None:
                           "analytical")
 
 
+def flit_link_note(network: str, topo, net: NetworkTech) -> dict[str, str]:
+    """Say when the flit backend moves die-to-die links slower than their interface does."""
+    fastest = float(link_bandwidth_bps(topo, net).max(initial=0.0))
+    if network != "flit" or fastest <= net.link_bandwidth_bps:
+        return {}
+    return {"die_to_die_note": (
+        f"flit backend: die-to-die links move one flit per cycle "
+        f"({net.link_bandwidth_bps / 1e9:g} Gb/s), below the chiplet interface's "
+        f"{fastest / 1e9:g} Gb/s; the flow backend and the analytical engine use the "
+        "interface's rate")}
+
+
 def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Routing,
              net: NetworkTech, analytical: Result) -> tuple[Result, Execution]:
     """Execute the run's inferences; the analytical Result with the executed figures."""
@@ -63,14 +76,17 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
                         sim.layer_barrier)
     routes = message_routes(graph, routing, net)
     instances = instances_of(spec)
+    # flow: each link at its own rate, a die-to-die link at its interface module's; the flit
+    # kernel moves at most one flit per cycle on a link (router switch speed-up 1)
+    link_bps = (net.link_bandwidth_bps / link_cycles_per_flit(topo, net)
+                if sim.network == "flit" else link_bandwidth_bps(topo, net))
     built, loop_cpu = time.perf_counter(), time.process_time()
     if sim.network == "flit":
         x = execute_flit(graph, routes, instances, routing, net, sim.header_flits,
                          sim.pe_sharing, sim.params())
     else:
         x = execute(graph, routes, instances, net, topo.num_nodes, topo.num_directed_links,
-                    sim.header_flits, sim.pe_sharing,
-                    net.link_bandwidth_bps / link_cycles_per_flit(topo, net))
+                    sim.header_flits, sim.pe_sharing, link_bps)
     ran, loop_cpu = time.perf_counter(), time.process_time() - loop_cpu
     if np.any(x.finish_s < 0):
         stuck = int(np.count_nonzero(x.finish_s < 0))
@@ -87,7 +103,7 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
         if analytical.interval_s > 0 else 0.0
     names = [w.name for w in mapping.workloads]
     figures = event_figures(x, names, graph.task_energy_j, msg_energy,
-                            net.link_bandwidth_bps, leakage_w, topo.num_nodes, per_bit)
+                            link_bps, leakage_w, topo.num_nodes, per_bit)
     link_mean, link_peak = figures.pop("_link_mean"), figures.pop("_link_peak")
     per_link = analytical.per_link
     if len(per_link) == link_mean.size:  # detail: each link's executed utilisation too
@@ -110,7 +126,7 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
              "event": {"granularity": sim.granularity, "network": sim.network,
                        "layer_barrier": sim.layer_barrier, "pe_sharing": sim.pe_sharing,
                        "build_s": built - started, "loop_s": ran - built,
-                       "loop_cpu_s": loop_cpu,
+                       "loop_cpu_s": loop_cpu, **flit_link_note(sim.network, topo, net),
                        "wall_s": time.perf_counter() - started, **x.loop},
              "analytical": {"latency_s": analytical.latency_s,
                             "throughput_ips": analytical.throughput_ips,
