@@ -66,7 +66,8 @@ def spread(start: np.ndarray, finish: np.ndarray, amount: np.ndarray,
 
 def event_figures(x: Execution, names: list[str], task_energy_j: np.ndarray,
                   msg_energy_j: np.ndarray, link_bandwidth_bps: float | np.ndarray,
-                  leakage_w: float, num_pes: int, link_energy_per_bit_j: np.ndarray) -> dict[str, Any]:
+                  leakage_w: float, num_pes: int,
+                  link_energy_per_bit_j: np.ndarray) -> dict[str, Any]:
     """Every figure of an executed run, as plain JSON values."""
     inst = x.instances
     done = completions(x)
