@@ -74,8 +74,8 @@ def analytical_engine(routing: Routing, flows: Flows, net: NetworkTech, interval
 
     Measured against the event engine over the 15 bundled examples
     (benchmarks/event_vs_analytical.py, docs/execution_model.md): latency (the fitted
-    default of engines/analytical/latency.py) -35 % to +202 %, mean |log error| 0.39 where
-    fitted and 0.33 held out; throughput (not re-fitted) -99 % (GNNs) to +475 % (designs
+    default of engines/analytical/latency.py) -43 % to +171 %, mean |log error| 0.40 where
+    fitted and 0.30 held out; throughput (not re-fitted) -99 % (GNNs) to +492 % (designs
     whose PEs hold several layers, which the event engine runs one task at a time);
     dynamic energy equal to rounding.
 

@@ -12,10 +12,10 @@ overlapped to its layer-by-layer finish, with every transfer taken on channels c
 this inference alone. Measured error against the event engine (`simulation.engine: event`,
 rows, flow network, one task at a time per PE; one inference per network), by
 `python benchmarks/event_vs_analytical.py` over the 15 bundled examples (table in
-docs/execution_model.md): mean |ln(analytical / event)| 0.39 on the 8 examples the share
-was fitted on and 0.33 on the 7 held out (layer by layer on shared channels, the previous
-default: 0.72 and 0.52); per example from -35 % (3D stacks, whose layers wait for each
-other's PEs) to +202 % (ViT on a 3D stack, where transfers of many layers share channels).
+docs/execution_model.md): mean |ln(analytical / event)| 0.40 on the 8 examples the share
+was fitted on and 0.30 on the 7 held out (layer by layer on shared channels, the previous
+default: 0.86 and 0.54); per example from -43 % (3D stacks, whose layers wait for each
+other's PEs) to +171 % (BERT on chiplets, where transfers of many layers share channels).
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import numpy as np
 
 from pimnoc.workload.ir import Layer
 
-SERIAL_SHARE = 0.7
+SERIAL_SHARE = 0.45
 """How far a layer's finish lies from the overlapped towards the layer-by-layer schedule.
 Fitted (0.05 grid, least mean |log error|) to the event engine's single-inference latency on
 every other bundled example by name; the others are held out (`fit_share` in
