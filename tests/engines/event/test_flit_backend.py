@@ -12,7 +12,11 @@ from pimnoc.config import parse_run
 from pimnoc.engines.analytical.network import link_cycles_per_flit
 from pimnoc.engines.event.engine import Instances, execute, message_routes
 from pimnoc.engines.event.flit_backend import execute_flit
+from pimnoc.engines.flit import SimParams
+from pimnoc.engines.flit import kernel as K
+from pimnoc.engines.flit.engine import build_network
 from pimnoc.evaluate import evaluate_full, topology_and_routing
+from pimnoc.hardware.routing import uses_escape
 
 
 def _interior_pair(topo):
@@ -193,5 +197,25 @@ def test_several_ports_per_chiplet_run_without_deadlock_and_match_the_flow_backe
                              detail=False).result
 
     flow, flit = run("flow"), run("flit")
+    assert flit.extra["inference_latency_s"]["mean"] == pytest.approx(
+        flow.extra["inference_latency_s"]["mean"], rel=0.10)
+
+
+def test_a_kite_noi_runs_with_escape_vcs_and_matches_the_flow_backend():
+    def spec(network):
+        return parse_run({
+            "workload": {"networks": [{"model": "resnet20", "arrivals": {"batch": 2}}]},
+            "design": {"integration": "2.5d", "chiplets": {"rows": 3, "cols": 3},
+                       "pes": {"rows": 2, "cols": 2}, "noi": {"topology": "kite_medium"},
+                       "noc": {"topology": "mesh"}},
+            "simulation": {"engine": "event", "network": network}})
+
+    topo, routing = topology_and_routing(spec("flit"))
+    assert uses_escape(routing)
+    network = build_network(topo, routing, SimParams())
+    assert network.prm[K.P_ESCAPE] == 1 and network.routing is routing
+    flow = evaluate_full(spec("flow"), detail=False).result
+    flit = evaluate_full(spec("flit"), detail=False).result
+    assert flit.extra["event"]["network"] == "flit"
     assert flit.extra["inference_latency_s"]["mean"] == pytest.approx(
         flow.extra["inference_latency_s"]["mean"], rel=0.10)
