@@ -18,7 +18,8 @@ packet has a path over acyclic dependencies: no deadlock, minimal paths when unc
 The papers of the irregular NoIs (Kite, ButterDonut, HexaMesh, SWAP) route minimally with
 virtual channels for deadlock freedom; this is that scheme. The routes pimnoc walks are the
 minimal ones; the deadlock check (`routing.check_deadlock_free`) is made on the escape
-network (`routing.escape_network`).
+network (`routing.escape_network`); the flit kernel runs it with escape VCs
+(docs/cycle_model.md).
 """
 
 from __future__ import annotations

@@ -11,8 +11,12 @@ from hypothesis import strategies as st
 from pimnoc.config import parse_run
 from pimnoc.engines.analytical.network import link_cycles_per_flit
 from pimnoc.engines.event.engine import Instances, execute, message_routes
-from pimnoc.engines.event.flit_backend import execute_flit
+from pimnoc.engines.event.flit_backend import _closed_traffic, execute_flit
+from pimnoc.engines.flit import SimParams
+from pimnoc.engines.flit import kernel as K
+from pimnoc.engines.flit.engine import State, build_network
 from pimnoc.evaluate import evaluate_full, topology_and_routing
+from pimnoc.hardware.routing import uses_escape
 
 
 def _interior_pair(topo):
@@ -201,3 +205,35 @@ def test_several_ports_per_chiplet_run_without_deadlock_and_match_the_flow_backe
     flow, flit = run("flow"), run("flit")
     assert flit.extra["inference_latency_s"]["mean"] == pytest.approx(
         flow.extra["inference_latency_s"]["mean"], rel=0.10)
+
+
+def test_a_kite_noi_runs_with_escape_vcs_and_matches_the_flow_backend():
+    def spec(network):
+        return parse_run({
+            "workload": {"networks": [{"model": "resnet20", "arrivals": {"batch": 2}}]},
+            "design": {"integration": "2.5d", "chiplets": {"rows": 3, "cols": 3},
+                       "pes": {"rows": 2, "cols": 2}, "noi": {"topology": "kite_medium"},
+                       "noc": {"topology": "mesh"}},
+            "simulation": {"engine": "event", "network": network}})
+
+    topo, routing = topology_and_routing(spec("flit"))
+    assert uses_escape(routing)
+    network = build_network(topo, routing, SimParams())
+    assert network.prm[K.P_ESCAPE] == 1 and network.routing is routing
+    flow = evaluate_full(spec("flow"), detail=False).result
+    flit = evaluate_full(spec("flit"), detail=False).result
+    assert flit.extra["event"]["network"] == "flit"
+    assert flit.extra["inference_latency_s"]["mean"] == pytest.approx(
+        flow.extra["inference_latency_s"]["mean"], rel=0.10)
+
+
+def test_the_event_loop_reads_the_kernel_arrays_at_their_positions(mesh):
+    topo, _routing, net = mesh
+    state = State(build_network(topo, None, SimParams()), _closed_traffic(
+        np.asarray(topo.compute_nodes), topo.num_nodes))
+    ks = state.kernel_arrays()
+    for pos, array in ((2, state.glob), (41, state.link_flits), (45, state.msg_dst),
+                       (46, state.msg_flits), (48, state.msg_begin), (49, state.msg_sent),
+                       (50, state.msg_done), (51, state.mq_head), (52, state.mq_tail),
+                       (53, state.mq_next), (54, state.done_list)):
+        assert ks[pos] is array

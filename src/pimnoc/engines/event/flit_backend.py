@@ -150,10 +150,11 @@ def run_flit_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task
     else it arrives `m_delay_s[tm]` after its emission. Returns (start, finish, emit,
     begin, sent, arrive, window width, loop statistics, next cycle, kernel status).
     """
+    # positions in State.kernel_arrays() (test_flit_backend checks them)
     glob = ks[2]
-    link_flits = ks[40]
-    msg_dst, msg_flits, msg_begin, msg_sent, msg_done = ks[44], ks[45], ks[47], ks[48], ks[49]
-    mq_head, mq_tail, mq_next, done_list = ks[50], ks[51], ks[52], ks[53]
+    link_flits = ks[41]
+    msg_dst, msg_flits, msg_begin, msg_sent, msg_done = ks[45], ks[46], ks[48], ks[49], ks[50]
+    mq_head, mq_tail, mq_next, done_list = ks[51], ks[52], ks[53], ks[54]
     n_tasks = task_tmpl.size
     n_msgs = 0
     for g in range(n_tasks):

@@ -17,7 +17,7 @@ from pimnoc.engines.flit import kernel as K
 from pimnoc.engines.flit.params import SimParams, SimResult
 from pimnoc.engines.flit.traffic import TrafficTable, flow_traffic, synthetic_traffic
 from pimnoc.engines.flit.vc_routing import ring_links, tie_alternatives, uses_dateline_classes
-from pimnoc.errors import SimulationError, TopologyError
+from pimnoc.errors import ConfigError, SimulationError, TopologyError
 from pimnoc.hardware.routing import Routing, escape_network, make_routing, uses_escape
 from pimnoc.hardware.topology import NOI_ROUTER, UBUMP, Topology
 
@@ -39,6 +39,7 @@ class Network:
     router_out: np.ndarray
     route_out: np.ndarray
     alt_out: np.ndarray
+    escape_out: np.ndarray
     link_dst: np.ndarray
     link_dim: np.ndarray
     link_dir: np.ndarray
@@ -62,15 +63,26 @@ def build_network(topology: Topology, routing: Routing | str | None,
     `link_period - 1` cycles later than on a full-rate link. With several ports per chiplet
     (`topology.meta["phase_classes"]`) packets change VC class when they come down from the
     interposer, which keeps those routes deadlock-free (`routing.channel_dependencies`).
+    A routing with an escape channel (`updown.escape`) gets escape VCs: VC 0 follows the
+    escape network (up*/down*), VCs 1.. the minimal routes (Duato's protocol).
     """
     params.validate()
     if routing is None or isinstance(routing, str):
         routing = make_routing(topology, routing)
-    if uses_escape(routing):
-        # No escape VCs in the kernel yet: packets follow the escape network's up*/down*
-        # routes (deadlock-free, not minimal) instead of minimal routes with an escape VC.
-        routing = escape_network(routing)
     topo = topology
+    escape_routing = None
+    if uses_escape(routing):
+        escape_routing = escape_network(routing)
+        if (topo.meta.get("phase_classes")
+                or uses_dateline_classes(topo, routing.algorithm, params.vc_classes)):
+            # VC classes already split the VCs: packets keep to the escape network's
+            # up*/down* routes (deadlock-free, not minimal), without escape VCs
+            routing, escape_routing = escape_routing, None
+        elif params.num_vcs < 2:
+            raise ConfigError(
+                f"num_vcs: routing '{routing.algorithm}' of topology '{topo.name}' needs an "
+                f"escape VC and at least one more (num_vcs >= 2, got {params.num_vcs}); "
+                "set num_vcs: 2 or more (--num-vcs)")
     n_r, n_l = topo.num_nodes, topo.num_directed_links
     lat = np.asarray(topo.link_latency_cycles, dtype=np.int64)
     if n_l and lat.min() < 1:
@@ -82,6 +94,8 @@ def build_network(topology: Topology, routing: Routing | str | None,
     is_term[term] = True
     table = np.asarray(routing.table(), dtype=np.int64)
     _check_routes(routing, term)
+    if escape_routing is not None:
+        _check_routes(escape_routing, term)
 
     # ports: links by id, then the terminal's injection / ejection port
     in_lists = [[] for _ in range(n_r)]
@@ -123,6 +137,11 @@ def build_network(topology: Topology, routing: Routing | str | None,
     route_out = table.copy()
     diag = np.arange(n_r)
     route_out[diag, diag] = np.where(is_term, n_l + diag, -1)
+    if escape_routing is None:
+        escape_out = np.full((1, 1), -1, dtype=np.int64)
+    else:
+        escape_out = np.asarray(escape_routing.table(), dtype=np.int64).copy()
+        escape_out[diag, diag] = route_out[diag, diag]
 
     split = uses_dateline_classes(topo, routing.algorithm, params.vc_classes)
     if split and params.num_vcs < 2:
@@ -165,6 +184,7 @@ def build_network(topology: Topology, routing: Routing | str | None,
     prm[K.P_HASALT] = int(alt is not None)
     prm[K.P_HASCLASS] = int(split)
     prm[K.P_PHASE] = int(phase)
+    prm[K.P_ESCAPE] = int(escape_routing is not None)
     prm[K.P_V0] = nv // 2
     prm[K.P_DEBUG] = int(params.debug)
     prm[K.P_DEADLOCK] = params.deadlock_cycles
@@ -181,7 +201,7 @@ def build_network(topology: Topology, routing: Routing | str | None,
     return Network(
         topology=topo, routing=routing, params=params, prm=prm, inport=inport,
         outport=outport, router_in=router_in, router_out=router_out, route_out=route_out,
-        alt_out=alt_out, link_dst=np.asarray(topo.link_dst, dtype=np.int64),
+        alt_out=alt_out, escape_out=escape_out, link_dst=np.asarray(topo.link_dst, dtype=np.int64),
         link_dim=np.asarray(topo.link_dim, dtype=np.int64),
         link_dir=np.asarray(topo.link_dir, dtype=np.int64),
         link_dateline=dateline,
@@ -270,6 +290,7 @@ class State:
         self.ivc[:, K.I_RES] = -1
         self.ivc[:, K.I_OPORT] = -1
         self.ivc[:, K.I_OVC] = -1
+        self.ivc[:, K.I_EPORT] = -1
         self.buf = np.zeros((nports * nv, depth), dtype=np.int64)
         self.ovc = np.zeros((nports * nv, K.N_OVC_FIELDS), dtype=np.int64)
         self.inport = net.inport.copy()
@@ -336,8 +357,8 @@ class State:
                 net.router_in, net.router_out, self.busy, self.xb, self.term, self.term_list,
                 self.src_vc, self.term_rate, self.term_logq, tr.ptr, tr.dst, tr.cum, tr.flow,
                 tr.term_ids, self.pkt, self.free_stack, self.wf, self.wf_n, self.wc, self.wc_n,
-                net.route_out, net.alt_out, net.link_dst, net.link_dim, net.link_dir,
-                net.link_dateline, net.link_split, self.hist, self.link_flits,
+                net.route_out, net.alt_out, net.escape_out, net.link_dst, net.link_dim,
+                net.link_dir, net.link_dateline, net.link_split, self.hist, self.link_flits,
                 self.router_flits, self.flow_stats, self.dbg, self.msg_dst, self.msg_flits,
                 self.msg_open, self.msg_begin, self.msg_sent, self.msg_done, self.mq_head,
                 self.mq_tail, self.mq_next, self.done_list)

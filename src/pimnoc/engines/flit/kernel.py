@@ -21,10 +21,12 @@ from numba import njit
 
 # --- input VC fields (row = input port * V + vc)
 (I_STATE, I_QT, I_RES, I_OPORT, I_OVC, I_VLO, I_VHI, I_HEAD, I_CNT, I_VAPTR, I_MOVED,
- I_POS) = range(12)
-N_IVC_FIELDS = 12
+ I_POS, I_EPORT) = range(13)
+N_IVC_FIELDS = 13
 IDLE, ROUTING, VC_ALLOC, ACTIVE = range(4)
 # I_QT: -2 not queued in a stage, -1 waiting for evaluation, >= 0 cycle its stage completes.
+# I_EPORT: with escape VCs, the output port of the escape route the head may fall back to
+# (its VC 0) when every VC of its minimal route is taken; -1 if none
 
 # --- output VC fields (row = output port * V + vc): downstream credit state
 O_OCC, O_INUSE, O_VAPTR = range(3)
@@ -63,8 +65,11 @@ N_K_FIELDS = 11
 # --- parameters (prm)
 (P_V, P_B, P_RD, P_VAD, P_SAD, P_XD, P_CD, P_L, P_R, P_W, P_PSIZE, P_UNIFORM, P_NTERM,
  P_HASALT, P_HASCLASS, P_V0, P_DEBUG, P_DEADLOCK, P_XCAP, P_QCAP, P_CAPF, P_CAPC,
- P_MAXIN, P_MAXOUT, P_HIST, P_CLOSED, P_PHASE) = range(27)
-N_PARAMS = 27
+ P_MAXIN, P_MAXOUT, P_HIST, P_CLOSED, P_PHASE, P_ESCAPE) = range(28)
+N_PARAMS = 28
+# P_ESCAPE: escape VCs (Duato): VCs 1..V-1 follow route_out (minimal), VC 0 of every link
+# follows escape_out (up*/down*); a head takes VC 0 only when its minimal route's VCs are all
+# taken, and a packet on VC 0 stays on VC 0
 # P_PHASE: 2.5D with several ports per chiplet; a packet takes VC class 1 from the link
 # marked in link_dateline (down from the interposer) on, class 0 before
 # P_CLOSED: terminals send queued messages (closed loop, engines/event/flit_backend.py)
@@ -128,9 +133,10 @@ def geometric(u, rate, log_q):
 def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outport, oq_code,
                oq_vc, router, router_in, router_out, busy, xb, term, term_list, src_vc, term_rate,
                term_logq, tr_ptr, tr_dst, tr_cum, tr_flow, term_ids, pkt, free_stack, wf, wf_n,
-               wc, wc_n, route_out, alt_out, link_dst, link_dim, link_dir, link_dateline,
-               link_split, hist, link_flits, router_flits, flow_stats, dbg, msg_dst, msg_flits,
-               msg_open, msg_begin, msg_sent, msg_done, mq_head, mq_tail, mq_next, done_list):
+               wc, wc_n, route_out, alt_out, escape_out, link_dst, link_dim, link_dir,
+               link_dateline, link_split, hist, link_flits, router_flits, flow_stats, dbg,
+               msg_dst, msg_flits, msg_open, msg_begin, msg_sent, msg_done, mq_head, mq_tail,
+               mq_next, done_list):
     """Simulate cycles t_start .. t_end-1 (or until a stop rule fires); return the next cycle.
 
     Closed loop (`prm[P_CLOSED]`): terminal r sends the messages queued on it (`mq_head[r]`,
@@ -158,6 +164,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
     has_alt = prm[P_HASALT] != 0
     has_class = prm[P_HASCLASS] != 0
     has_phase = prm[P_PHASE] != 0
+    has_escape = prm[P_ESCAPE] != 0
     v0 = prm[P_V0]
     debug = prm[P_DEBUG] != 0
     deadlock_cycles = prm[P_DEADLOCK]
@@ -510,8 +517,18 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                 d = pkt[pid, K_DST]
                 lo = 0
                 hi = nv - 1
+                eport = -1
                 if d == r:
                     o = n_links + r
+                elif has_escape:
+                    if p < n_links and busy[r, slot, 2] == 0:
+                        # on the escape VC: stays on it, along the up*/down* route
+                        o = escape_out[r, d]
+                        hi = 0
+                    else:
+                        o = route_out[r, d]
+                        lo = 1
+                        eport = escape_out[r, d]
                 else:
                     o = route_out[r, d]
                     if has_alt and alt_out[r, d] >= 0:
@@ -554,6 +571,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                 ivc[i, I_OPORT] = o
                 ivc[i, I_VLO] = lo
                 ivc[i, I_VHI] = hi
+                ivc[i, I_EPORT] = eport
                 ivc[i, I_STATE] = VC_ALLOC
                 ivc[i, I_QT] = -1
                 router[r, R_VAN] += 1
@@ -596,6 +614,13 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                             if key < bk:
                                 bk = key
                                 bj = j
+                    if bj < 0 and has_escape:
+                        # every minimal-route VC is taken: request the escape VC
+                        eo = ivc[i, I_EPORT]
+                        if eo >= 0 and ovc[eo * nv, O_INUSE] == 0:
+                            o = eo
+                            m = outport[eo, OP_LOCAL]
+                            bj = m * nv
                     if bj < 0:
                         continue
                     g = o * nv + (bj - m * nv)
@@ -718,6 +743,7 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
                     if ovc[g, O_INUSE] != 0:
                         glob[G_ERR_CREDIT] += 1
                     ovc[g, O_INUSE] = 1
+                    ivc[i, I_OPORT] = g // nv
                     ivc[i, I_OVC] = g % nv
                     ivc[i, I_STATE] = ACTIVE
                     ivc[i, I_QT] = -1
@@ -890,10 +916,13 @@ def run_kernel(t_start, t_end, prm, ctl, glob, rng, ivc, buf, ovc, inport, outpo
         if glob[G_STATUS] != STATUS_OK:
             break
 
-        # ---------------- deadlock watch: a non-empty input VC whose front has not moved
+        # ---------------- deadlock watch: a non-empty input VC whose front has not moved;
+        # with escape VCs (deadlock-free by construction, but a head may starve for long
+        # under saturation) only a network where no flit moved at all
         if (t & 255) == 0 and glob[G_NET_FLITS] > 0:
             for i in range(nports * nv):
-                if ivc[i, I_CNT] > 0 and t - ivc[i, I_MOVED] > deadlock_cycles:
+                if ivc[i, I_CNT] > 0 and t - ivc[i, I_MOVED] > deadlock_cycles and (
+                        not has_escape or t - glob[G_LAST_PROGRESS] > deadlock_cycles):
                     glob[G_STATUS] = STATUS_DEADLOCK
                     glob[G_DEADLOCK_IVC] = i
                     break
