@@ -212,7 +212,8 @@ def test_a_kite_noi_runs_with_escape_vcs_and_matches_the_flow_backend():
         return parse_run({
             "workload": {"networks": [{"model": "resnet20", "arrivals": {"batch": 2}}]},
             "design": {"integration": "2.5d", "chiplets": {"rows": 3, "cols": 3},
-                       "pes": {"rows": 2, "cols": 2}, "noi": {"topology": "kite_medium"},
+                       "pes": {"rows": 2, "cols": 2},
+                       "noi": {"topology": "kite_medium", "interface": GRS_AT_FLIT_RATE},
                        "noc": {"topology": "mesh"}},
             "simulation": {"engine": "event", "network": network}})
 
