@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501
 
-SOURCE_DIGEST = 452847958
+SOURCE_DIGEST = 653193833
 
 COMMANDS = {'': {'command_path': 'pimnoc',
       'help': '                                                                                \n'
