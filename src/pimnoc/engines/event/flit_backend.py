@@ -20,6 +20,7 @@ from pimnoc.engines.event.engine import WINDOWS, Execution, Instances, Routes, _
 from pimnoc.engines.event.tasks import TaskGraph
 from pimnoc.engines.flit import kernel as K
 from pimnoc.engines.flit.engine import State, build_network
+from pimnoc.engines.flit.params import FLIT_KEYS
 from pimnoc.engines.flit.pipeline import sim_params
 from pimnoc.engines.flit.traffic import TrafficTable
 from pimnoc.errors import ConfigError, SimulationError
@@ -27,8 +28,6 @@ from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
 
 RELEASE, FINISH, ARRIVE = 0, 1, 2
-FLIT_KEYS = ("num_vcs", "vc_buf_size", "credit_delay", "deadlock_cycles")
-"""The flit routers' `simulation` keys the backend takes (engines/flit SimParams meanings)."""
 STEP_EPS = 1e-6
 """Cycles of rounding slack when a time in seconds is turned into a network cycle."""
 

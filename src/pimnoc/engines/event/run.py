@@ -24,8 +24,8 @@ from pimnoc.engines.event.engine import (
     packet_latency_summary,
 )
 from pimnoc.engines.event.figures import event_figures
-from pimnoc.engines.event.flit_backend import FLIT_KEYS, execute_flit
 from pimnoc.engines.event.tasks import build_tasks
+from pimnoc.engines.flit.params import FLIT_KEYS
 from pimnoc.errors import ConfigError, SimulationError
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
@@ -82,6 +82,8 @@ def simulate(spec: RunSpec, mapping: Mapping, compute: LayerCompute, routing: Ro
                 if sim.network == "flit" else link_bandwidth_bps(topo, net))
     built, loop_cpu = time.perf_counter(), time.process_time()
     if sim.network == "flit":
+        from pimnoc.engines.event.flit_backend import execute_flit  # numba, loaded when used
+
         x = execute_flit(graph, routes, instances, routing, net, sim.header_flits,
                          sim.pe_sharing, sim.params())
     else:

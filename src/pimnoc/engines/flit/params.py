@@ -11,6 +11,10 @@ from pimnoc.errors import SimulationError
 
 VC_CLASS_MODES = ("auto", "dateline", "none")
 
+FLIT_KEYS = ("num_vcs", "vc_buf_size", "credit_delay", "deadlock_cycles")
+"""The flit routers' `simulation` keys the event engine's flit backend takes (SimParams
+meanings)."""
+
 
 @dataclass(frozen=True)
 class SimParams:
