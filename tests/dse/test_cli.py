@@ -91,7 +91,10 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, space_dict):
     import sqlite3
     import time
 
-    space = _write(tmp_path, space_dict())
+    data = space_dict()
+    # enough points that the sweep outlasts the driver's first write (STORE_EVERY_S)
+    data["space"]["mapping.seed"] = list(range(8))
+    space = _write(tmp_path, data)
     store = tmp_path / "results.db"
     args = [sys.executable, "-m", "pimnoc.cli.main", "sweep", str(space), "--store", str(store),
             "--workers", "2"]
@@ -116,4 +119,4 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, space_dict):
     assert resumed.returncode == 0, resumed.stderr
     with sqlite3.connect(store) as db:
         assert db.execute("SELECT COUNT(*), COUNT(DISTINCT config_hash) FROM points"
-                          ).fetchone() == (36, 36)
+                          ).fetchone() == (288, 288)
