@@ -117,56 +117,81 @@ def _ranges(values: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray]:
     return first, end
 
 
-def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: NetworkTech,
-            num_nodes: int, num_links: int, header_flits: int = 0,
-            pe_sharing: str = "serial", link_bps: np.ndarray | None = None) -> Execution:
-    """Run every inference of `instances` through the event loop.
+@dataclass(frozen=True)
+class Layout:
+    """Every inference's tasks and messages as copies of the templates, laid out in a row."""
+
+    tmpl: np.ndarray  # each task's template
+    inst: np.ndarray  # each task's inference
+    task_off: np.ndarray  # template task id -> laid-out id, per task (offset)
+    msg_off: np.ndarray
+    deps: np.ndarray  # dependency count of each template task
+    release: np.ndarray  # arrival time of tasks with no dependency, else -1
+    tmsg_ptr: np.ndarray  # CSR of each template task's messages
+    wire: np.ndarray  # each template message's bits on the wire (headers included)
+    resource: np.ndarray  # what each template task occupies (PE, or PE and layer)
+    n_resources: int
+    m_tmpl: np.ndarray  # each laid-out message's template
+    m_inst: np.ndarray  # each laid-out message's inference
+    num_messages: int
+
+
+def lay_out(graph: TaskGraph, instances: Instances, net: NetworkTech, num_nodes: int,
+            header_flits: int = 0, pe_sharing: str = "serial") -> Layout:
+    """Copy the template tasks and messages once per inference (both backends' input).
 
     `pe_sharing`: `serial` runs one task at a time on a PE; `per_layer` lets the crossbars
     of different layers on one PE work at once (one task at a time per layer and PE).
-    `link_bps`: each link's bandwidth (default: `net.link_bandwidth_bps` on every link).
     """
-    from pimnoc.engines.event.kernel import run_events  # numba, loaded when used
-
     n_nets = int(max(graph.task_network.max(initial=0), instances.network.max(initial=0))) + 1
     t_first, t_end = _ranges(graph.task_network, n_nets)
-    msg_net = graph.task_network[graph.msg_task]
-    m_first, m_end = _ranges(msg_net, n_nets)
+    m_first, m_end = _ranges(graph.task_network[graph.msg_task], n_nets)
     k = instances.network
     t_count, m_count = (t_end - t_first)[k], (m_end - m_first)[k]
     t_base = np.concatenate([[0], np.cumsum(t_count)[:-1]])
     m_base = np.concatenate([[0], np.cumsum(m_count)[:-1]])
     inst = np.repeat(np.arange(k.size), t_count)
-    within = np.arange(inst.size) - np.repeat(t_base, t_count)
-    tmpl = t_first[k][inst] + within
-    task_off = (t_base - t_first[k])[inst]
-    msg_off = (m_base - m_first[k])[inst]
+    tmpl = t_first[k][inst] + np.arange(inst.size) - np.repeat(t_base, t_count)
     deps = graph.dependency_count()
-    release = np.where(deps[tmpl] == 0, instances.arrival_s[inst], -1.0)
-    tmsg_ptr = np.searchsorted(graph.msg_task, np.arange(graph.num_tasks + 1))
     packet_bits = net.packet_flits * net.flit_bits
     wire = graph.msg_bits + np.ceil(graph.msg_bits / packet_bits) * header_flits * net.flit_bits
-    capacity = np.full(num_links + 2 * num_nodes, net.link_bandwidth_bps)
-    if link_bps is not None:
-        capacity[:num_links] = link_bps
-    window = np.zeros((WINDOWS, num_links))
     if pe_sharing == "per_layer":
         key = graph.task_node * (int(graph.task_layer.max(initial=0)) + 1) + graph.task_layer
         resource = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
     else:
         resource = graph.task_node
-    n_resources = int(max(resource.max(initial=0) + 1, num_nodes))
-    start, finish, emit, begin, sent, arrive, width, stats = run_events(
-        tmpl, resource[tmpl], graph.task_duration_s[tmpl], graph.occupies[tmpl],
-        deps[tmpl], release, task_off, msg_off, tmsg_ptr, graph.msg_src, routes.pair,
-        routes.pair_ptr,
-        routes.pair_links,
-        routes.latency_s, wire, graph.cons_ptr, graph.cons_task, capacity, n_resources,
-        num_nodes, num_links, window, 1e-9)
     m_inst = np.repeat(np.arange(k.size), m_count)
     m_tmpl = m_first[k][m_inst] + np.arange(m_inst.size) - np.repeat(m_base, m_count)
-    return Execution(graph, routes, instances, tmpl, inst, m_tmpl, m_inst, start, finish,
-                     emit, begin, sent, arrive, window, float(width), wire,
+    return Layout(tmpl, inst, (t_base - t_first[k])[inst], (m_base - m_first[k])[inst], deps,
+                  np.where(deps[tmpl] == 0, instances.arrival_s[inst], -1.0),
+                  np.searchsorted(graph.msg_task, np.arange(graph.num_tasks + 1)), wire,
+                  resource, int(max(resource.max(initial=0) + 1, num_nodes)), m_tmpl, m_inst,
+                  int(m_count.sum()))
+
+
+def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: NetworkTech,
+            num_nodes: int, num_links: int, header_flits: int = 0,
+            pe_sharing: str = "serial", link_bps: np.ndarray | None = None) -> Execution:
+    """Run every inference of `instances` through the event loop (`pe_sharing`: `lay_out`).
+
+    `link_bps`: each link's bandwidth (default: `net.link_bandwidth_bps` on every link).
+    """
+    from pimnoc.engines.event.kernel import run_events  # numba, loaded when used
+
+    lay = lay_out(graph, instances, net, num_nodes, header_flits, pe_sharing)
+    capacity = np.full(num_links + 2 * num_nodes, net.link_bandwidth_bps)
+    if link_bps is not None:
+        capacity[:num_links] = link_bps
+    window = np.zeros((WINDOWS, num_links))
+    tmpl = lay.tmpl
+    start, finish, emit, begin, sent, arrive, width, stats = run_events(
+        tmpl, lay.resource[tmpl], graph.task_duration_s[tmpl], graph.occupies[tmpl],
+        lay.deps[tmpl], lay.release, lay.task_off, lay.msg_off, lay.tmsg_ptr, graph.msg_src,
+        routes.pair, routes.pair_ptr, routes.pair_links, routes.latency_s, lay.wire,
+        graph.cons_ptr, graph.cons_task, capacity, lay.n_resources, num_nodes, num_links,
+        window, 1e-9)
+    return Execution(graph, routes, instances, tmpl, lay.inst, lay.m_tmpl, lay.m_inst, start,
+                     finish, emit, begin, sent, arrive, window, float(width), lay.wire,
                      dict(zip(("iterations", "rate_solves", "flows_rerated", "most_flows"),
                               stats.tolist(), strict=True)))
 

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from pimnoc.engines.analytical.network import link_cycles_per_flit, router_delay_extra
-from pimnoc.engines.event.engine import WINDOWS, Execution, Instances, Routes, _ranges
+from pimnoc.engines.event.engine import WINDOWS, Execution, Instances, Routes, lay_out
 from pimnoc.engines.event.tasks import TaskGraph
 from pimnoc.engines.flit import kernel as K
 from pimnoc.engines.flit.engine import State, build_network
@@ -297,23 +297,8 @@ def execute_flit(graph: TaskGraph, routes: Routes, instances: Instances, routing
     params = sim_params({**options, "random_ties": False}, net)
     network = build_network(topo, routing, params, router_delay_extra(topo, net),
                             link_cycles_per_flit(topo, net))
-    n_nets = int(max(graph.task_network.max(initial=0), instances.network.max(initial=0))) + 1
-    t_first, t_end = _ranges(graph.task_network, n_nets)
-    msg_net = graph.task_network[graph.msg_task]
-    m_first, m_end = _ranges(msg_net, n_nets)
-    k = instances.network
-    t_count, m_count = (t_end - t_first)[k], (m_end - m_first)[k]
-    t_base = np.concatenate([[0], np.cumsum(t_count)[:-1]])
-    m_base = np.concatenate([[0], np.cumsum(m_count)[:-1]])
-    inst = np.repeat(np.arange(k.size), t_count)
-    tmpl = t_first[k][inst] + np.arange(inst.size) - np.repeat(t_base, t_count)
-    task_off = (t_base - t_first[k])[inst]
-    msg_off = (m_base - m_first[k])[inst]
-    deps = graph.dependency_count()
-    release = np.where(deps[tmpl] == 0, instances.arrival_s[inst], -1.0)
-    tmsg_ptr = np.searchsorted(graph.msg_task, np.arange(graph.num_tasks + 1))
-    packet_bits = net.packet_flits * net.flit_bits
-    wire = graph.msg_bits + np.ceil(graph.msg_bits / packet_bits) * header_flits * net.flit_bits
+    lay = lay_out(graph, instances, net, num_nodes, header_flits, pe_sharing)
+    tmpl, wire = lay.tmpl, lay.wire
     remote = (routes.pair >= 0) & (graph.msg_bits > 0)
     is_term = np.zeros(num_nodes, dtype=bool)
     is_term[network.terminals] = True
@@ -322,27 +307,19 @@ def execute_flit(graph: TaskGraph, routes: Routes, instances: Instances, routing
                               "without a PE; report this design")
     flits = np.where(remote, np.ceil(wire / net.flit_bits), 0).astype(np.int64)
     delay = np.where(routes.pair >= 0, routes.latency_s, 0.0)
-    if pe_sharing == "per_layer":
-        key = graph.task_node * (int(graph.task_layer.max(initial=0)) + 1) + graph.task_layer
-        resource = np.unique(key, return_inverse=True)[1].ravel().astype(np.int64)
-    else:
-        resource = graph.task_node
-    n_resources = int(max(resource.max(initial=0) + 1, num_nodes))
     kernel_state = State(network, _closed_traffic(network.terminals, num_nodes))
-    kernel_state.open_messages(int(m_count.sum()))
+    kernel_state.open_messages(lay.num_messages)
     kernel_state.ctl[K.C_MODE] = K.MODE_RUNNING
     kernel_state.ctl[K.C_GEN] = 0
     window = np.zeros((WINDOWS, num_links))
     start, finish, emit, begin, sent, arrive, width, stats, t_net, _ = run_flit_events(
-        tmpl, resource[tmpl], graph.task_duration_s[tmpl], graph.occupies[tmpl], deps[tmpl],
-        release, task_off, msg_off, tmsg_ptr, graph.msg_src, graph.msg_dst, remote, delay,
-        flits, graph.cons_ptr, graph.cons_task, n_resources, net.cycle_s,
-        float(net.flit_bits), window, 1e-9, kernel_state.kernel_arrays())
+        tmpl, lay.resource[tmpl], graph.task_duration_s[tmpl], graph.occupies[tmpl],
+        lay.deps[tmpl], lay.release, lay.task_off, lay.msg_off, lay.tmsg_ptr, graph.msg_src,
+        graph.msg_dst, remote, delay, flits, graph.cons_ptr, graph.cons_task, lay.n_resources,
+        net.cycle_s, float(net.flit_bits), window, 1e-9, kernel_state.kernel_arrays())
     kernel_state.t = int(t_net)
     kernel_state.check()
-    m_inst = np.repeat(np.arange(k.size), m_count)
-    m_tmpl = m_first[k][m_inst] + np.arange(m_inst.size) - np.repeat(m_base, m_count)
     loop = dict(zip(("events", "kernel_calls", "cycles_simulated", "cycles_skipped",
                      "most_messages_open"), stats.tolist(), strict=True))
-    return Execution(graph, routes, instances, tmpl, inst, m_tmpl, m_inst, start, finish,
-                     emit, begin, sent, arrive, window, float(width), wire, loop)
+    return Execution(graph, routes, instances, tmpl, lay.inst, lay.m_tmpl, lay.m_inst, start,
+                     finish, emit, begin, sent, arrive, window, float(width), wire, loop)
