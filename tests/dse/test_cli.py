@@ -92,8 +92,9 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, space_dict):
     import time
 
     data = space_dict()
-    # enough points that the sweep outlasts the driver's first write (STORE_EVERY_S)
-    data["space"]["mapping.seed"] = list(range(8))
+    # enough points that evaluation outlasts the driver's first write (STORE_EVERY_S) by
+    # seconds even where caches make points cheap
+    data["space"]["mapping.seed"] = list(range(40))
     space = _write(tmp_path, data)
     store = tmp_path / "results.db"
     args = [sys.executable, "-m", "pimnoc.cli.main", "sweep", str(space), "--store", str(store),
@@ -119,4 +120,4 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, space_dict):
     assert resumed.returncode == 0, resumed.stderr
     with sqlite3.connect(store) as db:
         assert db.execute("SELECT COUNT(*), COUNT(DISTINCT config_hash) FROM points"
-                          ).fetchone() == (288, 288)
+                          ).fetchone() == (1440, 1440)

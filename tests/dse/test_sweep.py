@@ -46,8 +46,9 @@ def test_resume_after_kill_leaves_exactly_the_space(tmp_path, space_dict):
     data = space_dict()
     data["space"]["mapping.placement"] = ["row_major", "snake", "hilbert", "random"]
     data["space"]["design.pe.crossbars"] = [64, 96, 128]
-    # enough points that the sweep outlasts the driver's first write (STORE_EVERY_S)
-    data["space"]["mapping.seed"] = list(range(8))
+    # enough points that evaluation outlasts the driver's first write (STORE_EVERY_S) by
+    # seconds even where caches make points cheap
+    data["space"]["mapping.seed"] = list(range(40))
     space_file = tmp_path / "space.yaml"
     space_file.write_text(yaml.safe_dump(data))
     store = tmp_path / "results.db"
@@ -69,7 +70,7 @@ def test_resume_after_kill_leaves_exactly_the_space(tmp_path, space_dict):
     space = parse_space(data, str(space_file))
     expected = _space_hashes(space)
     killed_at = _count(store)
-    assert 0 < killed_at < len(expected) == 384, "the sweep was not killed mid-run"
+    assert 0 < killed_at < len(expected) == 1920, "the sweep was not killed mid-run"
     resumed = subprocess.run(command + ["--resume"], capture_output=True, text=True,
                              timeout=300)
     assert resumed.returncode == 0, resumed.stderr
