@@ -17,6 +17,7 @@ from numba import njit
 
 from pimnoc.engines.analytical.network import link_cycles_per_flit, router_delay_extra
 from pimnoc.engines.event.engine import WINDOWS, Execution, Instances, Routes, lay_out
+from pimnoc.engines.event.kernel import ARRIVE, FINISH, RELEASE, _make_ready, _pop, _push
 from pimnoc.engines.event.tasks import TaskGraph
 from pimnoc.engines.flit import kernel as K
 from pimnoc.engines.flit.engine import State, build_network
@@ -27,7 +28,6 @@ from pimnoc.errors import ConfigError, SimulationError
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
 
-RELEASE, FINISH, ARRIVE = 0, 1, 2
 STEP_EPS = 1e-6
 """Cycles of rounding slack when a time in seconds is turned into a network cycle."""
 
@@ -36,70 +36,6 @@ STEP_EPS = 1e-6
 def _cycle(time_s, cycle_s):
     """The first network cycle at or after `time_s`."""
     return np.int64(np.ceil(time_s / cycle_s - STEP_EPS))
-
-
-@njit(cache=True)
-def _push(ht, hs, hk, hi, state, time, kind, ident):
-    """Push an event on the (time, sequence) heap; state = [size, next sequence number]."""
-    n = state[0]
-    ht[n], hs[n], hk[n], hi[n] = time, state[1], kind, ident
-    state[0] += 1
-    state[1] += 1
-    while n > 0:
-        up = (n - 1) // 2
-        if ht[n] < ht[up] or (ht[n] == ht[up] and hs[n] < hs[up]):
-            ht[n], ht[up] = ht[up], ht[n]
-            hs[n], hs[up] = hs[up], hs[n]
-            hk[n], hk[up] = hk[up], hk[n]
-            hi[n], hi[up] = hi[up], hi[n]
-            n = up
-        else:
-            break
-
-
-@njit(cache=True)
-def _pop(ht, hs, hk, hi, state):
-    """Remove the earliest event; it is left at the returned index."""
-    last = state[0] - 1
-    ht[0], ht[last] = ht[last], ht[0]
-    hs[0], hs[last] = hs[last], hs[0]
-    hk[0], hk[last] = hk[last], hk[0]
-    hi[0], hi[last] = hi[last], hi[0]
-    state[0] = last
-    n = 0
-    while True:
-        c = 2 * n + 1
-        if c >= last:
-            break
-        if c + 1 < last and (ht[c + 1] < ht[c] or (ht[c + 1] == ht[c] and hs[c + 1] < hs[c])):
-            c += 1
-        if ht[c] < ht[n] or (ht[c] == ht[n] and hs[c] < hs[n]):
-            ht[n], ht[c] = ht[c], ht[n]
-            hs[n], hs[c] = hs[c], hs[n]
-            hk[n], hk[c] = hk[c], hk[n]
-            hi[n], hi[c] = hi[c], hi[n]
-            n = c
-        else:
-            break
-    return last
-
-
-@njit(cache=True)
-def _start_or_queue(g, now, task_occupy, task_node, task_dur, pe_busy, q_head, q_tail, q_next,
-                    start, ht, hs, hk, hi, state):
-    """A task whose inputs have all arrived: start it, or queue it behind its PE's work."""
-    if task_occupy[g]:
-        pe = task_node[g]
-        if pe_busy[pe]:
-            if q_tail[pe] >= 0:
-                q_next[q_tail[pe]] = g
-            else:
-                q_head[pe] = g
-            q_tail[pe] = g
-            return
-        pe_busy[pe] = True
-    start[g] = now
-    _push(ht, hs, hk, hi, state, now + task_dur[g], FINISH, g)
 
 
 @njit(cache=True)
@@ -194,8 +130,8 @@ def run_flit_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task
             now, kind, ident = ht[e], hk[e], hi[e]
             stats[0] += 1
             if kind == RELEASE:
-                _start_or_queue(ident, now, task_occupy, task_node, task_dur, pe_busy, q_head,
-                                q_tail, q_next, start, ht, hs, hk, hi, state)
+                _make_ready(ident, now, task_occupy, task_node, task_dur, pe_busy, q_head,
+                            q_tail, q_next, start, ht, hs, hk, hi, state)
             elif kind == FINISH:
                 g = ident
                 finish[g] = now
@@ -237,8 +173,8 @@ def run_flit_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task
                     g2 = m_cons[c] + off
                     deps[g2] -= 1
                     if deps[g2] == 0:
-                        _start_or_queue(g2, now, task_occupy, task_node, task_dur, pe_busy,
-                                        q_head, q_tail, q_next, start, ht, hs, hk, hi, state)
+                        _make_ready(g2, now, task_occupy, task_node, task_dur, pe_busy,
+                                    q_head, q_tail, q_next, start, ht, hs, hk, hi, state)
         stats[4] = max(stats[4], glob[K.G_MSG_OPEN])
         if glob[K.G_MSG_OPEN] > 0 or glob[K.G_NET_FLITS] > 0 or glob[K.G_PEND_CRED] > 0:
             t_end = _cycle(ht[0], cycle_s) if state[0] > 0 else K.BIG
