@@ -99,7 +99,9 @@ def test_ctrl_c_stops_cleanly_and_resumes(tmp_path, space_dict):
     store = tmp_path / "results.db"
     args = [sys.executable, "-m", "pimnoc.cli.main", "sweep", str(space), "--store", str(store),
             "--workers", "2"]
-    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # a shell's background job inherits SIGINT ignored; Ctrl-C at a terminal is not ignored
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline and proc.poll() is None:
         try:
