@@ -17,7 +17,16 @@ from numba import njit
 
 from pimnoc.engines.analytical.network import link_cycles_per_flit, router_delay_extra
 from pimnoc.engines.event.engine import WINDOWS, Execution, Instances, Routes, lay_out
-from pimnoc.engines.event.kernel import ARRIVE, FINISH, RELEASE, _make_ready, _pop, _push
+from pimnoc.engines.event.kernel import (
+    ARRIVE,
+    FINISH,
+    RELEASE,
+    _arrive,
+    _free_pe,
+    _make_ready,
+    _pop,
+    _push,
+)
 from pimnoc.engines.event.tasks import TaskGraph
 from pimnoc.engines.flit import kernel as K
 from pimnoc.engines.flit.engine import State, build_network
@@ -155,26 +164,12 @@ def run_flit_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task
                     mq_tail[src] = m
                     glob[K.G_MSG_OPEN] += 1
                 if task_occupy[g]:
-                    pe = task_node[g]
-                    nxt = q_head[pe]
-                    if nxt >= 0:
-                        q_head[pe] = q_next[nxt]
-                        if q_head[pe] < 0:
-                            q_tail[pe] = -1
-                        start[nxt] = now
-                        _push(ht, hs, hk, hi, state, now + task_dur[nxt], FINISH, nxt)
-                    else:
-                        pe_busy[pe] = False
+                    _free_pe(task_node[g], now, task_dur, pe_busy, q_head, q_tail, q_next,
+                             start, ht, hs, hk, hi, state)
             else:
-                m = ident
-                arrive[m] = now
-                tm, off = msg_tmpl[m], msg_toff[m]
-                for c in range(m_cons_ptr[tm], m_cons_ptr[tm + 1]):
-                    g2 = m_cons[c] + off
-                    deps[g2] -= 1
-                    if deps[g2] == 0:
-                        _make_ready(g2, now, task_occupy, task_node, task_dur, pe_busy,
-                                    q_head, q_tail, q_next, start, ht, hs, hk, hi, state)
+                _arrive(ident, now, arrive, msg_tmpl, msg_toff, m_cons_ptr, m_cons, deps,
+                        task_occupy, task_node, task_dur, pe_busy, q_head, q_tail, q_next,
+                        start, ht, hs, hk, hi, state)
         stats[4] = max(stats[4], glob[K.G_MSG_OPEN])
         if glob[K.G_MSG_OPEN] > 0 or glob[K.G_NET_FLITS] > 0 or glob[K.G_PEND_CRED] > 0:
             t_end = _cycle(ht[0], cycle_s) if state[0] > 0 else K.BIG

@@ -506,26 +506,12 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
                                         dirty_links, n_dirty)
                         changed = True
                 if task_occupy[g]:
-                    pe = task_node[g]
-                    nxt_task = q_head[pe]
-                    if nxt_task >= 0:
-                        q_head[pe] = q_next[nxt_task]
-                        if q_head[pe] < 0:
-                            q_tail[pe] = -1
-                        start[nxt_task] = now
-                        _push(ht, hs, hk, hi, state, now + task_dur[nxt_task], FINISH, nxt_task)
-                    else:
-                        pe_busy[pe] = False
+                    _free_pe(task_node[g], now, task_dur, pe_busy, q_head, q_tail, q_next,
+                             start, ht, hs, hk, hi, state)
             else:
-                m = ident
-                arrive[m] = now
-                tm, off = msg_tmpl[m], msg_toff[m]
-                for c in range(m_cons_ptr[tm], m_cons_ptr[tm + 1]):
-                    g2 = m_cons[c] + off
-                    deps[g2] -= 1
-                    if deps[g2] == 0:
-                        _make_ready(g2, now, task_occupy, task_node, task_dur, pe_busy, q_head,
-                                    q_tail, q_next, start, ht, hs, hk, hi, state)
+                _arrive(ident, now, arrive, msg_tmpl, msg_toff, m_cons_ptr, m_cons, deps,
+                        task_occupy, task_node, task_dur, pe_busy, q_head, q_tail, q_next,
+                        start, ht, hs, hk, hi, state)
         if changed:
             stats[1] += 1
             stats[3] = max(stats[3], n_active)
@@ -607,3 +593,32 @@ def _make_ready(g, now, task_occupy, task_node, task_dur, pe_busy, q_head, q_tai
     else:
         q_head[pe] = g
     q_tail[pe] = g
+
+
+@njit(cache=True)
+def _free_pe(pe, now, task_dur, pe_busy, q_head, q_tail, q_next, start, ht, hs, hk, hi,
+             state):
+    """A task on `pe` finished: start the next task queued there, or mark the PE idle."""
+    nxt = q_head[pe]
+    if nxt < 0:
+        pe_busy[pe] = False
+        return
+    q_head[pe] = q_next[nxt]
+    if q_head[pe] < 0:
+        q_tail[pe] = -1
+    start[nxt] = now
+    _push(ht, hs, hk, hi, state, now + task_dur[nxt], FINISH, nxt)
+
+
+@njit(cache=True)
+def _arrive(m, now, arrive, msg_tmpl, msg_toff, m_cons_ptr, m_cons, deps, task_occupy,
+            task_node, task_dur, pe_busy, q_head, q_tail, q_next, start, ht, hs, hk, hi, state):
+    """Message `m` arrived: each consumer task whose inputs are now all in becomes ready."""
+    arrive[m] = now
+    tm, off = msg_tmpl[m], msg_toff[m]
+    for c in range(m_cons_ptr[tm], m_cons_ptr[tm + 1]):
+        g = m_cons[c] + off
+        deps[g] -= 1
+        if deps[g] == 0:
+            _make_ready(g, now, task_occupy, task_node, task_dur, pe_busy, q_head, q_tail,
+                        q_next, start, ht, hs, hk, hi, state)
