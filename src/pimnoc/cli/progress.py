@@ -1,5 +1,5 @@
-"""Feedback on stderr during one long evaluation: a spinner with the current stage and the
-elapsed time, and the result's warnings."""
+"""Feedback on stderr: a spinner with the current stage and the elapsed time during one long
+evaluation, the result's warnings, and a user error in one line."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from contextlib import contextmanager
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 
 @contextmanager
@@ -18,6 +17,8 @@ def stage_progress(what: str, enabled: bool = True) -> Iterator[Callable[[str], 
     if not enabled or not console.is_terminal:
         yield lambda _stage: None
         return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
                   console=console, transient=True) as bar:
         task = bar.add_task(what, total=None)
@@ -30,3 +31,14 @@ def print_warnings(result) -> None:
     for message in result.extra.get("warnings", []):
         err.print(f"[bold yellow]warning:[/] {escape(message)}", highlight=False,
                   soft_wrap=True)
+
+
+def print_error(message: str) -> None:
+    """A user error (a PimnocError's text), one line on stderr."""
+    Console(stderr=True).print(f"[bold red]error:[/] {escape(message)}", highlight=False,
+                               soft_wrap=True)
+
+
+def print_interrupted() -> None:
+    """What a command stopped by the user (EOF at a prompt) says on stderr."""
+    Console(stderr=True).print("interrupted")
