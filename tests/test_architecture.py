@@ -64,3 +64,30 @@ def test_every_source_folder_is_a_package():
     """setuptools' find_packages skips a folder without __init__.py in a regular install."""
     folders = {p.parent for p in PACKAGE.rglob("*.py")}
     assert not [f for f in folders if not (f / "__init__.py").exists()]
+
+
+def _layer(module: str, layers: list[str]) -> int:
+    """Index of `module`'s layer in the import-linter contract (0: the top, cli)."""
+    for i, layer in enumerate(layers):
+        for name in layer.split("|"):
+            name = name.strip()
+            if module == name or module.startswith(name + "."):
+                return i
+    raise AssertionError(f"{module} is in no layer")
+
+
+def test_deferred_imports_point_down_the_layers():
+    """`registry.deferred` imports by name, which lint-imports cannot see: checked here."""
+    import tomllib
+
+    contract = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    layers = contract["tool"]["importlinter"]["contracts"][0]["layers"]
+    uses = []
+    for path in PACKAGE.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "deferred":
+                target = node.args[0].value
+                uses.append((module_name(path), target))
+                assert _layer(module_name(path), layers) < _layer(target, layers), target
+                assert (PACKAGE.parent / (target.replace(".", "/") + ".py")).exists(), target
+    assert ("pimnoc.evaluate", "pimnoc.engines.event.run") in uses

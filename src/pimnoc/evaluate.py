@@ -13,7 +13,6 @@ from typing import Any
 import numpy as np
 
 from pimnoc.analysis.design_thermal import ThermalParams, node_power, thermal_extras
-from pimnoc.analysis.event_thermal import event_thermal
 from pimnoc.analysis.sanity import physical_warnings
 from pimnoc.config import RunSpec
 from pimnoc.engines.analytical import latency as pipeline_latency
@@ -27,7 +26,6 @@ from pimnoc.engines.analytical.network import (
     route_flows,
 )
 from pimnoc.engines.compute.layer import LayerCompute, layer_compute
-from pimnoc.engines.event.run import simulate
 from pimnoc.engines.flit.pipeline import sim_params
 from pimnoc.hardware.heterogeneous import with_digital
 from pimnoc.hardware.interfaces import ChipletInterface
@@ -38,12 +36,16 @@ from pimnoc.hardware.tech import NetworkTech, PeTech
 from pimnoc.hardware.topology import DIGITAL, LINK_KINDS, Topology
 from pimnoc.mapping.mapper import Mapping, attach_digital
 from pimnoc.numeric import weighted_bincount
-from pimnoc.registry import Registry
+from pimnoc.registry import Registry, deferred
 from pimnoc.result import Result, Rows
 from pimnoc.search import map_and_place, start_order
 from pimnoc.traffic.flows import Flows, workload_flows
 from pimnoc.workload.ir import Workload
 from pimnoc.workload.loader import load_network
+
+simulate = deferred("pimnoc.engines.event.run", "simulate")
+event_thermal = deferred("pimnoc.analysis.event_thermal", "event_thermal")
+"""The event engine and its transient thermal run, imported by the first run that uses them."""
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pimnoc.errors import unknown_name
 
@@ -39,3 +40,19 @@ class Registry(Generic[T]):
 
     def __contains__(self, name: object) -> bool:
         return name in self._items
+
+
+def deferred(module: str, name: str) -> Callable[..., Any]:
+    """`module.name` as a callable that imports `module` at its first call.
+
+    For a stage that few runs need and whose import costs start-up time (the event engine:
+    ~25 ms). `module` must sit below the caller in the import-linter layers, which cannot see
+    this import; tests/test_architecture.py checks every use.
+    """
+
+    def call(*args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(module), name)(*args, **kwargs)
+
+    call.__name__ = call.__qualname__ = name
+    call.__doc__ = f"`{module}.{name}`, imported at the first call."
+    return call

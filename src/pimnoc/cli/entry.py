@@ -218,6 +218,10 @@ def run_direct(argv: list[str], index: dict) -> int | None:
     values = plain_values(argv[1:], plain) if plain else None
     if values is None:
         return None
+    # pydantic looks for plugins (observability hooks) by reading every installed package's
+    # entry points when the first model is built (tens of ms); a run needs none. Set the
+    # variable (to nothing) to have them loaded.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     gc.disable()  # the imports make long-lived objects only: collecting is wasted work
     try:
         module = importlib.import_module(DIRECT_COMMANDS[argv[0]])

@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501
 
-SOURCE_DIGEST = 2685330108
+SOURCE_DIGEST = 2588711529
 
 COMMANDS = {'': {'command_path': 'pimnoc',
       'help': '                                                                                \n'
