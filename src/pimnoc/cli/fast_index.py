@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501
 
-SOURCE_DIGEST = 2588711529
+SOURCE_DIGEST = 1151385974
 
 COMMANDS = {'': {'command_path': 'pimnoc',
       'help': '                                                                                \n'

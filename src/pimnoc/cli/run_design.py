@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from rich.table import Table
-
+from pimnoc.cli.plain import plain_lines, plain_table, write_plain
 from pimnoc.cli.progress import print_warnings, stage_progress
-from pimnoc.cli.tables import print_table, stdout_console
 from pimnoc.config import load_run
 from pimnoc.errors import ConfigError
 from pimnoc.evaluate import evaluate_full
@@ -58,11 +56,25 @@ def _event_rows(result) -> list[tuple[str, str]]:
     ]
 
 
-def summary_table(result) -> Table:
+TITLE = "pimnoc result"
+COLUMNS = [("figure", "left"), ("value", "right")]
+"""The summary table's title and (header, justification) of its columns."""
+
+
+def summary_table(result):
     """A rich table of the headline figures of a Result."""
-    table = Table(title="pimnoc result", show_header=True, header_style="bold")
-    table.add_column("figure")
-    table.add_column("value", justify="right")
+    from rich.table import Table
+
+    table = Table(title=TITLE, show_header=True, header_style="bold")
+    for header, justify in COLUMNS:
+        table.add_column(header, justify=justify)
+    for name, value in summary_rows(result):
+        table.add_row(name, value)
+    return table
+
+
+def summary_rows(result) -> list[tuple[str, str]]:
+    """The headline figures of a Result: (figure, value) in the order shown."""
     e = result.energy_j
     rows = [
         ("latency / inference", _si(result.latency_s, "s")),
@@ -97,9 +109,7 @@ def summary_table(result) -> Table:
         if key in result.extra:
             rows.append((key, f"{result.extra[key]:.4g}"))
     rows.append(("evaluation time", _si(result.wall_s, "s")))
-    for name, value in rows:
-        table.add_row(name, value)
-    return table
+    return rows
 
 
 def flit_rows(event: dict) -> list[tuple[str, str]]:
@@ -117,7 +127,6 @@ def flit_rows(event: dict) -> list[tuple[str, str]]:
 def run_design(config: Path, output: str | None = None, plot: Path | None = None,
                as_json: bool = False, trace: str | None = None) -> None:
     """Evaluate the run file `config`, print a summary (or the JSON), write the files asked."""
-    console = stdout_console()
     spec = load_run(config)
     if output is not None:
         output = check_output_file(output, "-o/--output", "result.json")
@@ -145,16 +154,22 @@ def run_design(config: Path, output: str | None = None, plot: Path | None = None
     if as_json:
         print(finite_json(result.to_dict()))
         return
-    print_table(summary_table(result), console)
-    for net in result.per_network:
-        console.print(f"  {net['name']}: {net['layers']} layers on {net['pes']} PEs, "
-                      f"latency {_si(net['latency_s'], 's')}")
+    lines = [f"  {net['name']}: {net['layers']} layers on {net['pes']} PEs, "
+             f"latency {_si(net['latency_s'], 's')}" for net in result.per_network]
     if output is not None:
-        console.print("result written to " + ", ".join(str(p) for p in files))
+        lines.append("result written to " + ", ".join(str(p) for p in files))
     if plot is not None:
-        console.print("figures: " + ", ".join(str(p) for p in written))
+        lines.append("figures: " + ", ".join(str(p) for p in written))
     if trace is not None:
-        console.print(f"trace written to {trace} (open it in https://ui.perfetto.dev)")
+        lines.append(f"trace written to {trace} (open it in https://ui.perfetto.dev)")
+    if write_plain([plain_table(TITLE, COLUMNS, summary_rows(result)), plain_lines(lines)]):
+        return
+    from pimnoc.cli.tables import print_table, stdout_console
+
+    console = stdout_console()
+    print_table(summary_table(result), console)
+    for text in lines:
+        console.print(text)
 
 
 def run_from_args(values: dict[str, str | bool]) -> None:
