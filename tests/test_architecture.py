@@ -77,17 +77,28 @@ def _layer(module: str, layers: list[str]) -> int:
 
 
 def test_deferred_imports_point_down_the_layers():
-    """`registry.deferred` imports by name, which lint-imports cannot see: checked here."""
+    """`registry.deferred` and `Registry.defer` import by name, which lint-imports cannot see:
+    a deferred function must sit below its caller, a deferred registry entry in its layer or
+    below."""
     import tomllib
 
     contract = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
     layers = contract["tool"]["importlinter"]["contracts"][0]["layers"]
     uses = []
     for path in PACKAGE.rglob("*.py"):
+        caller = module_name(path)
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "deferred":
+            if not isinstance(node, ast.Call):
+                continue
+            if getattr(node.func, "id", None) == "deferred":
                 target = node.args[0].value
-                uses.append((module_name(path), target))
-                assert _layer(module_name(path), layers) < _layer(target, layers), target
-                assert (PACKAGE.parent / (target.replace(".", "/") + ".py")).exists(), target
+                assert _layer(caller, layers) < _layer(target, layers), target
+            elif getattr(node.func, "attr", None) == "defer" and len(node.args) == 2:
+                target = node.args[1].value
+                assert _layer(caller, layers) <= _layer(target, layers), target
+            else:
+                continue
+            uses.append((caller, target))
+            assert (PACKAGE.parent / (target.replace(".", "/") + ".py")).exists(), target
     assert ("pimnoc.evaluate", "pimnoc.engines.event.run") in uses
+    assert ("pimnoc.search", "pimnoc.search.thermal_sfc") in uses

@@ -12,7 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from pimnoc.analysis.design_thermal import ThermalParams, node_power, thermal_extras
 from pimnoc.analysis.sanity import physical_warnings
 from pimnoc.config import RunSpec
 from pimnoc.engines.analytical import latency as pipeline_latency
@@ -45,7 +44,10 @@ from pimnoc.workload.loader import load_network
 
 simulate = deferred("pimnoc.engines.event.run", "simulate")
 event_thermal = deferred("pimnoc.analysis.event_thermal", "event_thermal")
-"""The event engine and its transient thermal run, imported by the first run that uses them."""
+thermal_params = deferred("pimnoc.analysis.design_thermal", "ThermalParams.from_spec")
+thermal_extras = deferred("pimnoc.analysis.design_thermal", "thermal_extras")
+node_power = deferred("pimnoc.analysis.design_thermal", "node_power")
+"""The event engine and the thermal model, imported by the first run that uses them."""
 
 
 @dataclass(frozen=True)
@@ -261,7 +263,7 @@ def evaluate_full(spec: RunSpec, detail: bool = True,
     stage = progress or (lambda _name: None)
     started = time.perf_counter()
     if spec.thermal.enabled:
-        ThermalParams.from_spec(spec.thermal.params())  # bad thermal keys fail before the work
+        thermal_params(spec.thermal.params())  # bad thermal keys fail before the work
     pe, net = spec.pe_tech(), spec.network_tech()
     stage("building the topology and its routing")
     topo, routing = topology_and_routing(spec)
@@ -309,7 +311,7 @@ def evaluate_full(spec: RunSpec, detail: bool = True,
         stage("thermal and accuracy")
         extra = {**result.extra, **thermal_extras(evaluation)}
         if execution is not None:
-            params = ThermalParams.from_spec(spec.thermal.params())
+            params = thermal_params(spec.thermal.params())
             extra["thermal_transient"] = event_thermal(evaluation, params,
                                                        node_power(evaluation))
         result = replace(result, extra=extra, wall_s=time.perf_counter() - started)
