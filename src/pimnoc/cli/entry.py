@@ -222,10 +222,15 @@ def run_direct(argv: list[str], index: dict) -> int | None:
     # entry points when the first model is built (tens of ms); a run needs none. Set the
     # variable (to nothing) to have them loaded.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # numpy's OpenBLAS starts its worker threads when loaded; an idle worker spins for 2**28
+    # cycles (~0.1 s of a core) before it sleeps. 2**4: it sleeps at once, and a later BLAS
+    # call wakes it (same threads, same results).
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
     gc.disable()  # the imports make long-lived objects only: collecting is wasted work
     try:
         module = importlib.import_module(DIRECT_COMMANDS[argv[0]])
     finally:
+        gc.freeze()  # and no later collection (the one at exit included) walks them again
         gc.enable()
     return call_command(module.run_from_args, values)
 

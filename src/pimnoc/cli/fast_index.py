@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501
 
-SOURCE_DIGEST = 1151385974
+SOURCE_DIGEST = 3507847095
 
 COMMANDS = {'': {'command_path': 'pimnoc',
       'help': '                                                                                \n'
