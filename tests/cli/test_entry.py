@@ -177,6 +177,15 @@ def test_whenever_the_entry_reads_run_typer_reads_the_same(words):
             arguments_given(argv, monkeypatch, direct=False)
 
 
+@pytest.fixture
+def direct_run_in_this_process(monkeypatch):
+    """The direct run's process-wide settings, kept to the test: variables, frozen objects."""
+    for name in ("PYDANTIC_DISABLE_PLUGINS", "OPENBLAS_THREAD_TIMEOUT"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    monkeypatch.setattr(entry.gc, "freeze", lambda: None)
+
+
+@pytest.mark.usefixtures("direct_run_in_this_process")
 @pytest.mark.parametrize("argv", [["run", "no-such-file.yaml"],
                                   ["run", "examples/die_2d_resnet18.yaml", "--trace", "t.json"]])
 def test_direct_run_reports_errors_as_typer_does(argv, capsys, monkeypatch):
@@ -187,6 +196,7 @@ def test_direct_run_reports_errors_as_typer_does(argv, capsys, monkeypatch):
     assert direct == run_typer(argv)
 
 
+@pytest.mark.usefixtures("direct_run_in_this_process")
 def test_direct_run_is_interrupted_as_typer_is(monkeypatch, capsys):
     import pimnoc.cli.run_design as run_design
 

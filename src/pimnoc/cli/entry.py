@@ -219,7 +219,7 @@ def run_direct(argv: list[str], index: dict) -> int | None:
     if values is None:
         return None
     # pydantic looks for plugins (observability hooks) by reading every installed package's
-    # entry points when the first model is built (tens of ms); a run needs none. Set the
+    # entry points when the first model is built (~10 ms here); a run needs none. Set the
     # variable (to nothing) to have them loaded.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
     # numpy's OpenBLAS starts its worker threads when loaded; an idle worker spins for 2**28

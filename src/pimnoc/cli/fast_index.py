@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501
 
-SOURCE_DIGEST = 3507847095
+SOURCE_DIGEST = 2385623797
 
 COMMANDS = {'': {'command_path': 'pimnoc',
       'help': '                                                                                \n'
