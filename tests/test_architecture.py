@@ -64,3 +64,41 @@ def test_every_source_folder_is_a_package():
     """setuptools' find_packages skips a folder without __init__.py in a regular install."""
     folders = {p.parent for p in PACKAGE.rglob("*.py")}
     assert not [f for f in folders if not (f / "__init__.py").exists()]
+
+
+def _layer(module: str, layers: list[str]) -> int:
+    """Index of `module`'s layer in the import-linter contract (0: the top, cli)."""
+    for i, layer in enumerate(layers):
+        for name in layer.split("|"):
+            name = name.strip()
+            if module == name or module.startswith(name + "."):
+                return i
+    raise AssertionError(f"{module} is in no layer")
+
+
+def test_deferred_imports_point_down_the_layers():
+    """`registry.deferred` and `Registry.defer` import by name, which lint-imports cannot see:
+    a deferred function must sit below its caller, a deferred registry entry in its layer or
+    below."""
+    import tomllib
+
+    contract = tomllib.loads((REPO_ROOT / "pyproject.toml").read_text())
+    layers = contract["tool"]["importlinter"]["contracts"][0]["layers"]
+    uses = []
+    for path in PACKAGE.rglob("*.py"):
+        caller = module_name(path)
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not isinstance(node, ast.Call):
+                continue
+            if getattr(node.func, "id", None) == "deferred":
+                target = node.args[0].value
+                assert _layer(caller, layers) < _layer(target, layers), target
+            elif getattr(node.func, "attr", None) == "defer" and len(node.args) == 2:
+                target = node.args[1].value
+                assert _layer(caller, layers) <= _layer(target, layers), target
+            else:
+                continue
+            uses.append((caller, target))
+            assert (PACKAGE.parent / (target.replace(".", "/") + ".py")).exists(), target
+    assert ("pimnoc.evaluate", "pimnoc.engines.event.run") in uses
+    assert ("pimnoc.search", "pimnoc.search.thermal_sfc") in uses

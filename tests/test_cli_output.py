@@ -32,7 +32,7 @@ def test_the_summary_shows_the_flit_backends_figures(run_dict):
 
     from rich.console import Console
 
-    from pimnoc.cli.run import summary_table
+    from pimnoc.cli.run_design import summary_table
     from pimnoc.config import parse_run
     from pimnoc.evaluate import evaluate
 

@@ -12,8 +12,6 @@ from typing import Any
 
 import numpy as np
 
-from pimnoc.analysis.design_thermal import ThermalParams, node_power, thermal_extras
-from pimnoc.analysis.event_thermal import event_thermal
 from pimnoc.analysis.sanity import physical_warnings
 from pimnoc.config import RunSpec
 from pimnoc.engines.analytical import latency as pipeline_latency
@@ -27,7 +25,6 @@ from pimnoc.engines.analytical.network import (
     route_flows,
 )
 from pimnoc.engines.compute.layer import LayerCompute, layer_compute
-from pimnoc.engines.event.run import simulate
 from pimnoc.engines.flit.pipeline import sim_params
 from pimnoc.hardware.heterogeneous import with_digital
 from pimnoc.hardware.interfaces import ChipletInterface
@@ -38,12 +35,19 @@ from pimnoc.hardware.tech import NetworkTech, PeTech
 from pimnoc.hardware.topology import DIGITAL, LINK_KINDS, Topology
 from pimnoc.mapping.mapper import Mapping, attach_digital
 from pimnoc.numeric import weighted_bincount
-from pimnoc.registry import Registry
+from pimnoc.registry import Registry, deferred
 from pimnoc.result import Result, Rows
 from pimnoc.search import map_and_place, start_order
 from pimnoc.traffic.flows import Flows, workload_flows
 from pimnoc.workload.ir import Workload
 from pimnoc.workload.loader import load_network
+
+simulate = deferred("pimnoc.engines.event.run", "simulate")
+event_thermal = deferred("pimnoc.analysis.event_thermal", "event_thermal")
+thermal_params = deferred("pimnoc.analysis.design_thermal", "ThermalParams.from_spec")
+thermal_extras = deferred("pimnoc.analysis.design_thermal", "thermal_extras")
+node_power = deferred("pimnoc.analysis.design_thermal", "node_power")
+"""The event engine and the thermal model, imported by the first run that uses them."""
 
 
 @dataclass(frozen=True)
@@ -259,7 +263,7 @@ def evaluate_full(spec: RunSpec, detail: bool = True,
     stage = progress or (lambda _name: None)
     started = time.perf_counter()
     if spec.thermal.enabled:
-        ThermalParams.from_spec(spec.thermal.params())  # bad thermal keys fail before the work
+        thermal_params(spec.thermal.params())  # bad thermal keys fail before the work
     pe, net = spec.pe_tech(), spec.network_tech()
     stage("building the topology and its routing")
     topo, routing = topology_and_routing(spec)
@@ -307,7 +311,7 @@ def evaluate_full(spec: RunSpec, detail: bool = True,
         stage("thermal and accuracy")
         extra = {**result.extra, **thermal_extras(evaluation)}
         if execution is not None:
-            params = ThermalParams.from_spec(spec.thermal.params())
+            params = thermal_params(spec.thermal.params())
             extra["thermal_transient"] = event_thermal(evaluation, params,
                                                        node_power(evaluation))
         result = replace(result, extra=extra, wall_s=time.perf_counter() - started)

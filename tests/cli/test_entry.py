@@ -117,3 +117,112 @@ def test_console_script_answers_help_without_importing_typer(tmp_path):
 def test_stale_index_hands_over(monkeypatch):
     monkeypatch.setattr(entry, "source_digest", lambda: -1)
     assert entry._load_index() is None
+
+
+RUN_PLAIN = (INDEX or {}).get("run", {}).get("plain")
+
+
+def test_run_is_read_without_click():
+    assert RUN_PLAIN is not None and RUN_PLAIN["arguments"] == ["config"]
+
+
+def arguments_given(argv: list[str], monkeypatch, direct: bool) -> dict | None:
+    """The arguments `run_design` receives for `argv`, from the entry or from typer."""
+    import pimnoc.cli.run_design as run_design
+
+    seen: dict = {}
+    monkeypatch.setattr(run_design, "run_design",
+                        lambda *args: seen.update(zip(("config", "output", "plot", "as_json",
+                                                       "trace"), args, strict=True)))
+    if direct:
+        values = entry.plain_values(argv[1:], RUN_PLAIN)
+        if values is None:
+            return None
+        assert entry.call_command(run_design.run_from_args, values) == 0
+    else:
+        assert run_typer(argv)[0] == 0
+    return {name: (type(value), value) for name, value in seen.items()}
+
+
+@pytest.mark.parametrize("argv", [
+    ["run", "x.yaml"], ["run", "x.yaml", "-o", "r.json"], ["run", "--output=r.json", "x.yaml"],
+    ["run", "x y.yaml", "--json", "--plot", "figs", "--trace", "t.json", "--output", "a b"],
+    ["run", "--plot=figs", "x.yaml", "--trace=t.json", "-o", "r.json"],
+])
+def test_plain_run_gets_typers_arguments(argv, monkeypatch):
+    assert arguments_given(argv, monkeypatch, direct=True) == \
+        arguments_given(argv, monkeypatch, direct=False)
+
+
+@pytest.mark.parametrize("args", [
+    [], ["x.yaml", "y.yaml"], ["--", "x.yaml"], ["-"], ["x.yaml", "-o"], ["-oresult.json", "x"],
+    ["x.yaml", "--json=1"], ["x.yaml", "-o", "a", "--output", "b"], ["x.yaml", "-o", "-x"],
+    ["x.yaml", "--output="], [""], ["x.yaml", "--json", "--json"], ["x.yaml", "--bogus"],
+])
+def test_unusual_run_lines_go_to_typer(args):
+    assert entry.plain_values(args, RUN_PLAIN) is None
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(sorted(RUN_PLAIN["options"]) if RUN_PLAIN else []),
+                          st.sampled_from(["x.yaml", "r.json", "--", "-", "", "--output=a",
+                                           "--json=1", "-ox"])), max_size=6))
+def test_whenever_the_entry_reads_run_typer_reads_the_same(words):
+    values = entry.plain_values(words, RUN_PLAIN)
+    if values is None:
+        return
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        argv = ["run", *words]
+        assert arguments_given(argv, monkeypatch, direct=True) == \
+            arguments_given(argv, monkeypatch, direct=False)
+
+
+@pytest.fixture
+def direct_run_in_this_process(monkeypatch):
+    """The direct run's process-wide settings, kept to the test: variables, frozen objects."""
+    for name in ("PYDANTIC_DISABLE_PLUGINS", "OPENBLAS_THREAD_TIMEOUT"):
+        monkeypatch.setenv(name, os.environ.get(name, ""))
+    monkeypatch.setattr(entry.gc, "freeze", lambda: None)
+
+
+@pytest.mark.usefixtures("direct_run_in_this_process")
+@pytest.mark.parametrize("argv", [["run", "no-such-file.yaml"],
+                                  ["run", "examples/die_2d_resnet18.yaml", "--trace", "t.json"]])
+def test_direct_run_reports_errors_as_typer_does(argv, capsys, monkeypatch):
+    monkeypatch.chdir(Path(entry.__file__).parents[3])
+    code = entry.main(argv, prog="pimnoc")
+    direct = (code, *capsys.readouterr())
+    assert code == 2 and "error:" in direct[2]
+    assert direct == run_typer(argv)
+
+
+@pytest.mark.usefixtures("direct_run_in_this_process")
+def test_direct_run_is_interrupted_as_typer_is(monkeypatch, capsys):
+    import pimnoc.cli.run_design as run_design
+
+    def stop(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(run_design, "run_design", stop)
+    assert entry.main(["run", "x.yaml"], prog="pimnoc") == 130
+    direct = capsys.readouterr()
+    assert (130, direct.out, direct.err) == run_typer(["run", "x.yaml"])
+
+
+def test_console_script_runs_without_typer(tmp_path):
+    script = tmp_path / "pimnoc"
+    script.write_text("import sys\nfrom pimnoc.cli.entry import entry\nentry()\n")
+    probe = tmp_path / "probe.py"
+    probe.write_text(
+        "import runpy, sys\nsys.argv = [sys.argv[1], 'run', 'examples/die_2d_resnet18.yaml', "
+        f"'-o', {str(tmp_path / 'r.json')!r}]\n"
+        "try:\n    runpy.run_path(sys.argv[0], run_name='__main__')\n"
+        "except SystemExit as exc:\n    code = exc.code\n"
+        "print(code, 'typer' in sys.modules, 'pimnoc.cli.main' in sys.modules,"
+        " 'rich' in sys.modules)\n")
+    root = Path(entry.__file__).parents[3]
+    env = {**os.environ, "PYTHONPATH": str(root / "src")}
+    done = subprocess.run([sys.executable, str(probe), str(script)], capture_output=True,
+                          text=True, env=env, timeout=300, cwd=root)
+    assert done.stdout.split()[-4:] == ["0", "False", "False", "False"]  # a pipe: no rich
+    assert "pimnoc result" in done.stdout and (tmp_path / "r.json").exists()

@@ -1,19 +1,26 @@
-"""The `pimnoc` console script: `--help` and unknown options answered at once, the rest by typer.
+"""The `pimnoc` console script: `--help`, unknown options and a plain `run` without typer.
 
 Importing typer, rich and the commands costs a few tenths of a second; a help screen or a
-refused option needs none of it. `cli/fast_index.py`, generated from the typer app by
-`cli/build_index.py`, holds every command's help screens (80 columns, plain and coloured),
-usage line and options. This module prints from it when the command line is plain
-`[COMMAND...] --help` or names an option the command does not have, and hands anything else
-(or anything it is unsure of: another terminal width, forced colours, a stale index) to
+refused option needs none of it, and a plain `pimnoc run` command line needs no parser.
+`cli/fast_index.py`, generated from the typer app by `cli/build_index.py`, holds every
+command's help screens (80 columns, plain and coloured), usage line and options. This
+module prints from it when the command line is plain `[COMMAND...] --help` or names an
+option the command does not have. A command of `DIRECT_COMMANDS` whose words are plain
+(each option once with its value, the arguments given; the index says which words are
+options) runs here, its errors handled as `cli.main` handles them. Anything else (or
+anything it is unsure of: another terminal width, forced colours, a stale index) goes to
 `cli.main`. Its answers are the ones typer gives (tests/cli/test_entry.py).
 """
 
 from __future__ import annotations
 
+import errno
+import gc
+import importlib
 import os
 import sys
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 HELP_WIDTH = 80  # columns of the stored help screens (rich's width when not on a terminal)
@@ -22,6 +29,9 @@ INDEX_PATH = CLI_DIR / "fast_index.py"
 _FORCING_ENV = ("TERMINAL_WIDTH", "FORCE_COLOR", "PY_COLORS", "GITHUB_ACTIONS", "TTY_COMPATIBLE",
                 "TTY_INTERACTIVE", "_TYPER_FORCE_DISABLE_TERMINAL")
 """Variables with which typer or rich would print help differently: typer answers then."""
+DIRECT_COMMANDS = {"run": "pimnoc.cli.run_design"}
+"""Commands run without typer when their command line is plain: the module whose
+`run_from_args(values)` does the work (`cli/build_index.py` stores how to read the words)."""
 
 
 def source_digest() -> int:
@@ -133,6 +143,98 @@ def fast_path(argv: list[str], index: dict) -> tuple[int, dict | None, str] | No
                      f"Error: {message}\n")
 
 
+def plain_values(args: list[str], plain: dict) -> dict[str, str | bool] | None:
+    """Each parameter's word, or its flag's value, as click reads `args`; by parameter name.
+
+    None when unsure (`--`, `-`, a repeated or joined option, an empty value or one that
+    starts with `-`, an argument missing or one too many), so that typer decides.
+    """
+    options, names = plain["options"], plain["arguments"]
+    values: dict[str, str | bool] = {}
+    words: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        i += 1
+        if arg[:1] != "-":
+            words.append(arg)
+            continue
+        name, equals, value = arg.partition("=") if arg[:2] == "--" else (arg, "", "")
+        if name not in options or options[name][0] in values:
+            return None
+        param, flag = options[name]
+        if flag is not None:
+            if equals:
+                return None
+            values[param] = flag
+            continue
+        if not equals:
+            if i == len(args):
+                return None
+            value = args[i]
+            i += 1
+        if value[:1] in ("-", ""):
+            return None
+        values[param] = value
+    if len(words) != len(names) or "" in words:
+        return None
+    values.update(zip(names, words, strict=True))
+    return values
+
+
+def call_command(function: Callable[[dict], object], values: dict) -> int:
+    """Exit code of `function(values)`, what it raises handled as `cli.main` and click do."""
+    from pimnoc.errors import PimnocError
+
+    try:
+        function(values)
+    except PimnocError as exc:
+        from pimnoc.cli.progress import print_error
+
+        print_error(str(exc))
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except EOFError:
+        from pimnoc.cli.progress import print_interrupted
+
+        sys.stderr.write("\n")
+        sys.stderr.flush()
+        print_interrupted()
+        return 130
+    except OSError as exc:
+        if exc.errno != errno.EPIPE:
+            raise
+        from typer._click.utils import PacifyFlushWrapper
+
+        sys.stdout, sys.stderr = PacifyFlushWrapper(sys.stdout), PacifyFlushWrapper(sys.stderr)
+        sys.exit(1)
+    return 0
+
+
+def run_direct(argv: list[str], index: dict) -> int | None:
+    """Exit code of a plain command line of a `DIRECT_COMMANDS` command, else None."""
+    plain = index[argv[0]].get("plain") if argv and argv[0] in DIRECT_COMMANDS else None
+    values = plain_values(argv[1:], plain) if plain else None
+    if values is None:
+        return None
+    # pydantic looks for plugins (observability hooks) by reading every installed package's
+    # entry points when the first model is built (~10 ms here); a run needs none. Set the
+    # variable (to nothing) to have them loaded.
+    os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # numpy's OpenBLAS starts its worker threads when loaded; an idle worker spins for 2**28
+    # cycles (~0.1 s of a core) before it sleeps. 2**4: it sleeps at once, and a later BLAS
+    # call wakes it (same threads, same results).
+    os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+    gc.disable()  # the imports make long-lived objects only: collecting is wasted work
+    try:
+        module = importlib.import_module(DIRECT_COMMANDS[argv[0]])
+    finally:
+        gc.freeze()  # and no later collection (the one at exit included) walks them again
+        gc.enable()
+    return call_command(module.run_from_args, values)
+
+
 def main(argv: list[str] | None = None, prog: str | None = None) -> int:
     """Answer from the index when it can, else run the typer app."""
     argv = sys.argv[1:] if argv is None else argv
@@ -148,6 +250,9 @@ def main(argv: list[str] | None = None, prog: str | None = None) -> int:
         if mode is not None:
             sys.stdout.write(helped["help_ansi" if mode == "ansi" else "help"])
             return code
+    direct = run_direct(argv, index) if index and answer is None else None
+    if direct is not None:
+        return direct
     from pimnoc.cli.main import main as typer_main
 
     return typer_main(argv)

@@ -2,7 +2,7 @@
 
 # ruff: noqa: E501
 
-SOURCE_DIGEST = 653193833
+SOURCE_DIGEST = 2385623797
 
 COMMANDS = {'': {'command_path': 'pimnoc',
       'help': '                                                                                \n'
@@ -1325,6 +1325,12 @@ COMMANDS = {'': {'command_path': 'pimnoc',
                       '\n',
          'ignore_unknown_options': False,
          'options': {'--help': 0, '--json': 0, '--output': 1, '--plot': 1, '--trace': 1, '-o': 1},
+         'plain': {'arguments': ['config'],
+                   'options': {'--json': ['as_json', True],
+                               '--output': ['output', None],
+                               '--plot': ['plot', None],
+                               '--trace': ['trace', None],
+                               '-o': ['output', None]}},
          'subcommands': [],
          'usage': 'Usage: pimnoc run [OPTIONS] {config}'},
  'simulate': {'command_path': 'pimnoc simulate',

@@ -6,10 +6,9 @@ import importlib
 import sys
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 from typer.exceptions import Abort, Exit, TyperException
 
+from pimnoc.cli.progress import print_error, print_interrupted
 from pimnoc.errors import PimnocError
 
 COMMAND_MODULES = ("run", "zoo", "compare", "pareto", "report", "reproduce", "reproduce_teflon",
@@ -41,16 +40,15 @@ def build_app(command: str | None = None) -> typer.Typer:
 
 def main(argv: list[str] | None = None, prog_name: str | None = None) -> int:
     """Entry point: user errors print one line and exit 2, without a traceback."""
-    err = Console(stderr=True)
     argv = sys.argv[1:] if argv is None else argv
     app = build_app(argv[0] if argv else None)
     try:
         code = app(args=argv, prog_name=prog_name, standalone_mode=False)
     except PimnocError as exc:
-        err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
+        print_error(str(exc))
         return 2
     except Abort:
-        err.print("interrupted")
+        print_interrupted()
         return 130
     except Exit as exc:
         return exc.exit_code
