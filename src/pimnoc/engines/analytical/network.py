@@ -368,18 +368,30 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     an interval the channel is taken as the edge's alone (pure serialisation). `link_bps`
     gives each link's bandwidth (`link_bandwidth_bps`); without it all carry a flit a cycle.
     """
+    return edge_parts_at(flows, routed, flow_latency_s, net, num_layers, (interval_s,),
+                         link_bps)[0]
+
+
+def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
+                  net: NetworkTech, num_layers: int, intervals: tuple[float | None, ...],
+                  link_bps: np.ndarray | None = None
+                  ) -> list[dict[tuple[int, int], tuple[float, float]]]:
+    """`edge_parts` at each of several intervals (the edges' bits per channel summed once)."""
     if routed.flow_index.size == 0:
-        return {}
+        return [{} for _ in intervals]
     idx = routed.flow_index
     bandwidth = net.link_bandwidth_bps
     edge = flows.producer[idx] * num_layers + flows.consumer[idx]
     keys, inverse = np.unique(edge, return_inverse=True)
+    del edge
     bits = flows.bits[idx]
     head = flow_latency_s - bits / bandwidth
     worst_head = np.zeros(keys.size)
     np.maximum.at(worst_head, inverse, head)
-    interval = interval_s if interval_s and np.isfinite(interval_s) else None
-    transfer = np.zeros(keys.size)
+    del head
+    chosen_intervals = [interval_s if interval_s and np.isfinite(interval_s) else None
+                        for interval_s in intervals]
+    transfers = [np.zeros(keys.size) for _ in intervals]
 
     def charge(channel: np.ndarray, flow: np.ndarray | None, channel_load: np.ndarray,
                channel_bps: np.ndarray | None = None) -> None:
@@ -398,11 +410,17 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
             del key
             weights = bits[chosen] if flow is None else bits[flow[chosen]]
             per_pair = weighted_bincount(pair_inv, weights=weights)
-            load = channel_load[pair_keys % width]
-            bps = bandwidth if channel_bps is None else channel_bps[pair_keys % width]
-            time = (shared_transfer_s(per_pair, load, bps, interval) if interval
-                    else per_pair / bps)
-            np.maximum.at(transfer, pair_keys // width, time)
+            del pair_inv, weights
+            pair_channel = pair_keys % width
+            load = channel_load[pair_channel]
+            bps = bandwidth if channel_bps is None else channel_bps[pair_channel]
+            pair_edge = pair_keys // width  # sorted: each edge's pairs in one run
+            starts = np.flatnonzero(np.diff(pair_edge, prepend=-1))
+            for interval, transfer in zip(chosen_intervals, transfers, strict=True):
+                time = (shared_transfer_s(per_pair, load, bps, interval) if interval
+                        else per_pair / bps)
+                at = pair_edge[starts]
+                transfer[at] = np.maximum(transfer[at], np.maximum.reduceat(time, starts))
 
     n_nodes = int(max(flows.src.max(initial=0), flows.dst.max(initial=0))) + 1
     sends, needed = _edge_copies(routed, flows, inverse)
@@ -410,13 +428,17 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     port_load = injected_bits(routed, flows, n_nodes)
     sent = None if sends.all() else np.flatnonzero(sends)
     charge(src if sent is None else src[sent], sent, port_load)
+    del src
     dst = flows.dst[idx]
     charge(dst, None, weighted_bincount(dst, weights=bits, minlength=n_nodes))
+    del dst
     if routed.pair_flow.size:
         if needed.all():  # unicast: every hop (no copies of the hop arrays)
             charge(routed.pair_link, routed.pair_flow, routed.link_load_bits, link_bps)
         else:
             charge(routed.pair_link[needed], routed.pair_flow[needed], routed.link_load_bits,
                    link_bps)
-    pairs = zip(keys.tolist(), worst_head.tolist(), transfer.tolist(), strict=True)
-    return {(k // num_layers, k % num_layers): (h, t) for k, h, t in pairs}
+    edges = [(k // num_layers, k % num_layers) for k in keys.tolist()]
+    heads = worst_head.tolist()
+    return [dict(zip(edges, zip(heads, transfer.tolist(), strict=True), strict=True))
+            for transfer in transfers]
