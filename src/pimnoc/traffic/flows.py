@@ -428,7 +428,7 @@ def workload_flows(mapping: Mapping) -> Flows:
         empty = np.zeros(0, dtype=np.int64)
         return Flows(empty, empty, np.zeros(0), empty, empty, empty, empty)
     names = ("src", "dst", "bits", "producer", "consumer", "kind")
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in (*names, "key", "slot", "keyed")}
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in (*names, "key", "slot")}
 
     def add(columns: dict[str, np.ndarray]) -> None:
         for name, value in columns.items():
@@ -442,26 +442,57 @@ def workload_flows(mapping: Mapping) -> Flows:
             edge_meta = meta[part][edge]
             add({"src": src, "dst": dst, "bits": bits, "producer": edge_meta[:, 1],
                  "consumer": edge_meta[:, 2], "kind": np.full(src.size, ACTIVATION),
-                 "key": keys, "slot": edge_meta[:, 0], "keyed": np.ones(src.size, bool)})
+                 "key": keys, "slot": edge_meta[:, 0]})
     src, dst, bits, layer_of = all_partial_sum_flows(mapping, runs)
     add({"src": src, "dst": dst, "bits": bits, "producer": layer_of, "consumer": layer_of,
-         "kind": np.full(src.size, PARTIAL_SUM), "key": np.zeros((src.size, 6), dtype=np.int64),
-         "slot": psum_slot[layer_of], "keyed": np.zeros(src.size, bool)})
+         "kind": np.full(src.size, PARTIAL_SUM), "slot": psum_slot[layer_of]})
     for at, (src, dst, bits), u, v, kind in direct:
         add({"src": src, "dst": dst, "bits": bits, "producer": np.full(src.size, u),
              "consumer": np.full(src.size, v), "kind": np.full(src.size, kind),
-             "key": np.zeros((src.size, 6), dtype=np.int64), "slot": np.full(src.size, at),
-             "keyed": np.zeros(src.size, bool)})
+             "slot": np.full(src.size, at)})
     order = np.argsort(np.concatenate(cols.pop("slot")), kind="stable")
     flows = Flows(*(np.concatenate(cols.pop(k))[order] for k in names))
-    keyed = np.concatenate(cols.pop("keyed"))[order]
-    unordered = np.concatenate(cols.pop("key"))  # each column list freed once joined
-    keys = np.ascontiguousarray(unordered[order])
-    del unordered
-    # flows without a data key are all distinct data: origin -1, then a running number
-    keys[~keyed, 0] = -1
-    keys[~keyed, 1] = np.arange(int(np.count_nonzero(~keyed)))
-    group = np.unique(keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))),
-                      return_inverse=True)[1].ravel()
+    # Only the overlaps carry a data key (they come first, before any other flow); every
+    # other flow is data of its own. Group numbers only tell equal data apart.
+    keys = cols.pop("key")
+    group = np.empty(order.size, dtype=np.int64)
+    keyed = sum(k.shape[0] for k in keys)
+    group[:keyed] = data_groups(np.concatenate(keys) if keys else np.zeros((0, 6), np.int64))
     del keys
-    return replace(flows, group=group.astype(np.int64))
+    group[keyed:] = np.arange(keyed, order.size)
+    return replace(flows, group=group[order])
+
+
+_HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio (Fibonacci hashing)
+
+
+def data_groups(keys: np.ndarray) -> np.ndarray:
+    """A group number for each row of `keys`: equal rows share one, different rows differ.
+
+    Rows are hashed to one 64-bit number and sorted by it (one integer sort instead of a sort
+    of whole rows); the groups are then checked row by row against their first member, and on
+    a hash collision the rows themselves are sorted.
+    """
+    rows = keys.shape[0]
+    if rows == 0:
+        return np.zeros(0, dtype=np.int64)
+    digest = np.zeros(rows, dtype=np.uint64)
+    for column in keys.T:
+        digest ^= column.astype(np.uint64)
+        digest *= _HASH_MULTIPLIER
+        digest ^= digest >> np.uint64(29)
+    order = np.argsort(digest)
+    sorted_digest = digest[order]
+    del digest
+    starts = np.empty(rows, dtype=bool)
+    starts[0] = True
+    np.not_equal(sorted_digest[1:], sorted_digest[:-1], out=starts[1:])
+    del sorted_digest
+    group = np.empty(rows, dtype=np.int64)
+    group[order] = np.cumsum(starts) - 1
+    first = order[starts][group]  # each row's group's first member
+    del order, starts
+    if all(np.array_equal(column, column[first]) for column in keys.T):
+        return group
+    return np.unique(np.ascontiguousarray(keys).view(
+        np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))), return_inverse=True)[1].ravel()
