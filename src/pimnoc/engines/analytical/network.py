@@ -60,19 +60,24 @@ class RoutedFlows:
         copy = self.pair_copy
         if not copy.any():
             return np.ones(links)
-        pair_link, pair_input = self.pair_link[copy], self.pair_input[copy]
-        weights = self.flow_bits[self.pair_flow[copy]]
+        every = copy.all()  # unicast: no copies of the hop arrays
+        pair_link = self.pair_link if every else self.pair_link[copy]
+        pair_input = self.pair_input if every else self.pair_input[copy]
+        weights = self.flow_bits[self.pair_flow if every else self.pair_flow[copy]]
         if topo is not None:
             port, ports = _input_ports(topo)
-            key = pair_link * ports + port[pair_input]
+            key = pair_link.astype(np.int64) * ports
+            key += port[pair_input]
             per_port = weighted_bincount(key, weights=weights, minlength=links * ports)
+            del key, weights
             # a key whose bits sum to zero adds nothing to the squares: skip it
             used = np.flatnonzero(per_port)
             squares = weighted_bincount(used // ports, weights=per_port[used]**2,
                                         minlength=links)
         else:
             width = int(pair_input.max()) + 1
-            keys, inverse = np.unique(pair_link * width + pair_input, return_inverse=True)
+            keys, inverse = np.unique(pair_link.astype(np.int64) * width + pair_input,
+                                      return_inverse=True)
             per_input = weighted_bincount(inverse, weights=weights)
             squares = weighted_bincount(keys // width, weights=per_input**2, minlength=links)
         load = self.link_load_bits
@@ -158,19 +163,24 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     # hop the injection port of the source (numbered after the links).
     previous = load.size + src
     stages = net.router_stages + router_delay_extra(topo, net)
+    # flow and input numbers of the (flow, link) pairs as int32 where they fit (the pairs are
+    # the bulk of a big design's memory); links stay int64
+    index_type = np.int32 if load.size + topo.num_nodes < 2**31 else np.int64
     for active, link in routing.walk(src, dst):
-        pair_input.append(previous[active])
+        pair_input.append(previous[active].astype(index_type))
         previous[active] = link
         hops[active] += 1
         cycles[active] += stages[topo.link_src[link]] + topo.link_latency_cycles[link]
         load += weighted_bincount(link, weights=bits[active], minlength=load.size)
-        pair_flow.append(active)
+        pair_flow.append(active.astype(index_type))
         pair_link.append(link)
+    del previous
     # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
     cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
     empty = np.zeros(0, dtype=np.int64)
-    pair_flow = np.concatenate(pair_flow) if pair_flow else empty
-    pair_link = np.concatenate(pair_link) if pair_link else empty
+    pair_flow = _joined(pair_flow, empty)
+    pair_link = _joined(pair_link, empty)
+    pair_input = _joined(pair_input, empty)
     copy = np.ones(pair_flow.size, dtype=bool)
     injects = np.ones(remote.size, dtype=bool)
     if net.multicast:
@@ -179,9 +189,17 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
         injects = _first_of(group)
         load = weighted_bincount(pair_link[copy], weights=bits[pair_flow[copy]],
                            minlength=load.size)
-    return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load,
-                       np.concatenate(pair_input) if pair_input else empty, bits, copy,
+    return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load, pair_input, bits, copy,
                        injects, net.multicast)
+
+
+def _joined(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
+    """The parts end to end (emptying the list, so that each part is freed once copied)."""
+    if not parts:
+        return empty
+    joined = np.concatenate(parts)
+    parts.clear()
+    return joined
 
 
 def _first_of(keys: np.ndarray) -> np.ndarray:
@@ -295,9 +313,9 @@ def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
     copy = routed.pair_copy
     every = copy.all()  # unicast: no copies of the hop arrays
     links = routed.pair_link if every else routed.pair_link[copy]
-    per_hop = e_link[links] + e_router[topo.link_src[links]]
+    per_link = e_link + e_router[topo.link_src]  # the same sum per hop, taken once per link
     along = weighted_bincount(routed.pair_flow if every else routed.pair_flow[copy],
-                              weights=per_hop, minlength=bits.size)
+                              weights=per_link[links], minlength=bits.size)
     return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
 
 
