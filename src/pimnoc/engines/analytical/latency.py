@@ -62,9 +62,12 @@ def sequential(preds, compute_s: np.ndarray, comm: dict) -> np.ndarray:
 def overlapped(layers, preds, compute_s: np.ndarray, steps: np.ndarray,
                parts: dict) -> np.ndarray:
     """Finish time of each layer when consecutive layers overlap row by row."""
+    # Python floats and ints: the same IEEE operations as on numpy scalars, without their cost
     n = len(preds)
-    start = np.zeros(n)
-    finish = np.zeros(n)
+    start = [0.0] * n
+    finish = [0.0] * n
+    compute_s = np.asarray(compute_s, dtype=np.float64).tolist()
+    steps = np.asarray(steps).tolist()
     for v, inputs in enumerate(preds):
         own_head, own_transfer = parts.get((v, v), (0.0, 0.0))
         step = compute_s[v] / max(1, steps[v])
@@ -77,7 +80,7 @@ def overlapped(layers, preds, compute_s: np.ndarray, steps: np.ndarray,
             last = max(last, start[u] + stream + head)
         start[v] = begin
         finish[v] = max(begin + compute_s[v], last + step) + own_head + own_transfer
-    return finish
+    return np.array(finish, dtype=np.float64)
 
 
 def fitted(sequential_finish: np.ndarray, overlapped_finish: np.ndarray) -> np.ndarray:
