@@ -112,13 +112,22 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
     layers: list[Layer] = []
     network_of: list[int] = []
     preds: list[tuple[int, ...]] = []
-    for k, w in enumerate(named):
+    tile_list: list[LayerTiles] = []
+    # copies of one network (the same Workload object) share its inputs and tiles, worked
+    # out once; a renamed copy has the same layers in the same order
+    shared: dict[int, tuple[list[tuple[int, ...]], list[LayerTiles]]] = {}
+    for k, (w, original) in enumerate(zip(named, workloads, strict=True)):
+        if id(original) not in shared:
+            shared[id(original)] = (
+                [tuple(original.index[p] for p in layer.preds) for layer in original.layers],
+                [tile_layer(layer, pe) for layer in original.layers])
+        local_preds, local_tiles = shared[id(original)]
         base = len(layers)
-        for layer in w.layers:
-            preds.append(tuple(base + w.index[p] for p in layer.preds))
-            layers.append(layer)
-            network_of.append(k)
-    tiles = tuple(tile_layer(layer, pe) for layer in layers)
+        preds.extend(tuple(base + j for j in inputs) for inputs in local_preds)
+        layers.extend(w.layers)
+        network_of.extend([k] * len(w.layers))
+        tile_list.extend(local_tiles)
+    tiles = tuple(tile_list)
     weighted = [i for i, layer in enumerate(layers) if layer.weighted]
     pes_available = int(order.size)
     per_copy = np.array([t.crossbars for t in tiles], dtype=np.int64)
