@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 
@@ -74,6 +75,21 @@ class Mapping:
         edges = bounds.tolist()
         return [(nodes[lo:hi], counts[lo:hi]) for lo, hi in zip(edges[:-1], edges[1:],
                                                                  strict=True)]
+
+    @cached_property
+    def pred_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every layer's inputs end to end, and where each layer's begin (layers + 1 bounds)."""
+        counts = np.fromiter(map(len, self.preds), dtype=np.int64, count=len(self.preds))
+        bounds = np.zeros(counts.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        flat = np.fromiter(chain.from_iterable(self.preds), dtype=np.int64, count=int(bounds[-1]))
+        return flat, bounds
+
+    @cached_property
+    def weighted(self) -> np.ndarray:
+        """Whether each layer's weights sit on crossbars."""
+        return np.fromiter((layer.weighted for layer in self.layers), dtype=bool,
+                           count=len(self.layers))
 
     @cached_property
     def successors(self) -> tuple[tuple[int, ...], ...]:

@@ -540,10 +540,11 @@ def layer_table(mapping: Mapping, runs: WeightedRuns) -> LayerTable:
         node[at], p0[at], p1[at], c0[at], c1[at] = where, 0.0, 1.0, 0.0, 1.0
     lo, hi = np.array(out_lo, dtype=np.int64), np.array(out_hi, dtype=np.int64)
     is_concat = np.array(concat, dtype=bool)
+    cout = np.fromiter((layer.cout for layer in layers), dtype=np.int64, count=n)
     concats.sort()
     for depth in sorted({d for d, _i, _row in concats}):
         _place_concats(mapping, [(i, row) for d, i, row in concats if d == depth], lo, hi,
-                       is_concat, (node, p0, p1, c0, c1, origin, c_base, c_scale))
+                       is_concat, cout, (node, p0, p1, c0, c1, origin, c_base, c_scale))
     need_lo_arr = np.array(need_lo, dtype=np.int64)
     need_hi_arr = np.array(need_hi, dtype=np.int64)
     shift = np.array(in_weighted_needs, dtype=bool)
@@ -554,29 +555,34 @@ def layer_table(mapping: Mapping, runs: WeightedRuns) -> LayerTable:
 
 
 def _place_concats(mapping: Mapping, concats: list[tuple[int, int]], lo: np.ndarray,
-                   hi: np.ndarray, is_concat: np.ndarray, columns: tuple) -> None:
+                   hi: np.ndarray, is_concat: np.ndarray, cout: np.ndarray,
+                   columns: tuple) -> None:
     """Fill the rows of concatenations whose inputs' rows are all filled: each input's
     pieces placed in its channels (`Pieces.concatenated`), in one pass."""
     node, p0, p1, c0, c1, origin, c_base, c_scale = columns
-    seg_from, seg_to, seg_base, seg_width, seg_pred = [], [], [], [], []
-    layers = mapping.layers
-    for i, row in concats:
-        cout, offset = layers[i].cout, 0
-        for u in mapping.preds[i]:
-            seg_from.append(int(lo[u]))
-            seg_to.append(row)
-            row += int(hi[u] - lo[u])
-            seg_base.append(offset / cout)
-            seg_width.append(layers[u].cout / cout)
-            seg_pred.append(u)
-            offset += layers[u].cout
-    pred = np.array(seg_pred, dtype=np.int64)
+    flat, bounds = mapping.pred_index
+    ids = np.array([i for i, _row in concats], dtype=np.int64)
+    first_row = np.array([row for _i, row in concats], dtype=np.int64)
+    counts = bounds[ids + 1] - bounds[ids]
+    owner = np.repeat(np.arange(ids.size), counts)  # the concatenation of each input
+    group_first = np.cumsum(counts) - counts
+    pred = flat[np.repeat(bounds[ids] - group_first, counts) + np.arange(owner.size)]
+
+    def before(values: np.ndarray) -> np.ndarray:
+        """Sum of the values of the concatenation's earlier inputs."""
+        exclusive = np.cumsum(values) - values
+        return exclusive - exclusive[group_first][owner]
+
     sizes = hi[pred] - lo[pred]
+    whole = cout[ids][owner]
+    seg_base = before(cout[pred]) / whole  # channel offset / channels, as Python divides
+    seg_width = cout[pred] / whole
+    seg_to = first_row[owner] + before(sizes)
     within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    source = np.repeat(np.array(seg_from, dtype=np.int64), sizes) + within
-    target = np.repeat(np.array(seg_to, dtype=np.int64), sizes) + within
-    b = np.repeat(np.asarray(seg_base, dtype=np.float64), sizes)
-    w = np.repeat(np.asarray(seg_width, dtype=np.float64), sizes)
+    source = np.repeat(lo[pred], sizes) + within
+    target = np.repeat(seg_to, sizes) + within
+    b = np.repeat(seg_base, sizes)
+    w = np.repeat(seg_width, sizes)
     labelled = np.repeat(is_concat[pred], sizes)  # a concatenation's rows carry their data
     node[target], p0[target], p1[target] = node[source], p0[source], p1[source]
     c0[target] = b + c0[source] * w
@@ -590,21 +596,18 @@ def _table_overlaps(mapping: Mapping, runs: WeightedRuns):
     """`_piece_overlaps` from the LayerTable (workloads that `_by_index` accepts)."""
     table = layer_table(mapping, runs)
     act_bits = mapping.pe.act_bits
-    edges: list[tuple[int, int, int]] = []  # (slot, producer, consumer)
-    psum_slot = np.zeros(mapping.num_layers, dtype=np.int64)
-    slot = 0
-    reads = (table.need_lo >= 0).tolist()
-    for v, layer in enumerate(mapping.layers):
-        if reads[v]:
-            for u in mapping.preds[v]:
-                edges.append((slot, u, v))
-                slot += 1
-        if layer.weighted:
-            psum_slot[v] = slot
-            slot += 1
-    meta = np.array(edges, dtype=np.int64).reshape(-1, 3)
+    flat, bounds = mapping.pred_index
+    # slots in walk order: each input edge of a layer that reads, then its partial sums
+    edges_of = np.where(table.need_lo >= 0, np.diff(bounds), 0)
+    weighted = mapping.weighted
+    per_layer = edges_of + weighted
+    first = np.cumsum(per_layer) - per_layer
+    consumer = np.repeat(np.arange(edges_of.size), edges_of)
+    j = np.arange(consumer.size) - np.repeat(np.cumsum(edges_of) - edges_of, edges_of)
+    meta = np.column_stack([first[consumer] + j, flat[bounds[consumer] + j], consumer])
+    psum_slot = np.where(weighted, first + edges_of, 0)
     bits = np.array([float(layer.output_elements * act_bits) for layer in mapping.layers])
-    return _table_batches(table, meta, bits), [], psum_slot, slot
+    return _table_batches(table, meta, bits), [], psum_slot, int(per_layer.sum())
 
 
 def _table_batches(table: LayerTable, meta: np.ndarray, tensor_bits: np.ndarray):
