@@ -40,3 +40,15 @@ def test_hash_collisions_fall_back_to_sorting_rows(monkeypatch):
 
 def test_no_rows_no_groups():
     assert traffic_flows.data_groups(np.zeros((0, 6), dtype=np.int64)).size == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2**20), st.integers(0, 3)),
+                max_size=80), st.booleans())
+def test_order_by_a_combined_key_is_lexsort(rows, huge):
+    keys = np.array(rows, dtype=np.int64).reshape(-1, 3)
+    if huge and keys.size:
+        keys[:, 1] += 2**60  # too wide to combine: lexsort itself
+    first, second, third = keys.T
+    np.testing.assert_array_equal(traffic_flows._order_by(first, second, third),
+                                  np.lexsort((third, second, first)))

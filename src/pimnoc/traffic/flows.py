@@ -207,6 +207,21 @@ def _rows(pieces: Pieces, lo: int, hi: int) -> Pieces:
                   pieces.c1[lo:hi])
 
 
+def _order_by(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> np.ndarray:
+    """`np.lexsort((third, second, first))` of non-negative integers: one stable sort of a
+    combined key where it fits in 63 bits (the same permutation), else lexsort."""
+    if first.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    span2, span3 = int(second.max()) + 1, int(third.max()) + 1
+    if (int(first.max()) + 1) * span2 * span3 >= 2**63 or min(
+            int(first.min()), int(second.min()), int(third.min())) < 0:
+        return np.lexsort((third, second, first))
+    combined = first.astype(np.int64) * (span2 * span3)
+    combined += second * span3
+    combined += third
+    return np.argsort(combined, kind="stable")
+
+
 def weighted_pieces_flat(mapping: Mapping, w: WeightedRuns
                          ) -> tuple[Pieces, np.ndarray, Pieces, np.ndarray]:
     """`weighted_pieces` as two tables (outputs, needs), each with the bounds of the rows of
@@ -226,7 +241,7 @@ def weighted_pieces_flat(mapping: Mapping, w: WeightedRuns
     grouped = np.array([mapping.layers[i].groups != 1 for i in w.layers], dtype=bool)[part]
     plain = ~grouped
     key = seg.node[plain] * r[plain] + seg.replica[plain]
-    order = np.lexsort((seg.row_lo[plain], key, part[plain]))
+    order = _order_by(part[plain], key, seg.row_lo[plain])
     key, pp = key[order], part[plain][order]
     lo, hi = seg.row_lo[plain][order], seg.row_hi[plain][order]
     new_key = np.empty(key.size, dtype=bool)
