@@ -155,8 +155,6 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     topo = routing.topology
     remote = np.flatnonzero(flows.remote)
     src, dst, bits = flows.src[remote], flows.dst[remote], flows.bits[remote]
-    hops = np.zeros(remote.size, dtype=np.int64)
-    cycles = np.zeros(remote.size, dtype=np.float64)
     load = np.zeros(topo.num_directed_links)
     pair_flow, pair_link, pair_input = [], [], []
     # A link's input is the channel a flow arrives on: the previous link, or for the first
@@ -169,18 +167,21 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     for active, link in routing.walk(src, dst):
         pair_input.append(previous[active].astype(index_type))
         previous[active] = link
-        hops[active] += 1
-        cycles[active] += stages[topo.link_src[link]] + topo.link_latency_cycles[link]
         load += weighted_bincount(link, weights=bits[active], minlength=load.size)
         pair_flow.append(active.astype(index_type))
         pair_link.append(link)
     del previous
-    # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
-    cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
     empty = np.zeros(0, dtype=np.int64)
     pair_flow = _joined(pair_flow, empty)
     pair_link = _joined(pair_link, empty)
     pair_input = _joined(pair_input, empty)
+    hops = np.bincount(pair_flow, minlength=remote.size).astype(np.int64, copy=False)
+    # each hop's router pipeline and link, added per flow in hop order (the pairs are hop
+    # after hop), as a running sum would
+    hop_cycles = stages[topo.link_src] + topo.link_latency_cycles
+    cycles = weighted_bincount(pair_flow, weights=hop_cycles[pair_link], minlength=remote.size)
+    # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
+    cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
     copy = np.ones(pair_flow.size, dtype=bool)
     injects = np.ones(remote.size, dtype=bool)
     if net.multicast:
