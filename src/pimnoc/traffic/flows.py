@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from pimnoc.mapping.mapper import Mapping
+from pimnoc.numeric import argsort_stable
 from pimnoc.traffic.hosted import hosted_pieces
 from pimnoc.traffic.pieces import Pieces, merge, merge_parts_flat
 
@@ -219,7 +220,7 @@ def _order_by(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> np.nd
     combined = first.astype(np.int64) * (span2 * span3)
     combined += second * span3
     combined += third
-    return np.argsort(combined, kind="stable")
+    return argsort_stable(combined)
 
 
 def weighted_pieces_flat(mapping: Mapping, w: WeightedRuns
@@ -697,7 +698,7 @@ def workload_flows(mapping: Mapping) -> Flows:
         add({"src": src, "dst": dst, "bits": bits, "producer": np.full(src.size, u),
              "consumer": np.full(src.size, v), "kind": np.full(src.size, kind),
              "slot": np.full(src.size, at)})
-    order = np.argsort(np.concatenate(cols.pop("slot")), kind="stable")
+    order = argsort_stable(np.concatenate(cols.pop("slot")))
     flows = Flows(*(np.concatenate(cols.pop(k))[order] for k in names))
     # Only the overlaps carry a data key (they come first, before any other flow); every
     # other flow is data of its own. Group numbers only tell equal data apart.

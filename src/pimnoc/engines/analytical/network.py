@@ -9,7 +9,7 @@ import numpy as np
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.hardware.topology import INTERPOSER, MIV, ONCHIP, TSV, UBUMP, Topology
-from pimnoc.numeric import weighted_bincount
+from pimnoc.numeric import unique_inverse, weighted_bincount
 from pimnoc.traffic.flows import Flows
 
 CONTENTION_SCALE = 2.1
@@ -401,7 +401,7 @@ def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     idx = routed.flow_index
     bandwidth = net.link_bandwidth_bps
     edge = flows.producer[idx] * num_layers + flows.consumer[idx]
-    keys, inverse = np.unique(edge, return_inverse=True)
+    keys, inverse = unique_inverse(edge)
     del edge
     bits = flows.bits[idx]
     head = flow_latency_s - bits / bandwidth
@@ -425,7 +425,7 @@ def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
         for chosen in _owner_groups(owner, keys.size, CHARGE_PAIRS_PER_GROUP):
             key = owner[chosen] * width
             key += channel[chosen]
-            pair_keys, pair_inv = np.unique(key, return_inverse=True)
+            pair_keys, pair_inv = unique_inverse(key)
             del key
             weights = bits[chosen] if flow is None else bits[flow[chosen]]
             per_pair = weighted_bincount(pair_inv, weights=weights)
