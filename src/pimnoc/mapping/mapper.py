@@ -17,6 +17,7 @@ from pimnoc.hardware.topology import DIGITAL, PE, Topology
 from pimnoc.mapping.digital import DigitalPlacement, place_digital
 from pimnoc.mapping.partition import LayerTiles, replication_for, tile_layer
 from pimnoc.mapping.placement import placement_order
+from pimnoc.numeric import argsort_stable
 from pimnoc.workload.ir import Layer, Workload
 
 
@@ -70,7 +71,8 @@ class Mapping:
         counts = (np.minimum((slots + 1) * per_pe, end[layer])
                   - np.maximum(slots * per_pe, start[layer]))
         nodes = self.order[slots]
-        by_node = np.lexsort((nodes, layer))  # stable: a layer's PEs by node, stream order
+        # stable: a layer's PEs by node, in stream order (one sort of layer x nodes + node)
+        by_node = argsort_stable(layer * max(1, self.topology.num_nodes) + nodes)
         nodes, counts = nodes[by_node], counts[by_node]
         edges = bounds.tolist()
         return [(nodes[lo:hi], counts[lo:hi]) for lo, hi in zip(edges[:-1], edges[1:],

@@ -265,7 +265,7 @@ def weighted_pieces_flat(mapping: Mapping, w: WeightedRuns
     gc1 = np.minimum((gcol + 1) * pe.crossbar_cols, w.cols[gp]) / w.cols[gp]
     rp, rg = w.replication[up], w.replication[gp]
     need_part = np.concatenate([up, gp])
-    by_part = np.argsort(need_part, kind="stable")
+    by_part = argsort_stable(need_part)
     needs = Pieces(*(np.concatenate(pair)[by_part] for pair in (
         (unode, seg.node[grouped]), (uk / rp, gk / rg), ((uk + 1) / rp, (gk + 1) / rg),
         (uc0, gc0), (uc1, gc1))))
