@@ -161,15 +161,15 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     # hop the injection port of the source (numbered after the links).
     previous = load.size + src
     stages = net.router_stages + router_delay_extra(topo, net)
-    # flow and input numbers of the (flow, link) pairs as int32 where they fit (the pairs are
-    # the bulk of a big design's memory); links stay int64
-    index_type = np.int32 if load.size + topo.num_nodes < 2**31 else np.int64
+    # flow, link and input numbers of the (flow, link) pairs as int32 where they fit (the
+    # pairs are the bulk of a big design's memory)
+    index_type = np.int32 if max(load.size + topo.num_nodes, remote.size) < 2**31 else np.int64
     for active, link in routing.walk(src, dst):
         pair_input.append(previous[active].astype(index_type))
         previous[active] = link
         load += weighted_bincount(link, weights=bits[active], minlength=load.size)
         pair_flow.append(active.astype(index_type))
-        pair_link.append(link)
+        pair_link.append(link.astype(index_type))
     del previous
     empty = np.zeros(0, dtype=np.int64)
     pair_flow = _joined(pair_flow, empty)
