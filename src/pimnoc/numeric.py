@@ -50,3 +50,21 @@ def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inverse = np.empty(ordered.size, dtype=np.int64)
     inverse[order] = np.cumsum(first) - 1
     return ordered[first].astype(values.dtype, copy=False), inverse
+
+
+PAIRS_PER_CHUNK = 1 << 22
+"""Most entries whose weights are gathered at once by `gathered_bincount` (bounds the memory
+of big designs' per-hop sums; the sums do not depend on it)."""
+
+
+def gathered_bincount(index: np.ndarray, table: np.ndarray, at: np.ndarray,
+                      minlength: int = 0) -> np.ndarray:
+    """`weighted_bincount(index, weights=table[at], minlength)` with the weights gathered a
+    chunk at a time: the same sums (np.add.at adds each weight in turn, as bincount does)."""
+    if index.size <= PAIRS_PER_CHUNK:
+        return weighted_bincount(index, weights=table[at], minlength=minlength)
+    out = np.zeros(max(minlength, int(index.max()) + 1))
+    for start in range(0, index.size, PAIRS_PER_CHUNK):
+        part = slice(start, start + PAIRS_PER_CHUNK)
+        np.add.at(out, index[part], table[at[part]])
+    return out

@@ -9,7 +9,12 @@ import numpy as np
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.hardware.topology import INTERPOSER, MIV, ONCHIP, TSV, UBUMP, Topology
-from pimnoc.numeric import unique_inverse, weighted_bincount
+from pimnoc.numeric import (
+    PAIRS_PER_CHUNK,
+    gathered_bincount,
+    unique_inverse,
+    weighted_bincount,
+)
 from pimnoc.traffic.flows import Flows
 
 CONTENTION_SCALE = 2.1
@@ -63,18 +68,26 @@ class RoutedFlows:
         every = copy.all()  # unicast: no copies of the hop arrays
         pair_link = self.pair_link if every else self.pair_link[copy]
         pair_input = self.pair_input if every else self.pair_input[copy]
-        weights = self.flow_bits[self.pair_flow if every else self.pair_flow[copy]]
+        pair_flow = self.pair_flow if every else self.pair_flow[copy]
         if topo is not None:
             port, ports = _input_ports(topo)
-            key = pair_link.astype(np.int64) * ports
-            key += port[pair_input]
-            per_port = weighted_bincount(key, weights=weights, minlength=links * ports)
-            del key, weights
+            per_port = np.zeros(links * ports)
+            for start in range(0, pair_link.size, PAIRS_PER_CHUNK):  # bounded memory
+                part = slice(start, start + PAIRS_PER_CHUNK)
+                key = pair_link[part].astype(np.int64) * ports
+                key += port[pair_input[part]]
+                weights = self.flow_bits[pair_flow[part]]
+                if pair_link.size <= PAIRS_PER_CHUNK:
+                    per_port = weighted_bincount(key, weights=weights, minlength=links * ports)
+                else:  # adds each weight in turn, as one bincount would
+                    np.add.at(per_port, key, weights)
+                del key, weights
             # a key whose bits sum to zero adds nothing to the squares: skip it
             used = np.flatnonzero(per_port)
             squares = weighted_bincount(used // ports, weights=per_port[used]**2,
                                         minlength=links)
         else:
+            weights = self.flow_bits[pair_flow]
             width = int(pair_input.max()) + 1
             keys, inverse = np.unique(pair_link.astype(np.int64) * width + pair_input,
                                       return_inverse=True)
@@ -179,7 +192,7 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     # each hop's router pipeline and link, added per flow in hop order (the pairs are hop
     # after hop), as a running sum would
     hop_cycles = stages[topo.link_src] + topo.link_latency_cycles
-    cycles = weighted_bincount(pair_flow, weights=hop_cycles[pair_link], minlength=remote.size)
+    cycles = gathered_bincount(pair_flow, hop_cycles, pair_link, minlength=remote.size)
     # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
     cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
     copy = np.ones(pair_flow.size, dtype=bool)
@@ -277,8 +290,7 @@ def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
     link_service = service * net.link_bandwidth_bps / link_bandwidth_bps(topo, net)
     contended = wait(rho_link, link_service) * (1.0 - same_input_weight
                                                 * routed.input_concentration(topo))
-    queue = weighted_bincount(routed.pair_flow, weights=contended[routed.pair_link],
-                        minlength=idx.size)
+    queue = gathered_bincount(routed.pair_flow, contended, routed.pair_link, minlength=idx.size)
     queue += wait(rho_port, service)[flows.src[idx]]
     return routed.zero_load_cycles + (service - 1.0) + queue
 
@@ -315,8 +327,8 @@ def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
     every = copy.all()  # unicast: no copies of the hop arrays
     links = routed.pair_link if every else routed.pair_link[copy]
     per_link = e_link + e_router[topo.link_src]  # the same sum per hop, taken once per link
-    along = weighted_bincount(routed.pair_flow if every else routed.pair_flow[copy],
-                              weights=per_link[links], minlength=bits.size)
+    along = gathered_bincount(routed.pair_flow if every else routed.pair_flow[copy], per_link,
+                              links, minlength=bits.size)
     return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
 
 
@@ -370,8 +382,16 @@ def _owner_groups(owner: np.ndarray, owners: int, limit: int) -> list[slice | np
     ends = np.cumsum(np.bincount(owner, minlength=owners))
     cuts = np.unique(np.searchsorted(ends, np.arange(limit, owner.size, limit), side="left"))
     bounds = [0, *(cuts + 1).tolist(), owners]
-    return [np.flatnonzero((owner >= lo) & (owner < hi))
-            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
+    return [_members(owner, lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
+            if hi > lo]
+
+
+def _members(owner: np.ndarray, lo: int, hi: int) -> np.ndarray:
+    """Indices of the entries of `owner` in [lo, hi), found a chunk at a time."""
+    found = [np.flatnonzero((part >= lo) & (part < hi)) + start
+             for start in range(0, owner.size, PAIRS_PER_CHUNK)
+             for part in (owner[start:start + PAIRS_PER_CHUNK],)]
+    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
@@ -403,6 +423,8 @@ def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     edge = flows.producer[idx] * num_layers + flows.consumer[idx]
     keys, inverse = unique_inverse(edge)
     del edge
+    # the edge of each (flow, link) pair, as int32 where it fits (one per pair)
+    compact_inverse = inverse.astype(np.int32) if keys.size < 2**31 else inverse
     bits = flows.bits[idx]
     head = flow_latency_s - bits / bandwidth
     worst_head = np.zeros(keys.size)
@@ -421,9 +443,10 @@ def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
         in the same order), which bounds the memory of the grouping.
         """
         width = int(channel_load.size)
-        owner = inverse if flow is None else inverse[flow]
+        owner = inverse if flow is None else compact_inverse[flow]
         for chosen in _owner_groups(owner, keys.size, CHARGE_PAIRS_PER_GROUP):
-            key = owner[chosen] * width
+            key = owner[chosen].astype(np.int64)
+            key *= width
             key += channel[chosen]
             pair_keys, pair_inv = unique_inverse(key)
             del key
