@@ -698,17 +698,29 @@ def workload_flows(mapping: Mapping) -> Flows:
         add({"src": src, "dst": dst, "bits": bits, "producer": np.full(src.size, u),
              "consumer": np.full(src.size, v), "kind": np.full(src.size, kind),
              "slot": np.full(src.size, at)})
-    order = argsort_stable(np.concatenate(cols.pop("slot")))
-    flows = Flows(*(np.concatenate(cols.pop(k))[order] for k in names))
+    order = argsort_stable(_drained(cols.pop("slot")))
+    flows = Flows(*(_drained(cols.pop(k))[order] for k in names))
     # Only the overlaps carry a data key (they come first, before any other flow); every
     # other flow is data of its own. Group numbers only tell equal data apart.
     keys = cols.pop("key")
     group = np.empty(order.size, dtype=np.int64)
     keyed = sum(k.shape[0] for k in keys)
-    group[:keyed] = data_groups(np.concatenate(keys) if keys else np.zeros((0, 6), np.int64))
-    del keys
+    group[:keyed] = data_groups(_drained(keys) if keys else np.zeros((0, 6), np.int64))
     group[keyed:] = np.arange(keyed, order.size)
     return replace(flows, group=group[order])
+
+
+def _drained(parts: list[np.ndarray]) -> np.ndarray:
+    """`np.concatenate(parts)`, emptying `parts` as it goes (each part freed once copied)."""
+    joined = np.empty((sum(len(part) for part in parts), *parts[0].shape[1:]),
+                      dtype=np.result_type(*parts))
+    at = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        joined[at:at + len(part)] = part
+        at += len(part)
+    return joined
 
 
 _HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio (Fibonacci hashing)
