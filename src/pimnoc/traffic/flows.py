@@ -646,10 +646,13 @@ def _table_batches(table: LayerTable, meta: np.ndarray, tensor_bits: np.ndarray)
         del a_local, b_local
         p = np.clip(np.minimum(rows.p1[a], rows.p1[b]) - np.maximum(rows.p0[a], rows.p0[b]),
                     0, None)
+        # pairs apart along positions overlap by nothing (frac 0): drop them first
+        along = np.flatnonzero(p > 0)
+        a, b, edge, p = a[along], b[along], edge[along], p[along]
         c = np.clip(np.minimum(rows.c1[a], rows.c1[b]) - np.maximum(rows.c0[a], rows.c0[b]),
                     0, None)
         frac = p * c
-        del p, c
+        del p, c, along
         kept = np.flatnonzero(frac > 1e-15)
         a, b, edge = a[kept], b[kept], edge[kept]
         producer = u[part][edge]
