@@ -52,7 +52,7 @@ def unique_inverse(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return ordered[first].astype(values.dtype, copy=False), inverse
 
 
-PAIRS_PER_CHUNK = 1 << 22
+PAIRS_PER_CHUNK = 1 << 24
 """Most entries whose weights are gathered at once by `gathered_bincount` (bounds the memory
 of big designs' per-hop sums; the sums do not depend on it)."""
 
