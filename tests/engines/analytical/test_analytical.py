@@ -88,7 +88,8 @@ def test_edges_charged_a_group_at_a_time_get_the_same_times(monkeypatch):
                 network.link_bandwidth_bps(evaluation.topology, tech))
         whole = network.edge_parts(*args)
         monkeypatch.setattr(network, "CHARGE_PAIRS_PER_GROUP", 50)
-        assert len(network._owner_groups(routed.pair_flow, routed.flow_index.size, 50)) > 1
+        assert len(list(network._owner_groups(routed.pair_flow, routed.flow_index.size,
+                                              50))) > 1
         assert network.edge_parts(*args) == whole
         monkeypatch.undo()
 

@@ -375,23 +375,22 @@ CHARGE_PAIRS_PER_GROUP = 2_000_000
 (bounds the memory of big designs; the figures do not depend on it)."""
 
 
-def _owner_groups(owner: np.ndarray, owners: int, limit: int) -> list[slice | np.ndarray]:
-    """Index sets of `owner` entries, whole owners per set, about `limit` entries each."""
+def _owner_groups(owner: np.ndarray, owners: int, limit: int):
+    """Index sets of `owner` entries, whole owners per set, about `limit` entries each (one
+    set at a time, each found by one comparison of a small group number per entry)."""
     if owner.size <= limit:
-        return [slice(None)]
+        yield slice(None)
+        return
     ends = np.cumsum(np.bincount(owner, minlength=owners))
     cuts = np.unique(np.searchsorted(ends, np.arange(limit, owner.size, limit), side="left"))
-    bounds = [0, *(cuts + 1).tolist(), owners]
-    return [_members(owner, lo, hi) for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)
-            if hi > lo]
-
-
-def _members(owner: np.ndarray, lo: int, hi: int) -> np.ndarray:
-    """Indices of the entries of `owner` in [lo, hi), found a chunk at a time."""
-    found = [np.flatnonzero((part >= lo) & (part < hi)) + start
-             for start in range(0, owner.size, PAIRS_PER_CHUNK)
-             for part in (owner[start:start + PAIRS_PER_CHUNK],)]
-    return np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
+    bounds = np.array([0, *(cuts + 1).tolist(), owners], dtype=np.int64)
+    sizes = np.diff(bounds)
+    small = np.uint16 if sizes.size < 2**16 else np.int64
+    group = np.repeat(np.arange(sizes.size, dtype=small), sizes)[owner]
+    for g in np.flatnonzero(sizes > 0).tolist():
+        found = [np.flatnonzero(group[start:start + PAIRS_PER_CHUNK] == g) + start
+                 for start in range(0, group.size, PAIRS_PER_CHUNK)]
+        yield np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
@@ -458,6 +457,8 @@ def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
             bps = bandwidth if channel_bps is None else channel_bps[pair_channel]
             pair_edge = pair_keys // width  # sorted: each edge's pairs in one run
             starts = np.flatnonzero(np.diff(pair_edge, prepend=-1))
+            if starts.size == 0:
+                continue
             for interval, transfer in zip(chosen_intervals, transfers, strict=True):
                 time = (shared_transfer_s(per_pair, load, bps, interval) if interval
                         else per_pair / bps)
