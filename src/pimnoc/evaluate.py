@@ -17,7 +17,7 @@ from pimnoc.config import RunSpec
 from pimnoc.engines.analytical import latency as pipeline_latency
 from pimnoc.engines.analytical.network import (
     NetworkEstimate,
-    edge_parts,
+    edge_parts_at,
     estimate,
     flow_network_energy_j,
     link_bandwidth_bps,
@@ -283,12 +283,14 @@ def evaluate_full(spec: RunSpec, detail: bool = True,
     network = engine(routing, flows, net, interval, routed, spec)
     interval = max(interval, network.network_interval_s)
     stage("latency along the dataflow")
-    parts = edge_parts(flows, network.routed, network.flow_latency_s, net,
-                       mapping.num_layers, interval, link_bandwidth_bps(topo, net))
-    comm = {edge: head + transfer for edge, (head, transfer) in parts.items()}
     overlap = spec.simulation.layer_overlap
-    alone = edge_parts(flows, network.routed, network.flow_latency_s, net, mapping.num_layers,
-                       None, link_bandwidth_bps(topo, net)) if overlap == "fitted" else {}
+    # the fitted overlap model also takes each edge alone (no interval): one grouping for both
+    parts, *alone_at = edge_parts_at(flows, network.routed, network.flow_latency_s, net,
+                                     mapping.num_layers,
+                                     (interval, None) if overlap == "fitted" else (interval,),
+                                     link_bandwidth_bps(topo, net))
+    alone = alone_at[0] if alone_at else {}
+    comm = {edge: head + transfer for edge, (head, transfer) in parts.items()}
     finish = layer_finish(overlap, mapping, compute.time_s, parts, alone)
     bounds = {"compute_s": compute_interval, "network_s": network_s,
               "chiplet_io_s": chiplet_io_s}

@@ -27,6 +27,8 @@ def small_networks(draw):
     s = g.add("add", a, b)
     c = g.conv("c3", s, draw(st.integers(4, 64)), 1)
     cat = g.concat("cat", s, c)
+    if draw(st.booleans()):  # a concatenation of a concatenation
+        cat = g.concat("cat2", cat, a)
     p = g.pool("pool", cat, 2, 2)
     g.linear("fc", p, draw(st.integers(2, 40)))
     return g.build()
@@ -154,3 +156,25 @@ def test_edges_overlapped_together_match_one_by_one(workload, setup):
         alone = _overlap_flows(*one)
         for batched, single in zip((src, dst, bits, keys), alone, strict=True):
             assert np.array_equal(batched[edge == i], single)
+
+
+@settings_small
+@given(small_networks(), setups)
+def test_table_path_matches_the_pieces_path(workload, setup):
+    """Flows from the layer table equal those from per-layer Pieces, bit for bit and in order."""
+    from pimnoc.traffic import flows as traffic_flows
+
+    _topo, _pe, mapping = _setup(workload, *setup)
+    assert traffic_flows._by_index(mapping)
+    fast = traffic_flows.workload_flows(mapping)
+    original = traffic_flows._by_index
+    traffic_flows._by_index = lambda _mapping: False
+    try:
+        slow = traffic_flows.workload_flows(mapping)
+    finally:
+        traffic_flows._by_index = original
+    for name in ("src", "dst", "bits", "producer", "consumer", "kind"):
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+    pairs = np.unique(np.column_stack([fast.group, slow.group]), axis=0).shape[0]
+    assert pairs == np.unique(fast.group).size == np.unique(slow.group).size

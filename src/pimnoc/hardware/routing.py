@@ -33,14 +33,23 @@ instead of the coordinate arithmetic); larger ones compute the moves asked for
 
 def _dor_moves(coord_a: np.ndarray, coord_b: np.ndarray, size: np.ndarray,
                wrap: np.ndarray) -> np.ndarray:
-    """Dimension-order move from a to b: 2 * dimension + (1 if the - way), or -1 if a == b."""
-    diff = coord_b - coord_a
-    forward = np.mod(diff, size)
-    minus = np.where(wrap, forward > size / 2, diff < 0)
-    moving = diff != 0
-    first = np.argmax(moving, axis=1)
-    rows = np.arange(coord_a.shape[0])
-    return np.where(moving.any(axis=1), 2 * first + minus[rows, first], -1)
+    """Dimension-order move from a to b: 2 * dimension + (1 if the - way), or -1 if a == b.
+
+    `size` and `wrap` are per dimension (3) or per pair (n x 3). Taken a dimension at a time,
+    the last first, so that the first dimension that differs sets the move.
+    """
+    move = np.full(coord_a.shape[0], -1, dtype=np.int64)
+    for d in range(coord_a.shape[1] - 1, -1, -1):
+        diff = coord_b[:, d] - coord_a[:, d]
+        moving = diff != 0
+        if not moving.any():
+            continue
+        wraps = wrap[..., d]
+        minus = diff < 0
+        if np.any(wraps):
+            minus = np.where(wraps, np.mod(diff, size[..., d]) > size[..., d] / 2, minus)
+        np.copyto(move, 2 * d + minus, where=moving)
+    return move
 
 
 def dimension_order(topo: Topology) -> NextHop:
@@ -230,20 +239,25 @@ def hierarchical(topo: Topology) -> NextHop:
     is_router = topo.node_kind == NOI_ROUTER
 
     def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
-        same_chip = chip[cur] == chip[dst]
-        dst_is_router = is_router[dst]
         at_router = is_router[cur]
-        port = port_of[dst]
-        target = np.where(same_chip & ~dst_is_router, dst, ports[chip[cur], port])
-        result = on_chip(cur, np.where(at_router, cur, target))
-        leave = ~at_router & (cur == target) & (cur != dst)
-        result = np.where(leave, up[cur], result)
-        noi_hop = np.full(cur.shape, -1, dtype=np.int64)
-        between = at_router & ~same_chip  # the only hops that use the NoI routing
-        noi_hop[between] = noi_hops(chip[cur[between]], chip[dst[between]])
-        router_step = np.where(same_chip, np.where(dst_is_router, -1, down[chip[cur], port]),
-                               noi_hop)
-        return np.where(at_router, router_step, result)
+        result = np.empty(cur.shape, dtype=np.int64)
+        # on a PE: dimension order to the destination, or to the port that leaves the chiplet
+        on_pe = ~at_router
+        here, to = cur[on_pe], dst[on_pe]
+        here_chip = chip[here]
+        target = np.where((here_chip == chip[to]) & ~is_router[to], to,
+                          ports[here_chip, port_of[to]])
+        leave = (here == target) & (here != to)
+        result[on_pe] = np.where(leave, up[here], on_chip(here, target))
+        # at a chiplet's NoI router: down to the destination's port, or along the NoI
+        here, to = cur[at_router], dst[at_router]
+        here_chip, to_chip = chip[here], chip[to]
+        same_chip = here_chip == to_chip
+        step = np.where(is_router[to], -1, down[here_chip, port_of[to]])
+        between = ~same_chip  # the only hops that use the NoI routing
+        step[between] = noi_hops(here_chip[between], to_chip[between])
+        result[at_router] = step
+        return result
 
     return next_hop
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 from functools import cached_property
+from itertools import chain
 
 import numpy as np
 
@@ -16,6 +17,7 @@ from pimnoc.hardware.topology import DIGITAL, PE, Topology
 from pimnoc.mapping.digital import DigitalPlacement, place_digital
 from pimnoc.mapping.partition import LayerTiles, replication_for, tile_layer
 from pimnoc.mapping.placement import placement_order
+from pimnoc.numeric import argsort_stable
 from pimnoc.workload.ir import Layer, Workload
 
 
@@ -69,11 +71,27 @@ class Mapping:
         counts = (np.minimum((slots + 1) * per_pe, end[layer])
                   - np.maximum(slots * per_pe, start[layer]))
         nodes = self.order[slots]
-        by_node = np.lexsort((nodes, layer))  # stable: a layer's PEs by node, stream order
+        # stable: a layer's PEs by node, in stream order (one sort of layer x nodes + node)
+        by_node = argsort_stable(layer * max(1, self.topology.num_nodes) + nodes)
         nodes, counts = nodes[by_node], counts[by_node]
         edges = bounds.tolist()
         return [(nodes[lo:hi], counts[lo:hi]) for lo, hi in zip(edges[:-1], edges[1:],
                                                                  strict=True)]
+
+    @cached_property
+    def pred_index(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every layer's inputs end to end, and where each layer's begin (layers + 1 bounds)."""
+        counts = np.fromiter(map(len, self.preds), dtype=np.int64, count=len(self.preds))
+        bounds = np.zeros(counts.size + 1, dtype=np.int64)
+        np.cumsum(counts, out=bounds[1:])
+        flat = np.fromiter(chain.from_iterable(self.preds), dtype=np.int64, count=int(bounds[-1]))
+        return flat, bounds
+
+    @cached_property
+    def weighted(self) -> np.ndarray:
+        """Whether each layer's weights sit on crossbars."""
+        return np.fromiter((layer.weighted for layer in self.layers), dtype=bool,
+                           count=len(self.layers))
 
     @cached_property
     def successors(self) -> tuple[tuple[int, ...], ...]:
@@ -112,13 +130,22 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
     layers: list[Layer] = []
     network_of: list[int] = []
     preds: list[tuple[int, ...]] = []
-    for k, w in enumerate(named):
+    tile_list: list[LayerTiles] = []
+    # copies of one network (the same Workload object) share its inputs and tiles, worked
+    # out once; a renamed copy has the same layers in the same order
+    shared: dict[int, tuple[list[tuple[int, ...]], list[LayerTiles]]] = {}
+    for k, (w, original) in enumerate(zip(named, workloads, strict=True)):
+        if id(original) not in shared:
+            shared[id(original)] = (
+                [tuple(original.index[p] for p in layer.preds) for layer in original.layers],
+                [tile_layer(layer, pe) for layer in original.layers])
+        local_preds, local_tiles = shared[id(original)]
         base = len(layers)
-        for layer in w.layers:
-            preds.append(tuple(base + w.index[p] for p in layer.preds))
-            layers.append(layer)
-            network_of.append(k)
-    tiles = tuple(tile_layer(layer, pe) for layer in layers)
+        preds.extend(tuple(base + j for j in inputs) for inputs in local_preds)
+        layers.extend(w.layers)
+        network_of.extend([k] * len(w.layers))
+        tile_list.extend(local_tiles)
+    tiles = tuple(tile_list)
     weighted = [i for i, layer in enumerate(layers) if layer.weighted]
     pes_available = int(order.size)
     per_copy = np.array([t.crossbars for t in tiles], dtype=np.int64)

@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from pimnoc.mapping.mapper import Mapping
+from pimnoc.numeric import argsort_stable
 from pimnoc.traffic.hosted import hosted_pieces
-from pimnoc.traffic.pieces import Pieces, merge, merge_parts
+from pimnoc.traffic.pieces import Pieces, merge, merge_parts_flat
 
 ACTIVATION, PARTIAL_SUM = 0, 1
 DIGITAL_HOSTED = frozenset({"pool", "add", "mul", "softmax", "layernorm", "aggregate",
@@ -195,6 +196,37 @@ def weighted_segments(mapping: Mapping) -> dict[int, Segments]:
 def weighted_pieces(mapping: Mapping, w: WeightedRuns
                     ) -> tuple[dict[int, Pieces], dict[int, Pieces]]:
     """`weighted_outputs` and `weighted_needs` of every weighted layer, in one pass."""
+    outputs, out_bounds, needs, need_bounds = weighted_pieces_flat(mapping, w)
+    return ({int(i): _rows(outputs, out_bounds[j], out_bounds[j + 1])
+             for j, i in enumerate(w.layers)},
+            {int(i): _rows(needs, need_bounds[j], need_bounds[j + 1])
+             for j, i in enumerate(w.layers)})
+
+
+def _rows(pieces: Pieces, lo: int, hi: int) -> Pieces:
+    return Pieces(pieces.node[lo:hi], pieces.p0[lo:hi], pieces.p1[lo:hi], pieces.c0[lo:hi],
+                  pieces.c1[lo:hi])
+
+
+def _order_by(first: np.ndarray, second: np.ndarray, third: np.ndarray) -> np.ndarray:
+    """`np.lexsort((third, second, first))` of non-negative integers: one stable sort of a
+    combined key where it fits in 63 bits (the same permutation), else lexsort."""
+    if first.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    span2, span3 = int(second.max()) + 1, int(third.max()) + 1
+    if (int(first.max()) + 1) * span2 * span3 >= 2**63 or min(
+            int(first.min()), int(second.min()), int(third.min())) < 0:
+        return np.lexsort((third, second, first))
+    combined = first.astype(np.int64) * (span2 * span3)
+    combined += second * span3
+    combined += third
+    return argsort_stable(combined)
+
+
+def weighted_pieces_flat(mapping: Mapping, w: WeightedRuns
+                         ) -> tuple[Pieces, np.ndarray, Pieces, np.ndarray]:
+    """`weighted_pieces` as two tables (outputs, needs), each with the bounds of the rows of
+    the j-th weighted layer (`w.layers[j]`)."""
     pe, seg, part = mapping.pe, w.runs, w.part
     parts = w.layers.size
     r = w.replication[part]
@@ -204,13 +236,13 @@ def weighted_pieces(mapping: Mapping, w: WeightedRuns
     col_tile, k = seg.col_tile[holder], seg.replica[holder]
     c0 = col_tile * pe.crossbar_cols / w.cols[hp]
     c1 = np.minimum((col_tile + 1) * pe.crossbar_cols, w.cols[hp]) / w.cols[hp]
-    outputs = merge_parts(Pieces(seg.node[holder], k / r[holder], (k + 1) / r[holder], c0, c1),
-                          hp, parts)
+    outputs, out_bounds = merge_parts_flat(
+        Pieces(seg.node[holder], k / r[holder], (k + 1) / r[holder], c0, c1), hp, parts)
     # needs: the union of the row tiles on each (node, copy); grouped layers per run
     grouped = np.array([mapping.layers[i].groups != 1 for i in w.layers], dtype=bool)[part]
     plain = ~grouped
     key = seg.node[plain] * r[plain] + seg.replica[plain]
-    order = np.lexsort((seg.row_lo[plain], key, part[plain]))
+    order = _order_by(part[plain], key, seg.row_lo[plain])
     key, pp = key[order], part[plain][order]
     lo, hi = seg.row_lo[plain][order], seg.row_hi[plain][order]
     new_key = np.empty(key.size, dtype=bool)
@@ -233,13 +265,12 @@ def weighted_pieces(mapping: Mapping, w: WeightedRuns
     gc1 = np.minimum((gcol + 1) * pe.crossbar_cols, w.cols[gp]) / w.cols[gp]
     rp, rg = w.replication[up], w.replication[gp]
     need_part = np.concatenate([up, gp])
-    by_part = np.argsort(need_part, kind="stable")
+    by_part = argsort_stable(need_part)
     needs = Pieces(*(np.concatenate(pair)[by_part] for pair in (
         (unode, seg.node[grouped]), (uk / rp, gk / rg), ((uk + 1) / rp, (gk + 1) / rg),
         (uc0, gc0), (uc1, gc1))))
-    needs_list = merge_parts(needs, need_part[by_part], parts)
-    return ({int(i): outputs[j] for j, i in enumerate(w.layers)},
-            {int(i): needs_list[j] for j, i in enumerate(w.layers)})
+    merged_needs, need_bounds = merge_parts_flat(needs, need_part[by_part], parts)
+    return outputs, out_bounds, merged_needs, need_bounds
 
 
 def layer_pieces(mapping: Mapping, segments: dict[int, Segments] | None = None
@@ -392,13 +423,10 @@ def _batches(sizes: np.ndarray, limit: int) -> list[slice]:
     return [slice(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if hi > lo]
 
 
-def workload_flows(mapping: Mapping) -> Flows:
-    """All flows of one inference of every mapped network (local ones included).
-
-    Flows come in the order of a walk over the layers (each input edge, then the layer's
-    partial sums); the edges' overlaps are computed together, in batches.
-    """
-    runs = weighted_runs(mapping)
+def _piece_overlaps(mapping: Mapping, runs: WeightedRuns):
+    """The edges' overlaps from every layer's Pieces (any workload): (batches of (src, dst,
+    bits, keys, (slot, producer, consumer) of each flow), direct flows, partial-sum slots,
+    slots)."""
     w_outputs, w_needs = weighted_pieces(mapping, runs)
     outputs, needs = _assemble_pieces(mapping, w_outputs, w_needs)
     act_bits = mapping.pe.act_bits
@@ -424,44 +452,310 @@ def workload_flows(mapping: Mapping) -> Flows:
         if layer.weighted:
             psum_slot[v] = slot
             slot += 1
+    return _piece_batches(overlaps, overlap_meta), direct, psum_slot, slot
+
+
+def _piece_batches(overlaps: list[tuple[Pieces, Pieces, float]],
+                   overlap_meta: list[tuple[int, int, int]]):
+    """`_overlap_many` of the edges, a batch of about PAIRS_PER_BATCH pairs at a time."""
+    if not overlaps:
+        return
+    meta = np.array(overlap_meta, dtype=np.int64).reshape(-1, 3)
+    sizes = np.array([src.node.size * need.node.size for src, need, _ in overlaps])
+    for part in _batches(sizes, PAIRS_PER_BATCH):
+        src, dst, bits, keys, edge = _overlap_many(overlaps[part])
+        yield src, dst, bits, keys, meta[part][edge]
+
+
+BY_PIECES_OPS = frozenset({"matmul", "aggregate"})
+"""Operators whose needs are not their first input's pieces (whole positions of a matmul's
+second operand, a graph's edges): workloads with them take the Pieces path."""
+
+
+def _by_index(mapping: Mapping) -> bool:
+    """Whether every layer's pieces are rows of the weighted layers' or of one table built
+    from them: no operator on digital PEs and none in BY_PIECES_OPS (`_table_overlaps`)."""
+    digital = mapping.digital
+    for i, layer in enumerate(mapping.layers):
+        if layer.weighted or layer.op in ("input", "concat") or not mapping.preds[i]:
+            continue
+        if layer.op in BY_PIECES_OPS or (digital is not None and digital.placed(i)):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class LayerTable:
+    """Every layer's output pieces and needs as row ranges of one table (`_assemble_pieces`
+    without a Pieces object per layer).
+
+    `rows` holds the weighted layers' outputs, the input pieces, the concatenations' pieces,
+    then the weighted layers' needs. Layer i's output is rows `out_lo[i]:out_hi[i]` (an
+    operator on its first input's PE shares that input's rows) and its need (every input's)
+    rows `need_lo[i]:need_hi[i]`, or need_lo -1 if it reads nothing. A concatenation's rows
+    carry their data's `origin`, `c_base` and `c_scale` (see Pieces); any other layer's
+    output is its own data (origin i, base 0, scale 1).
+    """
+
+    rows: Pieces
+    out_lo: np.ndarray
+    out_hi: np.ndarray
+    need_lo: np.ndarray
+    need_hi: np.ndarray
+    concat: np.ndarray  # bool per layer
+
+
+def layer_table(mapping: Mapping, runs: WeightedRuns) -> LayerTable:
+    """The LayerTable of a mapping that `_by_index` accepts."""
+    w_out, w_out_bounds, w_need, w_need_bounds = weighted_pieces_flat(mapping, runs)
+    out_edges, need_edges = w_out_bounds.tolist(), w_need_bounds.tolist()
+    weighted_at = {int(i): j for j, i in enumerate(runs.layers.tolist())}
+    n = mapping.num_layers
+    out_lo, out_hi, need_lo, need_hi = [0] * n, [0] * n, [-1] * n, [-1] * n
+    level, concat = [0] * n, [False] * n
+    in_weighted_needs = [False] * n
+    inputs: list[tuple[int, int]] = []  # (row, node)
+    concats: list[tuple[int, int, int]] = []  # (level, layer, first row)
+    cursor = int(w_out.node.size)
+    layers, preds_of = mapping.layers, mapping.preds
+    for i, layer in enumerate(layers):
+        preds = preds_of[i]
+        if layer.weighted:
+            j = weighted_at[i]
+            out_lo[i], out_hi[i] = out_edges[j], out_edges[j + 1]
+            need_lo[i], need_hi[i] = need_edges[j], need_edges[j + 1]
+            in_weighted_needs[i] = True
+        elif layer.op == "input" or not preds:
+            inputs.append((cursor, mapping.network_first_node(int(mapping.network_of[i]))))
+            out_lo[i], out_hi[i] = cursor, cursor + 1
+            cursor += 1
+        elif layer.op == "concat":
+            size = sum(out_hi[u] - out_lo[u] for u in preds)
+            out_lo[i], out_hi[i] = cursor, cursor + size
+            cursor += size
+            level[i] = 1 + max(level[u] for u in preds)
+            concat[i] = True
+            concats.append((level[i], i, out_lo[i]))
+        else:  # on its first input's PE, reading every input where that one lies
+            u = preds[0]
+            out_lo[i], out_hi[i] = out_lo[u], out_hi[u]
+            need_lo[i], need_hi[i] = out_lo[u], out_hi[u]
+            level[i] = level[u]
+    total = cursor + int(w_need.node.size)
+    node = np.empty(total, dtype=np.int64)
+    p0, p1, c0, c1 = (np.empty(total) for _ in range(4))
+    origin = np.zeros(cursor, dtype=np.int64)
+    c_base, c_scale = np.zeros(cursor), np.ones(cursor)
+    for column, out_part, need_part in ((node, w_out.node, w_need.node), (p0, w_out.p0, w_need.p0),
+                                        (p1, w_out.p1, w_need.p1), (c0, w_out.c0, w_need.c0),
+                                        (c1, w_out.c1, w_need.c1)):
+        column[:out_part.size] = out_part
+        column[cursor:] = need_part
+    if inputs:
+        at, where = np.array(inputs, dtype=np.int64).T
+        node[at], p0[at], p1[at], c0[at], c1[at] = where, 0.0, 1.0, 0.0, 1.0
+    lo, hi = np.array(out_lo, dtype=np.int64), np.array(out_hi, dtype=np.int64)
+    is_concat = np.array(concat, dtype=bool)
+    cout = np.fromiter((layer.cout for layer in layers), dtype=np.int64, count=n)
+    concats.sort()
+    for depth in sorted({d for d, _i, _row in concats}):
+        _place_concats(mapping, [(i, row) for d, i, row in concats if d == depth], lo, hi,
+                       is_concat, cout, (node, p0, p1, c0, c1, origin, c_base, c_scale))
+    need_lo_arr = np.array(need_lo, dtype=np.int64)
+    need_hi_arr = np.array(need_hi, dtype=np.int64)
+    shift = np.array(in_weighted_needs, dtype=bool)
+    need_lo_arr[shift] += cursor
+    need_hi_arr[shift] += cursor
+    return LayerTable(Pieces(node, p0, p1, c0, c1, origin, c_base, c_scale), lo, hi,
+                      need_lo_arr, need_hi_arr, is_concat)
+
+
+def _place_concats(mapping: Mapping, concats: list[tuple[int, int]], lo: np.ndarray,
+                   hi: np.ndarray, is_concat: np.ndarray, cout: np.ndarray,
+                   columns: tuple) -> None:
+    """Fill the rows of concatenations whose inputs' rows are all filled: each input's
+    pieces placed in its channels (`Pieces.concatenated`), in one pass."""
+    node, p0, p1, c0, c1, origin, c_base, c_scale = columns
+    flat, bounds = mapping.pred_index
+    ids = np.array([i for i, _row in concats], dtype=np.int64)
+    first_row = np.array([row for _i, row in concats], dtype=np.int64)
+    counts = bounds[ids + 1] - bounds[ids]
+    owner = np.repeat(np.arange(ids.size), counts)  # the concatenation of each input
+    group_first = np.cumsum(counts) - counts
+    pred = flat[np.repeat(bounds[ids] - group_first, counts) + np.arange(owner.size)]
+
+    def before(values: np.ndarray) -> np.ndarray:
+        """Sum of the values of the concatenation's earlier inputs."""
+        exclusive = np.cumsum(values) - values
+        return exclusive - exclusive[group_first][owner]
+
+    sizes = hi[pred] - lo[pred]
+    whole = cout[ids][owner]
+    seg_base = before(cout[pred]) / whole  # channel offset / channels, as Python divides
+    seg_width = cout[pred] / whole
+    seg_to = first_row[owner] + before(sizes)
+    within = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    source = np.repeat(lo[pred], sizes) + within
+    target = np.repeat(seg_to, sizes) + within
+    b = np.repeat(seg_base, sizes)
+    w = np.repeat(seg_width, sizes)
+    labelled = np.repeat(is_concat[pred], sizes)  # a concatenation's rows carry their data
+    node[target], p0[target], p1[target] = node[source], p0[source], p1[source]
+    c0[target] = b + c0[source] * w
+    c1[target] = b + c1[source] * w
+    origin[target] = np.where(labelled, origin[source], np.repeat(pred, sizes))
+    c_base[target] = b + np.where(labelled, c_base[source], 0.0) * w
+    c_scale[target] = np.where(labelled, c_scale[source], 1.0) * w
+
+
+def _table_overlaps(mapping: Mapping, runs: WeightedRuns):
+    """`_piece_overlaps` from the LayerTable (workloads that `_by_index` accepts)."""
+    table = layer_table(mapping, runs)
+    act_bits = mapping.pe.act_bits
+    flat, bounds = mapping.pred_index
+    # slots in walk order: each input edge of a layer that reads, then its partial sums
+    edges_of = np.where(table.need_lo >= 0, np.diff(bounds), 0)
+    weighted = mapping.weighted
+    per_layer = edges_of + weighted
+    first = np.cumsum(per_layer) - per_layer
+    consumer = np.repeat(np.arange(edges_of.size), edges_of)
+    j = np.arange(consumer.size) - np.repeat(np.cumsum(edges_of) - edges_of, edges_of)
+    meta = np.column_stack([first[consumer] + j, flat[bounds[consumer] + j], consumer])
+    psum_slot = np.where(weighted, first + edges_of, 0)
+    bits = np.array([float(layer.output_elements * act_bits) for layer in mapping.layers])
+    return _table_batches(table, meta, bits), [], psum_slot, int(per_layer.sum())
+
+
+def _table_batches(table: LayerTable, meta: np.ndarray, tensor_bits: np.ndarray):
+    """`_overlap_many` of the edges `meta` (slot, producer, consumer) from the table's rows,
+    a batch of about PAIRS_PER_BATCH pairs at a time."""
+    if meta.shape[0] == 0:
+        return
+    u, v = meta[:, 1], meta[:, 2]
+    n_src = table.out_hi[u] - table.out_lo[u]
+    n_need = table.need_hi[v] - table.need_lo[v]
+    rows = table.rows
+    for part in _batches(n_src * n_need, PAIRS_PER_BATCH):
+        pairs = n_src[part] * n_need[part]
+        edge = np.repeat(np.arange(pairs.size), pairs)
+        k = np.arange(edge.size) - np.repeat(np.cumsum(pairs) - pairs, pairs)
+        a_local, b_local = np.divmod(k, n_need[part][edge])
+        del k
+        a = table.out_lo[u[part]][edge] + a_local
+        b = table.need_lo[v[part]][edge] + b_local
+        del a_local, b_local
+        p = np.clip(np.minimum(rows.p1[a], rows.p1[b]) - np.maximum(rows.p0[a], rows.p0[b]),
+                    0, None)
+        # pairs apart along positions overlap by nothing (frac 0): drop them first
+        along = np.flatnonzero(p > 0)
+        a, b, edge, p = a[along], b[along], edge[along], p[along]
+        c = np.clip(np.minimum(rows.c1[a], rows.c1[b]) - np.maximum(rows.c0[a], rows.c0[b]),
+                    0, None)
+        frac = p * c
+        del p, c, along
+        kept = np.flatnonzero(frac > 1e-15)
+        a, b, edge = a[kept], b[kept], edge[kept]
+        producer = u[part][edge]
+        labelled = table.concat[producer]
+        origin = np.where(labelled, rows.origin[np.where(labelled, a, 0)], producer)
+        base = np.where(labelled, rows.c_base[np.where(labelled, a, 0)], 0.0)
+        scale = np.where(labelled, rows.c_scale[np.where(labelled, a, 0)], 1.0)
+        corners = np.stack([np.maximum(rows.p0[a], rows.p0[b]),
+                            np.minimum(rows.p1[a], rows.p1[b]),
+                            (np.maximum(rows.c0[a], rows.c0[b]) - base) / scale,
+                            (np.minimum(rows.c1[a], rows.c1[b]) - base) / scale], axis=1)
+        keys = np.column_stack([origin, rows.node[a], np.rint(corners * GRID)]).astype(np.int64)
+        yield (rows.node[a], rows.node[b], frac[kept] * tensor_bits[producer], keys,
+               meta[part][edge])
+
+
+def workload_flows(mapping: Mapping) -> Flows:
+    """All flows of one inference of every mapped network (local ones included).
+
+    Flows come in the order of a walk over the layers (each input edge, then the layer's
+    partial sums); the edges' overlaps are computed together, in batches.
+    """
+    runs = weighted_runs(mapping)
+    if _by_index(mapping):
+        batches, direct, psum_slot, slot = _table_overlaps(mapping, runs)
+    else:
+        batches, direct, psum_slot, slot = _piece_overlaps(mapping, runs)
     if slot == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Flows(empty, empty, np.zeros(0), empty, empty, empty, empty)
     names = ("src", "dst", "bits", "producer", "consumer", "kind")
-    cols: dict[str, list[np.ndarray]] = {k: [] for k in (*names, "key", "slot", "keyed")}
+    cols: dict[str, list[np.ndarray]] = {k: [] for k in (*names, "key", "slot")}
 
     def add(columns: dict[str, np.ndarray]) -> None:
         for name, value in columns.items():
             cols[name].append(value)
 
-    if overlaps:
-        meta = np.array(overlap_meta, dtype=np.int64).reshape(-1, 3)
-        sizes = np.array([src.node.size * need.node.size for src, need, _ in overlaps])
-        for part in _batches(sizes, PAIRS_PER_BATCH):
-            src, dst, bits, keys, edge = _overlap_many(overlaps[part])
-            edge_meta = meta[part][edge]
-            add({"src": src, "dst": dst, "bits": bits, "producer": edge_meta[:, 1],
-                 "consumer": edge_meta[:, 2], "kind": np.full(src.size, ACTIVATION),
-                 "key": keys, "slot": edge_meta[:, 0], "keyed": np.ones(src.size, bool)})
+    for src, dst, bits, keys, edge_meta in batches:
+        add({"src": src, "dst": dst, "bits": bits, "producer": edge_meta[:, 1],
+             "consumer": edge_meta[:, 2], "kind": np.full(src.size, ACTIVATION),
+             "key": keys, "slot": edge_meta[:, 0]})
     src, dst, bits, layer_of = all_partial_sum_flows(mapping, runs)
     add({"src": src, "dst": dst, "bits": bits, "producer": layer_of, "consumer": layer_of,
-         "kind": np.full(src.size, PARTIAL_SUM), "key": np.zeros((src.size, 6), dtype=np.int64),
-         "slot": psum_slot[layer_of], "keyed": np.zeros(src.size, bool)})
+         "kind": np.full(src.size, PARTIAL_SUM), "slot": psum_slot[layer_of]})
     for at, (src, dst, bits), u, v, kind in direct:
         add({"src": src, "dst": dst, "bits": bits, "producer": np.full(src.size, u),
              "consumer": np.full(src.size, v), "kind": np.full(src.size, kind),
-             "key": np.zeros((src.size, 6), dtype=np.int64), "slot": np.full(src.size, at),
-             "keyed": np.zeros(src.size, bool)})
-    order = np.argsort(np.concatenate(cols.pop("slot")), kind="stable")
-    flows = Flows(*(np.concatenate(cols.pop(k))[order] for k in names))
-    keyed = np.concatenate(cols.pop("keyed"))[order]
-    unordered = np.concatenate(cols.pop("key"))  # each column list freed once joined
-    keys = np.ascontiguousarray(unordered[order])
-    del unordered
-    # flows without a data key are all distinct data: origin -1, then a running number
-    keys[~keyed, 0] = -1
-    keys[~keyed, 1] = np.arange(int(np.count_nonzero(~keyed)))
-    group = np.unique(keys.view(np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))),
-                      return_inverse=True)[1].ravel()
-    del keys
-    return replace(flows, group=group.astype(np.int64))
+             "slot": np.full(src.size, at)})
+    order = argsort_stable(_drained(cols.pop("slot")))
+    flows = Flows(*(_drained(cols.pop(k))[order] for k in names))
+    # Only the overlaps carry a data key (they come first, before any other flow); every
+    # other flow is data of its own. Group numbers only tell equal data apart.
+    keys = cols.pop("key")
+    group = np.empty(order.size, dtype=np.int64)
+    keyed = sum(k.shape[0] for k in keys)
+    group[:keyed] = data_groups(_drained(keys) if keys else np.zeros((0, 6), np.int64))
+    group[keyed:] = np.arange(keyed, order.size)
+    return replace(flows, group=group[order])
+
+
+def _drained(parts: list[np.ndarray]) -> np.ndarray:
+    """`np.concatenate(parts)`, emptying `parts` as it goes (each part freed once copied)."""
+    joined = np.empty((sum(len(part) for part in parts), *parts[0].shape[1:]),
+                      dtype=np.result_type(*parts))
+    at = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        joined[at:at + len(part)] = part
+        at += len(part)
+    return joined
+
+
+_HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)  # 2^64 / golden ratio (Fibonacci hashing)
+
+
+def data_groups(keys: np.ndarray) -> np.ndarray:
+    """A group number for each row of `keys`: equal rows share one, different rows differ.
+
+    Rows are hashed to one 64-bit number and sorted by it (one integer sort instead of a sort
+    of whole rows); the groups are then checked row by row against their first member, and on
+    a hash collision the rows themselves are sorted.
+    """
+    rows = keys.shape[0]
+    if rows == 0:
+        return np.zeros(0, dtype=np.int64)
+    digest = np.zeros(rows, dtype=np.uint64)
+    for column in keys.T:
+        digest ^= column.astype(np.uint64)
+        digest *= _HASH_MULTIPLIER
+        digest ^= digest >> np.uint64(29)
+    order = np.argsort(digest)
+    sorted_digest = digest[order]
+    del digest
+    starts = np.empty(rows, dtype=bool)
+    starts[0] = True
+    np.not_equal(sorted_digest[1:], sorted_digest[:-1], out=starts[1:])
+    del sorted_digest
+    group = np.empty(rows, dtype=np.int64)
+    group[order] = np.cumsum(starts) - 1
+    first = order[starts][group]  # each row's group's first member
+    del order, starts
+    if all(np.array_equal(column, column[first]) for column in keys.T):
+        return group
+    return np.unique(np.ascontiguousarray(keys).view(
+        np.dtype((np.void, keys.dtype.itemsize * keys.shape[1]))), return_inverse=True)[1].ravel()

@@ -104,9 +104,17 @@ def merge_parts(pieces: Pieces, part: np.ndarray, parts: int) -> list[Pieces]:
 
     `part` labels each rectangle and must be sorted (a part's rectangles in stream order).
     """
-    merged_c, part_c = _merge_runs(pieces, "c", part)
-    merged, part = _merge_runs(merged_c, "p", part_c)
-    bounds = np.searchsorted(part, np.arange(parts + 1)).tolist()
+    merged, bounds = merge_parts_flat(pieces, part, parts)
+    edges = bounds.tolist()
     node, p0, p1, c0, c1 = merged.node, merged.p0, merged.p1, merged.c0, merged.c1
     return [Pieces(node[lo:hi], p0[lo:hi], p1[lo:hi], c0[lo:hi], c1[lo:hi])
-            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True)]
+            for lo, hi in zip(edges[:-1], edges[1:], strict=True)]
+
+
+def merge_parts_flat(pieces: Pieces, part: np.ndarray, parts: int
+                     ) -> tuple[Pieces, np.ndarray]:
+    """`merge_parts` as one table: the merged rectangles, part after part, and where each
+    part's rows begin (`parts + 1` bounds)."""
+    merged_c, part_c = _merge_runs(pieces, "c", part)
+    merged, part = _merge_runs(merged_c, "p", part_c)
+    return merged, np.searchsorted(part, np.arange(parts + 1))

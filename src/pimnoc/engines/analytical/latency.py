@@ -20,6 +20,9 @@ other's PEs) to +171 % (BERT on chiplets, where transfers of many layers share c
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from itertools import chain
+
 import numpy as np
 
 from pimnoc.workload.ir import Layer
@@ -49,34 +52,113 @@ def first_input_fraction(producer: Layer, consumer: Layer) -> float:
     return 1.0 / rows
 
 
-def sequential(preds, compute_s: np.ndarray, comm: dict) -> np.ndarray:
-    """Finish time of each layer when each starts after all its inputs have arrived."""
-    finish: list[float] = []  # Python floats: the same IEEE sums, without numpy scalars
-    compute = np.asarray(compute_s, dtype=np.float64).tolist()
+@dataclass(frozen=True)
+class _Levels:
+    """A layer DAG's edges and layers grouped by depth (a layer one deeper than its deepest
+    input), so that each depth is worked out for every layer at once."""
+
+    src: np.ndarray  # producer of each edge, edges in input order within each depth
+    dst: np.ndarray  # consumer of each edge
+    edge_bounds: list[int]  # edges of depth d: edge_bounds[d]:edge_bounds[d + 1]
+    layers: np.ndarray  # layers, by depth
+    layer_bounds: list[int]
+
+
+def _levels(preds) -> _Levels:
+    n = len(preds)
+    depth = [0] * n
     for v, inputs in enumerate(preds):
-        start = max((finish[u] + comm.get((u, v), 0.0) for u in inputs), default=0.0)
-        finish.append(start + comm.get((v, v), 0.0) + compute[v])
-    return np.array(finish, dtype=np.float64)
+        if inputs:
+            depth[v] = 1 + max(depth[u] for u in inputs)
+    counts = np.fromiter(map(len, preds), dtype=np.int64, count=n)
+    src = np.fromiter(chain.from_iterable(preds), dtype=np.int64, count=int(counts.sum()))
+    dst = np.repeat(np.arange(n, dtype=np.int64), counts)
+    layer_depth = np.array(depth, dtype=np.int64)
+    levels = int(layer_depth.max(initial=-1)) + 1
+    by_edge = np.argsort(layer_depth[dst], kind="stable")
+    by_layer = np.argsort(layer_depth, kind="stable")
+    edge_bounds = np.searchsorted(layer_depth[dst][by_edge], np.arange(levels + 1)).tolist()
+    layer_bounds = np.searchsorted(layer_depth[by_layer], np.arange(levels + 1)).tolist()
+    return _Levels(src[by_edge], dst[by_edge], edge_bounds, by_layer, layer_bounds)
+
+
+def _edge_values(levels: _Levels, table: dict, default) -> list:
+    return [table.get(edge, default) for edge in zip(levels.src.tolist(), levels.dst.tolist(),
+                                                     strict=True)]
+
+
+def sequential(preds, compute_s: np.ndarray, comm: dict) -> np.ndarray:
+    """Finish time of each layer when each starts after all its inputs have arrived.
+
+    Worked out a depth at a time, every layer of the depth at once: the same IEEE sums and
+    maxima as a walk over the layers one by one.
+    """
+    levels = _levels(preds)
+    n = len(preds)
+    compute = np.asarray(compute_s, dtype=np.float64)
+    delay = np.array(_edge_values(levels, comm, 0.0), dtype=np.float64)
+    own = np.array([comm.get((v, v), 0.0) for v in range(n)], dtype=np.float64)
+    start = np.zeros(n)
+    finish = np.zeros(n)
+    for d in range(len(levels.layer_bounds) - 1):
+        lo, hi = levels.edge_bounds[d], levels.edge_bounds[d + 1]
+        if hi > lo:
+            u = levels.src[lo:hi]
+            np.maximum.at(start, levels.dst[lo:hi], finish[u] + delay[lo:hi])
+        ids = levels.layers[levels.layer_bounds[d]:levels.layer_bounds[d + 1]]
+        finish[ids] = start[ids] + own[ids] + compute[ids]
+    return finish
+
+
+def _first_input_fractions(layers, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
+    """`first_input_fraction` of each edge (src[j] -> dst[j]), as arrays."""
+    rows = np.array([layer.out_hw[0] for layer in layers], dtype=np.int64)
+    positions = np.array([layer.positions for layer in layers], dtype=np.int64)
+    op = [layer.op for layer in layers]
+    whole = np.array([o not in ROW_LOCAL_OPS or layer.mode == "adaptive_avg"
+                      for o, layer in zip(op, layers, strict=True)], dtype=bool)
+    linear_in = np.array([layer.in_hw[0] * layer.in_hw[1] if o == "linear" else -1
+                          for o, layer in zip(op, layers, strict=True)], dtype=np.int64)
+    windowed = np.array([o in ("conv", "pool") for o in op], dtype=bool)
+    needed = np.array([max(1, layer.kernel[0] - layer.padding[0]) for layer in layers],
+                      dtype=np.int64)
+    r = rows[src]
+    safe = np.maximum(r, 1)
+    flattening = (linear_in[dst] >= 0) & (linear_in[dst] != positions[src])
+    fraction = np.where(windowed[dst], np.minimum(1.0, needed[dst] / safe), 1.0 / safe)
+    return np.where((r <= 1) | whole[dst] | flattening, 1.0, fraction)
 
 
 def overlapped(layers, preds, compute_s: np.ndarray, steps: np.ndarray,
                parts: dict) -> np.ndarray:
-    """Finish time of each layer when consecutive layers overlap row by row."""
+    """Finish time of each layer when consecutive layers overlap row by row.
+
+    Worked out a depth at a time, every layer of the depth at once (the same IEEE operations
+    as a walk over the layers one by one).
+    """
+    levels = _levels(preds)
     n = len(preds)
-    start = np.zeros(n)
-    finish = np.zeros(n)
-    for v, inputs in enumerate(preds):
-        own_head, own_transfer = parts.get((v, v), (0.0, 0.0))
-        step = compute_s[v] / max(1, steps[v])
-        begin, last = 0.0, 0.0
-        for u in inputs:
-            head, transfer = parts.get((u, v), (0.0, 0.0))
-            stream = max(finish[u] - start[u], transfer)
-            begin = max(begin, start[u] + first_input_fraction(layers[u], layers[v]) * stream
-                        + head)
-            last = max(last, start[u] + stream + head)
-        start[v] = begin
-        finish[v] = max(begin + compute_s[v], last + step) + own_head + own_transfer
+    compute = np.asarray(compute_s, dtype=np.float64)
+    step = compute / np.maximum(1, np.asarray(steps))
+    edge_parts = np.array(_edge_values(levels, parts, (0.0, 0.0)), dtype=np.float64
+                          ).reshape(-1, 2)
+    head, transfer = edge_parts[:, 0], edge_parts[:, 1]
+    own_parts = np.array([parts.get((v, v), (0.0, 0.0)) for v in range(n)], dtype=np.float64
+                         ).reshape(-1, 2)
+    fraction = _first_input_fractions(layers, levels.src, levels.dst)
+    start, finish = np.zeros(n), np.zeros(n)
+    begin, last = np.zeros(n), np.zeros(n)
+    for d in range(len(levels.layer_bounds) - 1):
+        lo, hi = levels.edge_bounds[d], levels.edge_bounds[d + 1]
+        if hi > lo:
+            u, v = levels.src[lo:hi], levels.dst[lo:hi]
+            stream = np.maximum(finish[u] - start[u], transfer[lo:hi])
+            np.maximum.at(begin, v, start[u] + fraction[lo:hi] * stream + head[lo:hi])
+            np.maximum.at(last, v, start[u] + stream + head[lo:hi])
+        ids = levels.layers[levels.layer_bounds[d]:levels.layer_bounds[d + 1]]
+        start[ids] = begin[ids]
+        finish[ids] = (np.maximum(begin[ids] + compute[ids], last[ids] + step[ids])
+                       + own_parts[ids, 0] + own_parts[ids, 1])
     return finish
 
 

@@ -9,7 +9,12 @@ import numpy as np
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.hardware.topology import INTERPOSER, MIV, ONCHIP, TSV, UBUMP, Topology
-from pimnoc.numeric import weighted_bincount
+from pimnoc.numeric import (
+    PAIRS_PER_CHUNK,
+    gathered_bincount,
+    unique_inverse,
+    weighted_bincount,
+)
 from pimnoc.traffic.flows import Flows
 
 CONTENTION_SCALE = 2.1
@@ -60,19 +65,32 @@ class RoutedFlows:
         copy = self.pair_copy
         if not copy.any():
             return np.ones(links)
-        pair_link, pair_input = self.pair_link[copy], self.pair_input[copy]
-        weights = self.flow_bits[self.pair_flow[copy]]
+        every = copy.all()  # unicast: no copies of the hop arrays
+        pair_link = self.pair_link if every else self.pair_link[copy]
+        pair_input = self.pair_input if every else self.pair_input[copy]
+        pair_flow = self.pair_flow if every else self.pair_flow[copy]
         if topo is not None:
             port, ports = _input_ports(topo)
-            key = pair_link * ports + port[pair_input]
-            per_port = weighted_bincount(key, weights=weights, minlength=links * ports)
+            per_port = np.zeros(links * ports)
+            for start in range(0, pair_link.size, PAIRS_PER_CHUNK):  # bounded memory
+                part = slice(start, start + PAIRS_PER_CHUNK)
+                key = pair_link[part].astype(np.int64) * ports
+                key += port[pair_input[part]]
+                weights = self.flow_bits[pair_flow[part]]
+                if pair_link.size <= PAIRS_PER_CHUNK:
+                    per_port = weighted_bincount(key, weights=weights, minlength=links * ports)
+                else:  # adds each weight in turn, as one bincount would
+                    np.add.at(per_port, key, weights)
+                del key, weights
             # a key whose bits sum to zero adds nothing to the squares: skip it
             used = np.flatnonzero(per_port)
             squares = weighted_bincount(used // ports, weights=per_port[used]**2,
                                         minlength=links)
         else:
+            weights = self.flow_bits[pair_flow]
             width = int(pair_input.max()) + 1
-            keys, inverse = np.unique(pair_link * width + pair_input, return_inverse=True)
+            keys, inverse = np.unique(pair_link.astype(np.int64) * width + pair_input,
+                                      return_inverse=True)
             per_input = weighted_bincount(inverse, weights=weights)
             squares = weighted_bincount(keys // width, weights=per_input**2, minlength=links)
         load = self.link_load_bits
@@ -150,27 +168,33 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     topo = routing.topology
     remote = np.flatnonzero(flows.remote)
     src, dst, bits = flows.src[remote], flows.dst[remote], flows.bits[remote]
-    hops = np.zeros(remote.size, dtype=np.int64)
-    cycles = np.zeros(remote.size, dtype=np.float64)
     load = np.zeros(topo.num_directed_links)
     pair_flow, pair_link, pair_input = [], [], []
     # A link's input is the channel a flow arrives on: the previous link, or for the first
     # hop the injection port of the source (numbered after the links).
     previous = load.size + src
     stages = net.router_stages + router_delay_extra(topo, net)
+    # flow, link and input numbers of the (flow, link) pairs as int32 where they fit (the
+    # pairs are the bulk of a big design's memory)
+    index_type = np.int32 if max(load.size + topo.num_nodes, remote.size) < 2**31 else np.int64
     for active, link in routing.walk(src, dst):
-        pair_input.append(previous[active])
+        pair_input.append(previous[active].astype(index_type))
         previous[active] = link
-        hops[active] += 1
-        cycles[active] += stages[topo.link_src[link]] + topo.link_latency_cycles[link]
         load += weighted_bincount(link, weights=bits[active], minlength=load.size)
-        pair_flow.append(active)
-        pair_link.append(link)
+        pair_flow.append(active.astype(index_type))
+        pair_link.append(link.astype(index_type))
+    del previous
+    empty = np.zeros(0, dtype=np.int64)
+    pair_flow = _joined(pair_flow, empty)
+    pair_link = _joined(pair_link, empty)
+    pair_input = _joined(pair_input, empty)
+    hops = np.bincount(pair_flow, minlength=remote.size).astype(np.int64, copy=False)
+    # each hop's router pipeline and link, added per flow in hop order (the pairs are hop
+    # after hop), as a running sum would
+    hop_cycles = stages[topo.link_src] + topo.link_latency_cycles
+    cycles = gathered_bincount(pair_flow, hop_cycles, pair_link, minlength=remote.size)
     # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
     cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
-    empty = np.zeros(0, dtype=np.int64)
-    pair_flow = np.concatenate(pair_flow) if pair_flow else empty
-    pair_link = np.concatenate(pair_link) if pair_link else empty
     copy = np.ones(pair_flow.size, dtype=bool)
     injects = np.ones(remote.size, dtype=bool)
     if net.multicast:
@@ -179,9 +203,17 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
         injects = _first_of(group)
         load = weighted_bincount(pair_link[copy], weights=bits[pair_flow[copy]],
                            minlength=load.size)
-    return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load,
-                       np.concatenate(pair_input) if pair_input else empty, bits, copy,
+    return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load, pair_input, bits, copy,
                        injects, net.multicast)
+
+
+def _joined(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
+    """The parts end to end (emptying the list, so that each part is freed once copied)."""
+    if not parts:
+        return empty
+    joined = np.concatenate(parts)
+    parts.clear()
+    return joined
 
 
 def _first_of(keys: np.ndarray) -> np.ndarray:
@@ -258,8 +290,7 @@ def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
     link_service = service * net.link_bandwidth_bps / link_bandwidth_bps(topo, net)
     contended = wait(rho_link, link_service) * (1.0 - same_input_weight
                                                 * routed.input_concentration(topo))
-    queue = weighted_bincount(routed.pair_flow, weights=contended[routed.pair_link],
-                        minlength=idx.size)
+    queue = gathered_bincount(routed.pair_flow, contended, routed.pair_link, minlength=idx.size)
     queue += wait(rho_port, service)[flows.src[idx]]
     return routed.zero_load_cycles + (service - 1.0) + queue
 
@@ -295,9 +326,9 @@ def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
     copy = routed.pair_copy
     every = copy.all()  # unicast: no copies of the hop arrays
     links = routed.pair_link if every else routed.pair_link[copy]
-    per_hop = e_link[links] + e_router[topo.link_src[links]]
-    along = weighted_bincount(routed.pair_flow if every else routed.pair_flow[copy],
-                              weights=per_hop, minlength=bits.size)
+    per_link = e_link + e_router[topo.link_src]  # the same sum per hop, taken once per link
+    along = gathered_bincount(routed.pair_flow if every else routed.pair_flow[copy], per_link,
+                              links, minlength=bits.size)
     return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
 
 
@@ -344,15 +375,22 @@ CHARGE_PAIRS_PER_GROUP = 2_000_000
 (bounds the memory of big designs; the figures do not depend on it)."""
 
 
-def _owner_groups(owner: np.ndarray, owners: int, limit: int) -> list[slice | np.ndarray]:
-    """Index sets of `owner` entries, whole owners per set, about `limit` entries each."""
+def _owner_groups(owner: np.ndarray, owners: int, limit: int):
+    """Index sets of `owner` entries, whole owners per set, about `limit` entries each (one
+    set at a time, each found by one comparison of a small group number per entry)."""
     if owner.size <= limit:
-        return [slice(None)]
+        yield slice(None)
+        return
     ends = np.cumsum(np.bincount(owner, minlength=owners))
     cuts = np.unique(np.searchsorted(ends, np.arange(limit, owner.size, limit), side="left"))
-    bounds = [0, *(cuts + 1).tolist(), owners]
-    return [np.flatnonzero((owner >= lo) & (owner < hi))
-            for lo, hi in zip(bounds[:-1], bounds[1:], strict=True) if hi > lo]
+    bounds = np.array([0, *(cuts + 1).tolist(), owners], dtype=np.int64)
+    sizes = np.diff(bounds)
+    small = np.uint16 if sizes.size < 2**16 else np.int64
+    group = np.repeat(np.arange(sizes.size, dtype=small), sizes)[owner]
+    for g in np.flatnonzero(sizes > 0).tolist():
+        found = [np.flatnonzero(group[start:start + PAIRS_PER_CHUNK] == g) + start
+                 for start in range(0, group.size, PAIRS_PER_CHUNK)]
+        yield np.concatenate(found) if found else np.zeros(0, dtype=np.int64)
 
 
 def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
@@ -368,18 +406,32 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     an interval the channel is taken as the edge's alone (pure serialisation). `link_bps`
     gives each link's bandwidth (`link_bandwidth_bps`); without it all carry a flit a cycle.
     """
+    return edge_parts_at(flows, routed, flow_latency_s, net, num_layers, (interval_s,),
+                         link_bps)[0]
+
+
+def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
+                  net: NetworkTech, num_layers: int, intervals: tuple[float | None, ...],
+                  link_bps: np.ndarray | None = None
+                  ) -> list[dict[tuple[int, int], tuple[float, float]]]:
+    """`edge_parts` at each of several intervals (the edges' bits per channel summed once)."""
     if routed.flow_index.size == 0:
-        return {}
+        return [{} for _ in intervals]
     idx = routed.flow_index
     bandwidth = net.link_bandwidth_bps
     edge = flows.producer[idx] * num_layers + flows.consumer[idx]
-    keys, inverse = np.unique(edge, return_inverse=True)
+    keys, inverse = unique_inverse(edge)
+    del edge
+    # the edge of each (flow, link) pair, as int32 where it fits (one per pair)
+    compact_inverse = inverse.astype(np.int32) if keys.size < 2**31 else inverse
     bits = flows.bits[idx]
     head = flow_latency_s - bits / bandwidth
     worst_head = np.zeros(keys.size)
     np.maximum.at(worst_head, inverse, head)
-    interval = interval_s if interval_s and np.isfinite(interval_s) else None
-    transfer = np.zeros(keys.size)
+    del head
+    chosen_intervals = [interval_s if interval_s and np.isfinite(interval_s) else None
+                        for interval_s in intervals]
+    transfers = [np.zeros(keys.size) for _ in intervals]
 
     def charge(channel: np.ndarray, flow: np.ndarray | None, channel_load: np.ndarray,
                channel_bps: np.ndarray | None = None) -> None:
@@ -390,19 +442,28 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
         in the same order), which bounds the memory of the grouping.
         """
         width = int(channel_load.size)
-        owner = inverse if flow is None else inverse[flow]
+        owner = inverse if flow is None else compact_inverse[flow]
         for chosen in _owner_groups(owner, keys.size, CHARGE_PAIRS_PER_GROUP):
-            key = owner[chosen] * width
+            key = owner[chosen].astype(np.int64)
+            key *= width
             key += channel[chosen]
-            pair_keys, pair_inv = np.unique(key, return_inverse=True)
+            pair_keys, pair_inv = unique_inverse(key)
             del key
             weights = bits[chosen] if flow is None else bits[flow[chosen]]
             per_pair = weighted_bincount(pair_inv, weights=weights)
-            load = channel_load[pair_keys % width]
-            bps = bandwidth if channel_bps is None else channel_bps[pair_keys % width]
-            time = (shared_transfer_s(per_pair, load, bps, interval) if interval
-                    else per_pair / bps)
-            np.maximum.at(transfer, pair_keys // width, time)
+            del pair_inv, weights
+            pair_channel = pair_keys % width
+            load = channel_load[pair_channel]
+            bps = bandwidth if channel_bps is None else channel_bps[pair_channel]
+            pair_edge = pair_keys // width  # sorted: each edge's pairs in one run
+            starts = np.flatnonzero(np.diff(pair_edge, prepend=-1))
+            if starts.size == 0:
+                continue
+            for interval, transfer in zip(chosen_intervals, transfers, strict=True):
+                time = (shared_transfer_s(per_pair, load, bps, interval) if interval
+                        else per_pair / bps)
+                at = pair_edge[starts]
+                transfer[at] = np.maximum(transfer[at], np.maximum.reduceat(time, starts))
 
     n_nodes = int(max(flows.src.max(initial=0), flows.dst.max(initial=0))) + 1
     sends, needed = _edge_copies(routed, flows, inverse)
@@ -410,13 +471,17 @@ def edge_parts(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     port_load = injected_bits(routed, flows, n_nodes)
     sent = None if sends.all() else np.flatnonzero(sends)
     charge(src if sent is None else src[sent], sent, port_load)
+    del src
     dst = flows.dst[idx]
     charge(dst, None, weighted_bincount(dst, weights=bits, minlength=n_nodes))
+    del dst
     if routed.pair_flow.size:
         if needed.all():  # unicast: every hop (no copies of the hop arrays)
             charge(routed.pair_link, routed.pair_flow, routed.link_load_bits, link_bps)
         else:
             charge(routed.pair_link[needed], routed.pair_flow[needed], routed.link_load_bits,
                    link_bps)
-    pairs = zip(keys.tolist(), worst_head.tolist(), transfer.tolist(), strict=True)
-    return {(k // num_layers, k % num_layers): (h, t) for k, h, t in pairs}
+    edges = [(k // num_layers, k % num_layers) for k in keys.tolist()]
+    heads = worst_head.tolist()
+    return [dict(zip(edges, zip(heads, transfer.tolist(), strict=True), strict=True))
+            for transfer in transfers]

@@ -52,10 +52,11 @@ def crossbar_activities(layers: list[Layer], tiles: list[LayerTiles], replicatio
                      dtype=np.int64).reshape(-1, 4)
     rows, cols, row_tiles, col_tiles = shape.T
     cycles = pe.input_cycles
-    largest = (float(positions.max(initial=0)) * float(max(rows.max(initial=0), 1))
-               * float(max(cols.max(initial=0), cout.max(initial=0), 1))
-               * float(max(cycles, row_tiles.max(initial=0), pe.input_bits, pe.act_bits, 1)) * 4)
-    if largest >= EXACT_COUNT:
+    # a bound on each layer's largest count (the product of its largest factors)
+    largest = (positions.astype(np.float64) * np.maximum(rows, 1)
+               * np.maximum(np.maximum(cols, cout), 1)
+               * np.maximum(row_tiles, max(cycles, pe.input_bits, pe.act_bits, 1)) * 4)
+    if largest.max(initial=0.0) >= EXACT_COUNT:
         return None
     replication = np.asarray(replication, dtype=np.int64)
     steps = -(-positions // replication)

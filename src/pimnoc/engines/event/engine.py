@@ -46,7 +46,7 @@ def message_routes(graph: TaskGraph, routing: Routing, net: NetworkTech) -> Rout
     zeros = np.zeros(keys.size, dtype=np.int64)
     routed = route_flows(routing, Flows(src, dst, np.ones(keys.size), zeros, zeros, zeros), net)
     order = np.argsort(routed.pair_flow, kind="stable")  # hop order kept within a pair
-    pair_links = routed.pair_link[order]
+    pair_links = routed.pair_link[order].astype(np.int64)  # int32 in RoutedFlows
     pair_hops = np.bincount(routed.pair_flow, minlength=keys.size)
     hops = np.zeros(graph.num_messages, dtype=np.int64)
     hops[remote] = pair_hops[inverse] + 2
