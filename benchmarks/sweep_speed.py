@@ -8,7 +8,13 @@ separate processes then each run the whole sweep on their own (no executor): the
 rate over one process's is the most any executor could reach at that moment. Then one design
 is profiled stage by stage, so that the figure to optimise is visible when the target (points
 per second per core) is missed.
-Usage: python benchmarks/sweep_speed.py [WORKERS]
+
+A 36-point sweep takes about a second, so one run is at the mercy of the machine's other
+jobs: every figure is the median of REPETITIONS runs (the second argument), and every run is
+cold: before it, the evaluation caches (mappings, topologies and routings, workloads) are
+cleared in this process and in every worker, so that no point reuses a mapping from the run
+before. The workers themselves stay up (long-lived, as in a sweep).
+Usage: python benchmarks/sweep_speed.py [WORKERS] [REPETITIONS]
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from pathlib import Path
 
 TARGET_POINTS_PER_S_PER_CORE = 25.0  # issue 16: cold points, no mapping reuse
 TARGET_SPEEDUP_2_WORKERS = 1.7  # issue 16: a local pool or Dask at 2 workers vs one process
+REPETITIONS = 5  # cold runs of each executor, figures their medians (assumption: enough here)
 
 SPACE = {
     "base": {
@@ -43,27 +50,66 @@ SPACE = {
 }
 
 
-def _sweep(space, executor, folder: Path, name: str) -> dict:
+def clear_caches(_chunk=()) -> list[int]:
+    """Empty this process's evaluation caches (a cold start); returns [process id]."""
+    import pimnoc.evaluate as pipeline
+    from pimnoc.dse import worker
+
+    pipeline._mapping_cache.clear()
+    pipeline._topology_and_routing.cache_clear()
+    pipeline._workload.cache_clear()
+    worker._DESIGN_KEYS.clear()
+    time.sleep(0.2)  # busy long enough that the other workers take the other calls
+    return [os.getpid()]
+
+
+def _clear_everywhere(executor) -> None:
+    """Clear the caches in this process and in every one of the executor's workers."""
+    clear_caches()
+    if hasattr(executor, "client"):  # Dask: run it on every worker
+        executor.client.run(clear_caches)
+        return
+    cleared: set[int] = set()
+    for _ in range(20):
+        for pids in executor.run([[]] * executor.workers, clear_caches):
+            cleared.update(pids)
+        if len(cleared) >= executor.workers:
+            return
+    raise RuntimeError(f"could not reach all {executor.workers} workers to clear their caches")
+
+
+def _sweep(space, executor, folder: Path, name: str, repetitions: int) -> dict:
+    """Median figures of `repetitions` cold runs of the space on one executor."""
     from pimnoc.dse.store import Store
     from pimnoc.dse.sweep import run_sweep
 
-    path = folder / f"{name}.db"
     started = time.perf_counter()
     list(executor.run([[]] * executor.workers))  # start the workers (not timed below)
     startup = time.perf_counter() - started
-    with Store(path) as store:
-        started = time.perf_counter()
-        summary = run_sweep(space, store, executor)
-        wall = time.perf_counter() - started
-        metrics = {r["config_hash"]: (r["status"], r["metrics"]) for r in store.rows()}
-        eval_s = [r["eval_s"] for r in store.rows()]
+    walls, medians, maxima, metrics = [], [], [], []
+    for rep in range(repetitions):
+        _clear_everywhere(executor)
+        with Store(folder / f"{name}{rep}.db") as store:
+            started = time.perf_counter()
+            summary = run_sweep(space, store, executor)
+            walls.append(time.perf_counter() - started)
+            metrics.append({r["config_hash"]: (r["status"], r["metrics"])
+                            for r in store.rows()})
+            eval_s = [r["eval_s"] for r in store.rows()]
+        medians.append(statistics.median(eval_s))
+        maxima.append(max(eval_s))
     points = summary.progress.evaluated
+    rates = sorted(points / wall for wall in walls)
+    rate = statistics.median(rates)
     return {"executor": name, "workers": executor.workers, "points": points,
-            "wall_s": round(wall, 3), "points_per_s": round(points / wall, 2),
-            "points_per_s_per_core": round(points / wall / executor.workers, 2),
+            "repetitions": repetitions, "wall_s": round(statistics.median(walls), 3),
+            "points_per_s": round(rate, 2),
+            "points_per_s_each_run": [round(r, 1) for r in rates],
+            "points_per_s_per_core": round(rate / executor.workers, 2),
             "worker_start_s": round(startup, 2),
-            "eval_s_median": round(statistics.median(eval_s), 4),
-            "eval_s_max": round(max(eval_s), 4), "_metrics": metrics}
+            "eval_s_median": round(statistics.median(medians), 4),
+            "eval_s_max": round(statistics.median(maxima), 4),
+            "_metrics": metrics}
 
 
 def _serial_sweep(path: str) -> int:
@@ -73,16 +119,19 @@ def _serial_sweep(path: str) -> int:
     from pimnoc.dse.store import Store
     from pimnoc.dse.sweep import run_sweep
 
+    clear_caches()
     with Store(path) as store:
         return run_sweep(parse_space(SPACE, "sweep_speed"), store, SerialExecutor()) \
             .progress.evaluated
 
 
-def independent_processes(folder: Path, workers: int, one_process_rate: float) -> dict:
+def independent_processes(folder: Path, workers: int, one_process_rate: float,
+                          repetitions: int) -> dict:
     """The ceiling of any executor now: `workers` separate processes, each its own sweep.
 
     Nothing is shared or coordinated, so their combined points/s over one process's is the
-    most that the machine's load leaves for `workers` workers at this moment.
+    most that the machine's load leaves for `workers` workers at this moment (median of
+    `repetitions` cold runs).
     """
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -92,12 +141,16 @@ def independent_processes(folder: Path, workers: int, one_process_rate: float) -
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for future in [pool.submit(time.sleep, 0.5) for _ in range(workers)]:
             future.result()  # both processes started and loaded
-        started = time.perf_counter()
-        points = sum(pool.map(_serial_sweep, [str(folder / f"alone{i}.db")
-                                              for i in range(workers)]))
-        wall = time.perf_counter() - started
+        walls = []
+        for rep in range(repetitions):
+            started = time.perf_counter()
+            points = sum(pool.map(_serial_sweep, [str(folder / f"alone{rep}_{i}.db")
+                                                  for i in range(workers)]))
+            walls.append(time.perf_counter() - started)
+    wall = statistics.median(walls)
     rate = points / wall
-    return {"processes": workers, "points": points, "wall_s": round(wall, 3),
+    return {"processes": workers, "points": points, "repetitions": repetitions,
+            "wall_s": round(wall, 3),
             "points_per_s": round(rate, 2),
             "speedup_vs_one_process": round(rate / one_process_rate, 2)}
 
@@ -153,7 +206,7 @@ def profile_stages(rows: int = 10, cols: int = 10, repeats: int = 5) -> dict:
                              if k != "total"}}
 
 
-def main(workers: int = 2) -> dict:
+def main(workers: int = 2, repetitions: int = REPETITIONS) -> dict:
     """Run the space three ways and profile one design; return the JSON report."""
     from distributed import Client
 
@@ -165,10 +218,10 @@ def main(workers: int = 2) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         serial = SerialExecutor()
-        runs.append(_sweep(space, serial, folder, "one_process"))
+        runs.append(_sweep(space, serial, folder, "one_process", repetitions))
         local = LocalExecutor(workers)
         try:
-            runs.append(_sweep(space, local, folder, "local_processes"))
+            runs.append(_sweep(space, local, folder, "local_processes", repetitions))
         finally:
             local.close()
         started = time.perf_counter()
@@ -177,16 +230,19 @@ def main(workers: int = 2) -> dict:
         startup = time.perf_counter() - started
         try:
             dask = DaskExecutor(cluster.scheduler_address.removeprefix("tcp://"))
-            runs.append(_sweep(space, dask, folder, "dask_localcluster"))
+            runs.append(_sweep(space, dask, folder, "dask_localcluster", repetitions))
             runs[-1]["cluster_start_s"] = round(startup, 2)
             dask.close()
         finally:
             client.close()
             cluster.close()
-        ceiling = independent_processes(folder, workers, runs[0]["points_per_s"])
+        ceiling = independent_processes(folder, workers, runs[0]["points_per_s"],
+                                        repetitions)
     reference = runs[0].pop("_metrics")
+    runs[0]["same_results_every_run"] = all(m == reference[0] for m in reference)
     for run in runs[1:]:
-        run["same_results_as_one_process"] = run.pop("_metrics") == reference
+        run["same_results_as_one_process"] = all(m == reference[0]
+                                                 for m in run.pop("_metrics"))
     serial_rate = runs[0]["points_per_s"]
     for run in runs:  # each executor judged on its own figures, never the best of them
         run["meets_points_per_s_per_core_target"] = \
@@ -210,4 +266,5 @@ def main(workers: int = 2) -> dict:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2), indent=1))
+    print(json.dumps(main(int(sys.argv[1]) if len(sys.argv) > 1 else 2,
+                          int(sys.argv[2]) if len(sys.argv) > 2 else REPETITIONS), indent=1))
