@@ -52,11 +52,21 @@ def _dor_moves(coord_a: np.ndarray, coord_b: np.ndarray, size: np.ndarray,
     return move
 
 
-def dimension_order(topo: Topology) -> NextHop:
-    """Dimension-order routing (x, then y, then z) within each node's grid group.
+@dataclass(frozen=True)
+class _DorTables:
+    """Dimension-order move tables: `moves[base[cur] + flat[dst]]` is the move (2 * dimension
+    + 1 if the - way, -1 if cur == dst) for nodes whose grid shape is `tabled`."""
 
-    On wrapped dimensions (tori) the shorter way round is taken, ties going the + way.
-    """
+    ports: np.ndarray  # ports[node, move] = directed link, or -1
+    moves: np.ndarray
+    base: np.ndarray
+    flat: np.ndarray
+    shape: np.ndarray  # grid shape number of each node
+    tabled: np.ndarray  # per grid shape: whether it has a move table
+
+
+def _dor_tables(topo: Topology) -> _DorTables:
+    """The move tables of dimension-order routing on `topo`'s small grids."""
     ports = _port_table(topo).reshape(topo.num_nodes, 6)
     coord, group = topo.node_coord, topo.node_group
     dims, wraps = topo.group_dims, topo.group_wraps
@@ -80,6 +90,19 @@ def dimension_order(topo: Topology) -> NextHop:
                                                          + d_node[:, 1] * coord[:, 2]), 0)
     width = size[shape]
     base = offset[:-1][shape] + flat * width
+    return _DorTables(ports, moves, base, flat, shape, tabled)
+
+
+def dimension_order(topo: Topology) -> NextHop:
+    """Dimension-order routing (x, then y, then z) within each node's grid group.
+
+    On wrapped dimensions (tori) the shorter way round is taken, ties going the + way.
+    """
+    tables = _dor_tables(topo)
+    ports, moves, base, flat = tables.ports, tables.moves, tables.base, tables.flat
+    shape, tabled = tables.shape, tables.tabled
+    coord, group = topo.node_coord, topo.node_group
+    dims, wraps = topo.group_dims, topo.group_wraps
 
     def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
         sc = shape[cur]
@@ -214,6 +237,31 @@ def _subtopology_hops(topo: Topology, nodes: np.ndarray, algorithm: str) -> Next
     return lambda cur, dst: table[cur, dst]
 
 
+def _pe_hops(topo: Topology, is_router: np.ndarray, up: np.ndarray
+             ) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None:
+    """hop(here, target, dst) for PEs: the dimension-order link towards `target` on the same
+    chiplet, the link up to the NoI router where here == target != dst, -1 where here == dst.
+
+    One gather in a move table and one in a link table per hop (the same links as
+    `dimension_order` then `up`); None unless every PE is on a grid of one shape with a table.
+    """
+    tables = _dor_tables(topo)
+    pe_shapes = np.unique(tables.shape[~is_router])
+    if pe_shapes.size != 1 or not tables.tabled[pe_shapes[0]]:
+        return None
+    # per node the link up (move -1: here is the target), then the links of the six moves
+    links = np.column_stack([up, tables.ports]).ravel()
+    row = np.arange(topo.num_nodes, dtype=np.int64) * 7 + 1
+    moves, base, flat = tables.moves, tables.base, tables.flat
+
+    def hop(here: np.ndarray, target: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        link = links[row[here] + moves[base[here] + flat[target]]]
+        link[here == dst] = -1
+        return link
+
+    return hop
+
+
 def hierarchical(topo: Topology) -> NextHop:
     """2.5D routing: on-chip DOR to the boundary router, up, NoI routing, down, on-chip DOR."""
     noi_nodes = np.asarray(topo.meta["noi_nodes"])
@@ -237,6 +285,7 @@ def hierarchical(topo: Topology) -> NextHop:
         node = int(topo.link_dst[link])
         down[chip[node], port_index[node]] = link
     is_router = topo.node_kind == NOI_ROUTER
+    pe_hop = _pe_hops(topo, is_router, up)
 
     def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
         at_router = is_router[cur]
@@ -247,8 +296,11 @@ def hierarchical(topo: Topology) -> NextHop:
         here_chip = chip[here]
         target = np.where((here_chip == chip[to]) & ~is_router[to], to,
                           ports[here_chip, port_of[to]])
-        leave = (here == target) & (here != to)
-        result[on_pe] = np.where(leave, up[here], on_chip(here, target))
+        if pe_hop is not None:
+            result[on_pe] = pe_hop(here, target, to)
+        else:
+            leave = (here == target) & (here != to)
+            result[on_pe] = np.where(leave, up[here], on_chip(here, target))
         # at a chiplet's NoI router: down to the destination's port, or along the NoI
         here, to = cur[at_router], dst[at_router]
         here_chip, to_chip = chip[here], chip[to]
