@@ -225,3 +225,21 @@ def test_hierarchical_pe_hops_from_tables_equal_the_dimension_order_path(spec, m
     fast = make_routing(topo).table()
     monkeypatch.setattr(routing_module, "_pe_hops", lambda *args: None)
     assert np.array_equal(fast, make_routing(topo).table())
+
+
+@pytest.mark.parametrize("noc", ["mesh", "torus"])
+def test_dor_without_tables_equals_the_per_pair_moves(noc, monkeypatch):
+    """Untabled dimension order (one grid group: its size and wraps shared) gives the links
+    of each pair's own move, computed with per-pair sizes as before."""
+    from pimnoc.hardware import routing as routing_module
+
+    topo = build_system(SystemSpec("2d", pe_rows=5, pe_cols=7, noc=noc))
+    monkeypatch.setattr(routing_module, "DOR_TABLE_MAX_NODES", 0)
+    n = np.arange(topo.num_nodes)
+    cur, dst = (x.ravel() for x in np.meshgrid(n, n, indexing="ij"))
+    group = topo.node_group[cur]
+    move = _dor_moves_by_rows(topo.node_coord[cur], topo.node_coord[dst],
+                              topo.group_dims[group], topo.group_wraps[group])
+    ports = routing_module._port_table(topo).reshape(topo.num_nodes, 6)
+    expected = np.where(move >= 0, ports[cur, np.maximum(move, 0)], -1)
+    assert np.array_equal(routing_module.dimension_order(topo)(cur, dst), expected)

@@ -104,17 +104,27 @@ def dimension_order(topo: Topology) -> NextHop:
     coord, group = topo.node_coord, topo.node_group
     dims, wraps = topo.group_dims, topo.group_wraps
 
+    any_table = bool(tabled.any())
+    one_group = dims.shape[0] == 1  # its size and wraps hold for every pair
+
     def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
-        sc = shape[cur]
-        fast = (sc == shape[dst]) & tabled[sc]
-        if fast.all():
+        if any_table:
+            sc = shape[cur]
+            fast = (sc == shape[dst]) & tabled[sc]
+        if any_table and fast.all():
             move = moves[base[cur] + flat[dst]].astype(np.int64)
         else:
-            move = np.where(fast, moves[np.where(fast, base[cur] + flat[dst], 0)], -1)
-            slow = np.flatnonzero(~fast & (cur != dst))  # a node to itself: no move
+            if any_table:
+                move = np.where(fast, moves[np.where(fast, base[cur] + flat[dst], 0)], -1)
+                slow = np.flatnonzero(~fast & (cur != dst))  # a node to itself: no move
+            else:
+                move = np.full(cur.shape, -1, dtype=np.int64)
+                slow = np.flatnonzero(cur != dst)
             if slow.size:
                 at, to = cur[slow], dst[slow]
-                move[slow] = _dor_moves(coord[at], coord[to], dims[group[at]], wraps[group[at]])
+                size, wrap = ((dims[0], wraps[0]) if one_group
+                              else (dims[group[at]], wraps[group[at]]))
+                move[slow] = _dor_moves(coord[at], coord[to], size, wrap)
         return np.where(move >= 0, ports[cur, np.maximum(move, 0)], -1)
 
     return next_hop
@@ -287,28 +297,34 @@ def hierarchical(topo: Topology) -> NextHop:
     is_router = topo.node_kind == NOI_ROUTER
     pe_hop = _pe_hops(topo, is_router, up)
 
-    def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
-        at_router = is_router[cur]
-        result = np.empty(cur.shape, dtype=np.int64)
-        # on a PE: dimension order to the destination, or to the port that leaves the chiplet
-        on_pe = ~at_router
-        here, to = cur[on_pe], dst[on_pe]
+    pe_chip = np.where(is_router, -1, chip)  # a router is no PE destination on any chiplet
+
+    def from_pes(here: np.ndarray, to: np.ndarray) -> np.ndarray:
+        """On a PE: dimension order to the destination, or to the port leaving the chiplet."""
         here_chip = chip[here]
-        target = np.where((here_chip == chip[to]) & ~is_router[to], to,
-                          ports[here_chip, port_of[to]])
+        target = np.where(here_chip == pe_chip[to], to, ports[here_chip, port_of[to]])
         if pe_hop is not None:
-            result[on_pe] = pe_hop(here, target, to)
-        else:
-            leave = (here == target) & (here != to)
-            result[on_pe] = np.where(leave, up[here], on_chip(here, target))
-        # at a chiplet's NoI router: down to the destination's port, or along the NoI
-        here, to = cur[at_router], dst[at_router]
+            return pe_hop(here, target, to)
+        leave = (here == target) & (here != to)
+        return np.where(leave, up[here], on_chip(here, target))
+
+    def from_routers(here: np.ndarray, to: np.ndarray) -> np.ndarray:
+        """At a chiplet's NoI router: down to the destination's port, or along the NoI."""
         here_chip, to_chip = chip[here], chip[to]
         same_chip = here_chip == to_chip
         step = np.where(is_router[to], -1, down[here_chip, port_of[to]])
         between = ~same_chip  # the only hops that use the NoI routing
         step[between] = noi_hops(here_chip[between], to_chip[between])
-        result[at_router] = step
+        return step
+
+    def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        at_router = is_router[cur]
+        if not at_router.any():
+            return from_pes(cur, dst)
+        result = np.empty(cur.shape, dtype=np.int64)
+        on_pe = ~at_router
+        result[on_pe] = from_pes(cur[on_pe], dst[on_pe])
+        result[at_router] = from_routers(cur[at_router], dst[at_router])
         return result
 
     return next_hop
