@@ -281,7 +281,6 @@ def hierarchical(topo: Topology) -> NextHop:
     port_of = np.zeros(topo.num_nodes, dtype=np.int64)
     port_of_pe = np.asarray(topo.meta.get("port_of_pe", ()), dtype=np.int64)
     port_of[:port_of_pe.size] = port_of_pe
-    on_chip = dimension_order(topo)
     noi_hops = _subtopology_hops(topo, noi_nodes, topo.meta.get("noi_routing", "shortest"))
     up = np.full(topo.num_nodes, -1, dtype=np.int64)
     ubump = np.flatnonzero(topo.link_kind == UBUMP)
@@ -296,6 +295,12 @@ def hierarchical(topo: Topology) -> NextHop:
         down[chip[node], port_index[node]] = link
     is_router = topo.node_kind == NOI_ROUTER
     pe_hop = _pe_hops(topo, is_router, up)
+    if pe_hop is None:  # PEs on grids of several shapes, or untabled: dimension order then up
+        on_chip = dimension_order(topo)
+
+        def pe_hop(here: np.ndarray, target: np.ndarray, to: np.ndarray) -> np.ndarray:
+            leave = (here == target) & (here != to)
+            return np.where(leave, up[here], on_chip(here, target))
 
     pe_chip = np.where(is_router, -1, chip)  # a router is no PE destination on any chiplet
 
@@ -303,10 +308,7 @@ def hierarchical(topo: Topology) -> NextHop:
         """On a PE: dimension order to the destination, or to the port leaving the chiplet."""
         here_chip = chip[here]
         target = np.where(here_chip == pe_chip[to], to, ports[here_chip, port_of[to]])
-        if pe_hop is not None:
-            return pe_hop(here, target, to)
-        leave = (here == target) & (here != to)
-        return np.where(leave, up[here], on_chip(here, target))
+        return pe_hop(here, target, to)
 
     def from_routers(here: np.ndarray, to: np.ndarray) -> np.ndarray:
         """At a chiplet's NoI router: down to the destination's port, or along the NoI."""
