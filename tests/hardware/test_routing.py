@@ -200,3 +200,46 @@ def test_dimension_order_moves_a_dimension_at_a_time_match_whole_rows(n, seed, p
     b = rng.integers(0, 6, size=(n, 3)) % dims
     np.testing.assert_array_equal(_dor_moves(a, b, dims, wrap),
                                   _dor_moves_by_rows(a, b, dims, wrap))
+
+
+@pytest.mark.parametrize("spec", [
+    SystemSpec("2.5d", pe_rows=3, pe_cols=4, chiplet_rows=3, chiplet_cols=2),
+    SystemSpec("2.5d", pe_rows=4, pe_cols=4, chiplet_rows=2, chiplet_cols=3, noi="torus",
+               ports_per_chiplet=4),
+    SystemSpec("2.5d", pe_rows=2, pe_cols=3, chiplet_rows=3, chiplet_cols=3, noi="floret"),
+    SystemSpec("2.5d", pe_rows=3, pe_cols=3, chiplet_rows=2, chiplet_cols=2, boundary="corner"),
+    SystemSpec("2.5d", pe_rows=2, pe_cols=2, chiplet_rows=2, chiplet_cols=2, tiers=2),
+])
+def test_hierarchical_pe_hops_from_tables_equal_the_dimension_order_path(spec, monkeypatch):
+    """The PEs' one-gather hops give the links of dimension order then up, for every pair
+    (cur == dst included), as the path they replaced."""
+    from pimnoc.hardware import routing as routing_module
+
+    try:
+        topo = build_system(spec)
+    except Exception as error:  # a spec this builder does not support: nothing to compare
+        pytest.skip(str(error))
+    is_router = topo.node_kind == NOI_ROUTER
+    up = np.full(topo.num_nodes, -1, dtype=np.int64)
+    assert routing_module._pe_hops(topo, is_router, up) is not None  # the fast path is taken
+    fast = make_routing(topo).table()
+    monkeypatch.setattr(routing_module, "_pe_hops", lambda *args: None)
+    assert np.array_equal(fast, make_routing(topo).table())
+
+
+@pytest.mark.parametrize("noc", ["mesh", "torus"])
+def test_dor_without_tables_equals_the_per_pair_moves(noc, monkeypatch):
+    """Untabled dimension order (one grid group: its size and wraps shared) gives the links
+    of each pair's own move, computed with per-pair sizes as before."""
+    from pimnoc.hardware import routing as routing_module
+
+    topo = build_system(SystemSpec("2d", pe_rows=5, pe_cols=7, noc=noc))
+    monkeypatch.setattr(routing_module, "DOR_TABLE_MAX_NODES", 0)
+    n = np.arange(topo.num_nodes)
+    cur, dst = (x.ravel() for x in np.meshgrid(n, n, indexing="ij"))
+    group = topo.node_group[cur]
+    move = _dor_moves_by_rows(topo.node_coord[cur], topo.node_coord[dst],
+                              topo.group_dims[group], topo.group_wraps[group])
+    ports = routing_module._port_table(topo).reshape(topo.num_nodes, 6)
+    expected = np.where(move >= 0, ports[cur, np.maximum(move, 0)], -1)
+    assert np.array_equal(routing_module.dimension_order(topo)(cur, dst), expected)

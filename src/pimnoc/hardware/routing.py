@@ -52,11 +52,21 @@ def _dor_moves(coord_a: np.ndarray, coord_b: np.ndarray, size: np.ndarray,
     return move
 
 
-def dimension_order(topo: Topology) -> NextHop:
-    """Dimension-order routing (x, then y, then z) within each node's grid group.
+@dataclass(frozen=True)
+class _DorTables:
+    """Dimension-order move tables: `moves[base[cur] + flat[dst]]` is the move (2 * dimension
+    + 1 if the - way, -1 if cur == dst) for nodes whose grid shape is `tabled`."""
 
-    On wrapped dimensions (tori) the shorter way round is taken, ties going the + way.
-    """
+    ports: np.ndarray  # ports[node, move] = directed link, or -1
+    moves: np.ndarray
+    base: np.ndarray
+    flat: np.ndarray
+    shape: np.ndarray  # grid shape number of each node
+    tabled: np.ndarray  # per grid shape: whether it has a move table
+
+
+def _dor_tables(topo: Topology) -> _DorTables:
+    """The move tables of dimension-order routing on `topo`'s small grids."""
     ports = _port_table(topo).reshape(topo.num_nodes, 6)
     coord, group = topo.node_coord, topo.node_group
     dims, wraps = topo.group_dims, topo.group_wraps
@@ -80,18 +90,41 @@ def dimension_order(topo: Topology) -> NextHop:
                                                          + d_node[:, 1] * coord[:, 2]), 0)
     width = size[shape]
     base = offset[:-1][shape] + flat * width
+    return _DorTables(ports, moves, base, flat, shape, tabled)
+
+
+def dimension_order(topo: Topology) -> NextHop:
+    """Dimension-order routing (x, then y, then z) within each node's grid group.
+
+    On wrapped dimensions (tori) the shorter way round is taken, ties going the + way.
+    """
+    tables = _dor_tables(topo)
+    ports, moves, base, flat = tables.ports, tables.moves, tables.base, tables.flat
+    shape, tabled = tables.shape, tables.tabled
+    coord, group = topo.node_coord, topo.node_group
+    dims, wraps = topo.group_dims, topo.group_wraps
+
+    any_table = bool(tabled.any())
+    one_group = dims.shape[0] == 1  # its size and wraps hold for every pair
 
     def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
-        sc = shape[cur]
-        fast = (sc == shape[dst]) & tabled[sc]
-        if fast.all():
+        if any_table:
+            sc = shape[cur]
+            fast = (sc == shape[dst]) & tabled[sc]
+        if any_table and fast.all():
             move = moves[base[cur] + flat[dst]].astype(np.int64)
         else:
-            move = np.where(fast, moves[np.where(fast, base[cur] + flat[dst], 0)], -1)
-            slow = np.flatnonzero(~fast & (cur != dst))  # a node to itself: no move
+            if any_table:
+                move = np.where(fast, moves[np.where(fast, base[cur] + flat[dst], 0)], -1)
+                slow = np.flatnonzero(~fast & (cur != dst))  # a node to itself: no move
+            else:
+                move = np.full(cur.shape, -1, dtype=np.int64)
+                slow = np.flatnonzero(cur != dst)
             if slow.size:
                 at, to = cur[slow], dst[slow]
-                move[slow] = _dor_moves(coord[at], coord[to], dims[group[at]], wraps[group[at]])
+                size, wrap = ((dims[0], wraps[0]) if one_group
+                              else (dims[group[at]], wraps[group[at]]))
+                move[slow] = _dor_moves(coord[at], coord[to], size, wrap)
         return np.where(move >= 0, ports[cur, np.maximum(move, 0)], -1)
 
     return next_hop
@@ -214,6 +247,31 @@ def _subtopology_hops(topo: Topology, nodes: np.ndarray, algorithm: str) -> Next
     return lambda cur, dst: table[cur, dst]
 
 
+def _pe_hops(topo: Topology, is_router: np.ndarray, up: np.ndarray
+             ) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None:
+    """hop(here, target, dst) for PEs: the dimension-order link towards `target` on the same
+    chiplet, the link up to the NoI router where here == target != dst, -1 where here == dst.
+
+    One gather in a move table and one in a link table per hop (the same links as
+    `dimension_order` then `up`); None unless every PE is on a grid of one shape with a table.
+    """
+    tables = _dor_tables(topo)
+    pe_shapes = np.unique(tables.shape[~is_router])
+    if pe_shapes.size != 1 or not tables.tabled[pe_shapes[0]]:
+        return None
+    # per node the link up (move -1: here is the target), then the links of the six moves
+    links = np.column_stack([up, tables.ports]).ravel()
+    row = np.arange(topo.num_nodes, dtype=np.int64) * 7 + 1
+    moves, base, flat = tables.moves, tables.base, tables.flat
+
+    def hop(here: np.ndarray, target: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        link = links[row[here] + moves[base[here] + flat[target]]]
+        link[here == dst] = -1
+        return link
+
+    return hop
+
+
 def hierarchical(topo: Topology) -> NextHop:
     """2.5D routing: on-chip DOR to the boundary router, up, NoI routing, down, on-chip DOR."""
     noi_nodes = np.asarray(topo.meta["noi_nodes"])
@@ -223,7 +281,6 @@ def hierarchical(topo: Topology) -> NextHop:
     port_of = np.zeros(topo.num_nodes, dtype=np.int64)
     port_of_pe = np.asarray(topo.meta.get("port_of_pe", ()), dtype=np.int64)
     port_of[:port_of_pe.size] = port_of_pe
-    on_chip = dimension_order(topo)
     noi_hops = _subtopology_hops(topo, noi_nodes, topo.meta.get("noi_routing", "shortest"))
     up = np.full(topo.num_nodes, -1, dtype=np.int64)
     ubump = np.flatnonzero(topo.link_kind == UBUMP)
@@ -237,26 +294,39 @@ def hierarchical(topo: Topology) -> NextHop:
         node = int(topo.link_dst[link])
         down[chip[node], port_index[node]] = link
     is_router = topo.node_kind == NOI_ROUTER
+    pe_hop = _pe_hops(topo, is_router, up)
+    if pe_hop is None:  # PEs on grids of several shapes, or untabled: dimension order then up
+        on_chip = dimension_order(topo)
 
-    def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
-        at_router = is_router[cur]
-        result = np.empty(cur.shape, dtype=np.int64)
-        # on a PE: dimension order to the destination, or to the port that leaves the chiplet
-        on_pe = ~at_router
-        here, to = cur[on_pe], dst[on_pe]
+        def pe_hop(here: np.ndarray, target: np.ndarray, to: np.ndarray) -> np.ndarray:
+            leave = (here == target) & (here != to)
+            return np.where(leave, up[here], on_chip(here, target))
+
+    pe_chip = np.where(is_router, -1, chip)  # a router is no PE destination on any chiplet
+
+    def from_pes(here: np.ndarray, to: np.ndarray) -> np.ndarray:
+        """On a PE: dimension order to the destination, or to the port leaving the chiplet."""
         here_chip = chip[here]
-        target = np.where((here_chip == chip[to]) & ~is_router[to], to,
-                          ports[here_chip, port_of[to]])
-        leave = (here == target) & (here != to)
-        result[on_pe] = np.where(leave, up[here], on_chip(here, target))
-        # at a chiplet's NoI router: down to the destination's port, or along the NoI
-        here, to = cur[at_router], dst[at_router]
+        target = np.where(here_chip == pe_chip[to], to, ports[here_chip, port_of[to]])
+        return pe_hop(here, target, to)
+
+    def from_routers(here: np.ndarray, to: np.ndarray) -> np.ndarray:
+        """At a chiplet's NoI router: down to the destination's port, or along the NoI."""
         here_chip, to_chip = chip[here], chip[to]
         same_chip = here_chip == to_chip
         step = np.where(is_router[to], -1, down[here_chip, port_of[to]])
         between = ~same_chip  # the only hops that use the NoI routing
         step[between] = noi_hops(here_chip[between], to_chip[between])
-        result[at_router] = step
+        return step
+
+    def next_hop(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        at_router = is_router[cur]
+        if not at_router.any():
+            return from_pes(cur, dst)
+        result = np.empty(cur.shape, dtype=np.int64)
+        on_pe = ~at_router
+        result[on_pe] = from_pes(cur[on_pe], dst[on_pe])
+        result[at_router] = from_routers(cur[at_router], dst[at_router])
         return result
 
     return next_hop

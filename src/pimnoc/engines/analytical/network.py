@@ -172,13 +172,13 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     pair_flow, pair_link, pair_input = [], [], []
     # A link's input is the channel a flow arrives on: the previous link, or for the first
     # hop the injection port of the source (numbered after the links).
-    previous = load.size + src
     stages = net.router_stages + router_delay_extra(topo, net)
     # flow, link and input numbers of the (flow, link) pairs as int32 where they fit (the
     # pairs are the bulk of a big design's memory)
     index_type = np.int32 if max(load.size + topo.num_nodes, remote.size) < 2**31 else np.int64
+    previous = (load.size + src).astype(index_type)  # gathered per hop with no conversion
     for active, link in routing.walk(src, dst):
-        pair_input.append(previous[active].astype(index_type))
+        pair_input.append(previous[active])
         previous[active] = link
         load += weighted_bincount(link, weights=bits[active], minlength=load.size)
         pair_flow.append(active.astype(index_type))
