@@ -13,7 +13,9 @@ A 36-point sweep takes about a second, so one run is at the mercy of the machine
 jobs: every figure is the median of REPETITIONS runs (the second argument), and every run is
 cold: before it, the evaluation caches (mappings, topologies and routings, workloads) are
 cleared in this process and in every worker, so that no point reuses a mapping from the run
-before. The workers themselves stay up (long-lived, as in a sweep).
+before. The workers themselves stay up (long-lived, as in a sweep). `with_mapping_reuse`
+is one process again, into fresh stores, with the caches of the runs before kept: every
+point is evaluated, reusing its mapping (reported apart from the cold figures).
 Usage: python benchmarks/sweep_speed.py [WORKERS] [REPETITIONS]
 """
 
@@ -85,12 +87,13 @@ def _start(executor) -> float:
     return time.perf_counter() - started
 
 
-def _cold_run(space, executor, path: Path) -> dict:
-    """One cold run of the space on `executor` into a fresh store."""
+def _cold_run(space, executor, path: Path, cold: bool = True) -> dict:
+    """One run of the space on `executor` into a fresh store; caches cleared first if `cold`."""
     from pimnoc.dse.store import Store
     from pimnoc.dse.sweep import run_sweep
 
-    _clear_everywhere(executor)
+    if cold:
+        _clear_everywhere(executor)
     with Store(path) as store:
         started = time.perf_counter()
         summary = run_sweep(space, store, executor)
@@ -234,6 +237,9 @@ def main(workers: int = 2, repetitions: int = REPETITIONS) -> dict:
                 for name, ex in executors.items():
                     cold[name].append(_cold_run(space, ex, folder / f"{name}{rep}.db"))
                 control.append(_independent_run(alone, folder, rep, workers))
+            # with mapping reuse: the caches of the last cold run kept (same points again)
+            reuse = [_cold_run(space, executors["one_process"], folder / f"reuse{rep}.db",
+                               cold=False) for rep in range(repetitions)]
         finally:
             for ex in executors.values():
                 ex.close()
@@ -241,6 +247,9 @@ def main(workers: int = 2, repetitions: int = REPETITIONS) -> dict:
             cluster.close()
     runs = [_figures(name, executors[name], startup[name], cold[name]) for name in cold]
     runs[-1]["cluster_start_s"] = round(cluster_start, 2)
+    with_reuse = _figures("one_process_mapping_reuse", executors["one_process"], 0.0, reuse)
+    with_reuse["same_results_as_cold"] = all(m == cold["one_process"][0]["metrics"]
+                                             for m in with_reuse.pop("_metrics"))
     reference = runs[0].pop("_metrics")
     runs[0]["same_results_every_run"] = all(m == reference[0] for m in reference)
     for run in runs[1:]:
@@ -266,6 +275,7 @@ def main(workers: int = 2, repetitions: int = REPETITIONS) -> dict:
         "load_average_1min_at_start": round(load, 2),
         "runs": runs,
         "ceiling_independent_processes": ceiling,
+        "with_mapping_reuse": with_reuse,
         "target_points_per_s_per_core": TARGET_POINTS_PER_S_PER_CORE,
         "target_speedup_at_2_workers": TARGET_SPEEDUP_2_WORKERS,
         "profile": profile_stages(),
