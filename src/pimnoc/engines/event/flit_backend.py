@@ -26,6 +26,7 @@ from pimnoc.engines.event.kernel import (
     _make_ready,
     _pop,
     _push,
+    loop_state,
 )
 from pimnoc.engines.event.tasks import TaskGraph
 from pimnoc.engines.flit import kernel as K
@@ -99,34 +100,9 @@ def run_flit_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task
     link_flits = ks[41]
     msg_dst, msg_flits, msg_begin, msg_sent, msg_done = ks[45], ks[46], ks[48], ks[49], ks[50]
     mq_head, mq_tail, mq_next, done_list = ks[51], ks[52], ks[53], ks[54]
-    n_tasks = task_tmpl.size
-    n_msgs = 0
-    for g in range(n_tasks):
-        top = msg_off[g] + tmsg_ptr[task_tmpl[g] + 1]
-        if top > n_msgs:
-            n_msgs = top
-    start = np.full(n_tasks, -1.0)
-    finish = np.full(n_tasks, -1.0)
-    emit = np.full(n_msgs, -1.0)
-    begin = np.full(n_msgs, -1.0)
-    sent = np.full(n_msgs, -1.0)
-    arrive = np.full(n_msgs, -1.0)
-    msg_tmpl = np.zeros(n_msgs, dtype=np.int64)
-    msg_toff = np.zeros(n_msgs, dtype=np.int64)
-    deps = task_deps.copy()
-    cap = 2 * n_tasks + n_msgs + 8
-    ht = np.empty(cap)
-    hs = np.empty(cap, dtype=np.int64)
-    hk = np.empty(cap, dtype=np.int64)
-    hi = np.empty(cap, dtype=np.int64)
-    state = np.zeros(2, dtype=np.int64)
-    for g in range(n_tasks):
-        if task_release[g] >= 0.0:
-            _push(ht, hs, hk, hi, state, task_release[g], RELEASE, g)
-    pe_busy = np.zeros(num_pes, dtype=np.bool_)
-    q_head = np.full(num_pes, -1, dtype=np.int64)
-    q_tail = np.full(num_pes, -1, dtype=np.int64)
-    q_next = np.full(n_tasks, -1, dtype=np.int64)
+    (n_tasks, n_msgs, start, finish, emit, begin, sent, arrive, msg_tmpl, msg_toff, deps,
+     ht, hs, hk, hi, state, pe_busy, q_head, q_tail, q_next) = loop_state(
+        task_tmpl, task_deps, task_release, msg_off, tmsg_ptr, num_pes)
     seen = np.zeros(win.shape[1], dtype=np.int64)
     width = width0
     t_net = np.int64(0)

@@ -328,6 +328,37 @@ def _link_windows(route_win, pair_ptr, pair_links, win, num_links):
 
 
 @njit(cache=True)
+def loop_state(task_tmpl, task_deps, task_release, msg_off, tmsg_ptr, num_pes):
+    """The arrays an event loop starts from, released tasks already on the event heap.
+
+    Returns (n_tasks, n_msgs, start, finish, emit, begin (first bit leaves the source),
+    sent, arrive, msg_tmpl, msg_toff, deps, heap ht/hs/hk/hi and its state, pe_busy,
+    PE queue head/tail/next).
+    """
+    n_tasks = task_tmpl.size
+    n_msgs = 0
+    for g in range(n_tasks):
+        top = msg_off[g] + tmsg_ptr[task_tmpl[g] + 1]
+        if top > n_msgs:
+            n_msgs = top
+    cap = 2 * n_tasks + n_msgs + 8
+    ht = np.empty(cap)
+    hs = np.empty(cap, dtype=np.int64)
+    hk = np.empty(cap, dtype=np.int64)
+    hi = np.empty(cap, dtype=np.int64)
+    state = np.zeros(2, dtype=np.int64)
+    for g in range(n_tasks):
+        if task_release[g] >= 0.0:
+            _push(ht, hs, hk, hi, state, task_release[g], RELEASE, g)
+    return (n_tasks, n_msgs, np.full(n_tasks, -1.0), np.full(n_tasks, -1.0),
+            np.full(n_msgs, -1.0), np.full(n_msgs, -1.0), np.full(n_msgs, -1.0),
+            np.full(n_msgs, -1.0), np.zeros(n_msgs, dtype=np.int64),
+            np.zeros(n_msgs, dtype=np.int64), task_deps.copy(), ht, hs, hk, hi, state,
+            np.zeros(num_pes, dtype=np.bool_), np.full(num_pes, -1, dtype=np.int64),
+            np.full(num_pes, -1, dtype=np.int64), np.full(n_tasks, -1, dtype=np.int64))
+
+
+@njit(cache=True)
 def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_release,
                task_off, msg_off, tmsg_ptr, m_src, m_pair, pair_ptr, pair_links, m_latency_s,
                m_bits, m_cons_ptr, m_cons, capacity, num_pes, num_nodes, num_links, win,
@@ -343,35 +374,9 @@ def run_events(task_tmpl, task_node, task_dur, task_occupy, task_deps, task_rele
     `task_release[g] >= 0` releases a task with no dependencies at that time. Returns
     (start, finish, emit, begin, sent, arrive, window width, loop statistics).
     """
-    n_tasks = task_tmpl.size
-    n_msgs = 0
-    for g in range(n_tasks):
-        t = task_tmpl[g]
-        top = msg_off[g] + tmsg_ptr[t + 1]
-        if top > n_msgs:
-            n_msgs = top
-    start = np.full(n_tasks, -1.0)
-    finish = np.full(n_tasks, -1.0)
-    emit = np.full(n_msgs, -1.0)
-    begin = np.full(n_msgs, -1.0)  # first bit leaves the source
-    sent = np.full(n_msgs, -1.0)
-    arrive = np.full(n_msgs, -1.0)
-    msg_tmpl = np.zeros(n_msgs, dtype=np.int64)
-    msg_toff = np.zeros(n_msgs, dtype=np.int64)
-    deps = task_deps.copy()
-    cap = 2 * n_tasks + n_msgs + 8
-    ht = np.empty(cap)
-    hs = np.empty(cap, dtype=np.int64)
-    hk = np.empty(cap, dtype=np.int64)
-    hi = np.empty(cap, dtype=np.int64)
-    state = np.zeros(2, dtype=np.int64)
-    for g in range(n_tasks):
-        if task_release[g] >= 0.0:
-            _push(ht, hs, hk, hi, state, task_release[g], RELEASE, g)
-    pe_busy = np.zeros(num_pes, dtype=np.bool_)
-    q_head = np.full(num_pes, -1, dtype=np.int64)
-    q_tail = np.full(num_pes, -1, dtype=np.int64)
-    q_next = np.full(n_tasks, -1, dtype=np.int64)
+    (n_tasks, n_msgs, start, finish, emit, begin, sent, arrive, msg_tmpl, msg_toff, deps,
+     ht, hs, hk, hi, state, pe_busy, q_head, q_tail, q_next) = loop_state(
+        task_tmpl, task_deps, task_release, msg_off, tmsg_ptr, num_pes)
     n_all_links = capacity.size
     hops = 1
     for p in range(pair_ptr.size - 1):
