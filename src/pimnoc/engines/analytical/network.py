@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pimnoc.engines.analytical.latency import EdgeTable
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.hardware.topology import INTERPOSER, MIV, ONCHIP, TSV, UBUMP, Topology
@@ -415,8 +416,23 @@ def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
                   link_bps: np.ndarray | None = None
                   ) -> list[dict[tuple[int, int], tuple[float, float]]]:
     """`edge_parts` at each of several intervals (the edges' bits per channel summed once)."""
+    tables = edge_part_tables(flows, routed, flow_latency_s, net, num_layers, intervals,
+                              link_bps)
+    out = []
+    for table in tables:
+        code = table.code.tolist()
+        edges = [(k // num_layers, k % num_layers) for k in code]
+        out.append(dict(zip(edges, map(tuple, table.values.tolist()), strict=True)))
+    return out
+
+
+def edge_part_tables(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
+                     net: NetworkTech, num_layers: int, intervals: tuple[float | None, ...],
+                     link_bps: np.ndarray | None = None) -> list[EdgeTable]:
+    """`edge_parts_at` as tables of arrays: each edge's (head, transfer) at each interval."""
     if routed.flow_index.size == 0:
-        return [{} for _ in intervals]
+        return [EdgeTable(np.zeros(0, dtype=np.int64), np.zeros((0, 2)), num_layers)
+                for _ in intervals]
     idx = routed.flow_index
     bandwidth = net.link_bandwidth_bps
     edge = flows.producer[idx] * num_layers + flows.consumer[idx]
@@ -481,7 +497,6 @@ def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
         else:
             charge(routed.pair_link[needed], routed.pair_flow[needed], routed.link_load_bits,
                    link_bps)
-    edges = [(k // num_layers, k % num_layers) for k in keys.tolist()]
-    heads = worst_head.tolist()
-    return [dict(zip(edges, zip(heads, transfer.tolist(), strict=True), strict=True))
+    code = keys.astype(np.int64, copy=False)
+    return [EdgeTable(code, np.column_stack([worst_head, transfer]), num_layers)
             for transfer in transfers]
