@@ -346,16 +346,18 @@ def layer_places(mapping) -> list[tuple[str, np.ndarray]]:
     `with input` (an operator without weights runs where its first input is produced).
     """
     digital = mapping.digital
+    crossbars, preds = mapping.layer_node_crossbars, mapping.preds
     places: list[tuple[str, np.ndarray]] = []
-    for i, layer in enumerate(mapping.layers):
-        if layer.weighted:
-            places.append(("crossbars", mapping.layer_node_crossbars[i][0]))
+    add = places.append
+    for i, weighted in enumerate(mapping.weighted.tolist()):
+        if weighted:
+            add(("crossbars", crossbars[i][0]))
         elif digital is not None and digital.placed(i):
-            places.append(("digital PEs", np.asarray(digital.hosts[i])))
-        elif mapping.preds[i]:
-            places.append(("with input", places[mapping.preds[i][0]][1]))
+            add(("digital PEs", np.asarray(digital.hosts[i])))
+        elif preds[i]:
+            add(("with input", places[preds[i][0]][1]))
         else:
-            places.append(("with input", np.zeros(0, dtype=np.int64)))
+            add(("with input", np.zeros(0, dtype=np.int64)))
     return places
 
 
