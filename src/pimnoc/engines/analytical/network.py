@@ -164,6 +164,12 @@ def router_delay_extra(topo: Topology, net: NetworkTech) -> np.ndarray:
     return np.maximum(extra, -1)
 
 
+SPARSE_STEP_SHARE = 16
+"""A hop step with fewer hops than the links / this adds its loads over the links it touches
+(a sort of its hops) rather than over every link (the same sums; the long tail of steps of a
+big design's longest routes then costs its hops, not its links)."""
+
+
 def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows:
     """Walk every remote flow over its route, vectorised across flows hop by hop."""
     topo = routing.topology
@@ -181,7 +187,11 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     for active, link in routing.walk(src, dst):
         pair_input.append(previous[active])
         previous[active] = link
-        load += weighted_bincount(link, weights=bits[active], minlength=load.size)
+        if link.size * SPARSE_STEP_SHARE < load.size:  # few hops: sum over their links only
+            touched, inverse = unique_inverse(link)
+            load[touched] += weighted_bincount(inverse, weights=bits[active])
+        else:  # the same per-link sums (a link no hop of the step touches adds 0.0)
+            load += weighted_bincount(link, weights=bits[active], minlength=load.size)
         pair_flow.append(active.astype(index_type))
         pair_link.append(link.astype(index_type))
     del previous
