@@ -13,6 +13,7 @@ from pimnoc.hardware.topology import INTERPOSER, MIV, ONCHIP, TSV, UBUMP, Topolo
 from pimnoc.numeric import (
     PAIRS_PER_CHUNK,
     gathered_bincount,
+    runs_gathered_bincount,
     unique_inverse,
     weighted_bincount,
 )
@@ -53,6 +54,18 @@ class RoutedFlows:
     pair_copy: np.ndarray
     injects: np.ndarray
     multicast: bool = False
+    step_start: np.ndarray | None = None  # where each hop step's pairs begin (step after step)
+
+    def per_flow_sums(self, table: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Per flow, the sum of `table[link]` over its pairs (those of `mask`) in hop order."""
+        pair_flow, pair_link = self.pair_flow, self.pair_link
+        step_start = self.step_start
+        if mask is not None:
+            pair_flow, pair_link = pair_flow[mask], pair_link[mask]
+            if step_start is not None:  # where each step's kept pairs begin
+                kept = np.concatenate([[0], np.cumsum(mask)])
+                step_start = kept[step_start]
+        return _per_flow_sums(pair_flow, pair_link, step_start, table, self.flow_index.size)
 
     def input_concentration(self, topo: Topology | None = None) -> np.ndarray:
         """Per link, the share of its load that comes through one same input (Herfindahl).
@@ -98,6 +111,17 @@ class RoutedFlows:
         share = np.ones(links)
         np.divide(squares, load**2, out=share, where=load > 0)
         return share
+
+
+def _per_flow_sums(pair_flow: np.ndarray, pair_link: np.ndarray, step_start: np.ndarray | None,
+                   table: np.ndarray, flows: int) -> np.ndarray:
+    """Per flow, the sum of `table[link]` over its pairs in pair order (hop order).
+
+    Big designs with known steps: a step at a time (a flow has one pair per step, so each
+    step's flows are distinct), the same sums without `np.add.at`'s cost."""
+    if step_start is None or pair_flow.size <= PAIRS_PER_CHUNK:
+        return gathered_bincount(pair_flow, table, pair_link, minlength=flows)
+    return runs_gathered_bincount(pair_flow, table, pair_link, step_start, minlength=flows)
 
 
 def _input_ports(topo: Topology) -> tuple[np.ndarray, int]:
@@ -184,7 +208,10 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     # pairs are the bulk of a big design's memory)
     index_type = np.int32 if max(load.size + topo.num_nodes, remote.size) < 2**31 else np.int64
     previous = (load.size + src).astype(index_type)  # gathered per hop with no conversion
+    step_start, pairs = [], 0
     for active, link in routing.walk(src, dst):
+        step_start.append(pairs)
+        pairs += link.size
         pair_input.append(previous[active])
         previous[active] = link
         if link.size * SPARSE_STEP_SHARE < load.size:  # few hops: sum over their links only
@@ -203,7 +230,8 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     # each hop's router pipeline and link, added per flow in hop order (the pairs are hop
     # after hop), as a running sum would
     hop_cycles = stages[topo.link_src] + topo.link_latency_cycles
-    cycles = gathered_bincount(pair_flow, hop_cycles, pair_link, minlength=remote.size)
+    steps = np.array(step_start, dtype=np.int64)
+    cycles = _per_flow_sums(pair_flow, pair_link, steps, hop_cycles, remote.size)
     # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
     cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
     copy = np.ones(pair_flow.size, dtype=bool)
@@ -215,7 +243,7 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
         load = weighted_bincount(pair_link[copy], weights=bits[pair_flow[copy]],
                            minlength=load.size)
     return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load, pair_input, bits, copy,
-                       injects, net.multicast)
+                       injects, net.multicast, steps)
 
 
 def _joined(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
@@ -301,7 +329,7 @@ def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
     link_service = service * net.link_bandwidth_bps / link_bandwidth_bps(topo, net)
     contended = wait(rho_link, link_service) * (1.0 - same_input_weight
                                                 * routed.input_concentration(topo))
-    queue = gathered_bincount(routed.pair_flow, contended, routed.pair_link, minlength=idx.size)
+    queue = routed.per_flow_sums(contended)
     queue += wait(rho_port, service)[flows.src[idx]]
     return routed.zero_load_cycles + (service - 1.0) + queue
 
@@ -336,10 +364,8 @@ def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
     e_router = router_energy_pj_per_bit(topo, net)
     copy = routed.pair_copy
     every = copy.all()  # unicast: no copies of the hop arrays
-    links = routed.pair_link if every else routed.pair_link[copy]
     per_link = e_link + e_router[topo.link_src]  # the same sum per hop, taken once per link
-    along = gathered_bincount(routed.pair_flow if every else routed.pair_flow[copy], per_link,
-                              links, minlength=bits.size)
+    along = routed.per_flow_sums(per_link, None if every else copy)
     return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
 
 
