@@ -59,7 +59,7 @@ def timed(owner, name, label):
             stages_cpu[label] = stages_cpu.get(label, 0.0) + time.process_time() - cpu
     setattr(owner, name, wrapper)
 for name in ("topology_and_routing", "workloads_of", "map_and_place", "workload_flows",
-             "layer_compute", "route_flows", "estimate", "edge_parts_at", "layer_finish",
+             "layer_compute", "route_flows", "estimate", "edge_part_tables", "layer_finish",
              "_assemble"):
     timed(e, name, name)
 timed(Routing, "lookup", "routing lookups (inside route_flows)")
@@ -116,7 +116,7 @@ def main(largest: int = GRIDS[-1], million: bool = False) -> dict:
         report["growth_exponent_evaluate_s"] = round(slope(pes, [s["evaluate_s"] for s in ok]), 2)
         report["growth_exponent_evaluate_cpu_s"] = round(
             slope(pes, [s["evaluate_cpu_s"] for s in ok]), 2)
-        for stage in ("workload_flows", "route_flows", "map_and_place", "edge_parts_at",
+        for stage in ("workload_flows", "route_flows", "map_and_place", "edge_part_tables",
                       "layer_finish", "_assemble"):
             report[f"growth_exponent_{stage}_s"] = round(
                 slope(pes, [max(s["stages_s"].get(stage, 0.0), 1e-4) for s in ok]), 2)

@@ -176,7 +176,7 @@ def profile_stages(rows: int = 10, cols: int = 10, repeats: int = 5) -> dict:
         setattr(pipeline, name, wrapper)
 
     stages = ("topology_and_routing", "map_and_place", "attach_digital", "workload_flows",
-              "layer_compute", "route_flows", "network_bounds", "edge_parts_at", "critical_path",
+              "layer_compute", "route_flows", "network_bounds", "edge_part_tables", "critical_path",
               "_assemble")
     for name in stages:
         timed(name)

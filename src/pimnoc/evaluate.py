@@ -15,9 +15,10 @@ import numpy as np
 from pimnoc.analysis.sanity import physical_warnings
 from pimnoc.config import RunSpec
 from pimnoc.engines.analytical import latency as pipeline_latency
+from pimnoc.engines.analytical.latency import EdgeTable
 from pimnoc.engines.analytical.network import (
     NetworkEstimate,
-    edge_parts_at,
+    edge_part_tables,
     estimate,
     flow_network_energy_j,
     link_bandwidth_bps,
@@ -193,9 +194,17 @@ def mapped_flows(spec: RunSpec, topo: Topology, pe: PeTech,
 
 
 def critical_path(mapping: Mapping, compute_s: np.ndarray,
-                  comm: dict[tuple[int, int], float]) -> np.ndarray:
+                  comm: dict[tuple[int, int], float] | EdgeTable,
+                  levels=None) -> np.ndarray:
     """Finish time of each layer: its inputs' finish plus communication, then its compute."""
-    return pipeline_latency.sequential(mapping.preds, compute_s, comm)
+    return pipeline_latency.sequential(mapping.preds, compute_s, comm, levels)
+
+
+def _summed(parts: dict | EdgeTable) -> dict | EdgeTable:
+    """Each edge's head plus transfer."""
+    if isinstance(parts, EdgeTable):
+        return parts.summed()
+    return {edge: head + transfer for edge, (head, transfer) in parts.items()}
 
 
 def latency_without_network(evaluation: Evaluation) -> float:
@@ -206,22 +215,22 @@ def latency_without_network(evaluation: Evaluation) -> float:
 
 
 def layer_finish(overlap: bool | str, mapping: Mapping, compute_s: np.ndarray,
-                 parts: dict, alone_parts: dict) -> np.ndarray:
+                 parts: dict | EdgeTable, alone_parts: dict | EdgeTable) -> np.ndarray:
     """Finish time of each layer of one inference under `simulation.layer_overlap`.
 
     `parts` are the (head, transfer) of each edge sharing its channels with the pipeline's
-    other traffic, `alone_parts` those of the inference alone (the fitted model's)."""
+    other traffic, `alone_parts` those of the inference alone (the fitted model's); dicts
+    by (producer, consumer) or tables (`edge_part_tables`)."""
+    levels = pipeline_latency.levels_of(mapping.preds)
     if overlap == "fitted":
-        comm = {edge: head + transfer for edge, (head, transfer) in alone_parts.items()}
         return pipeline_latency.fitted(
-            critical_path(mapping, compute_s, comm),
+            critical_path(mapping, compute_s, _summed(alone_parts), levels),
             pipeline_latency.overlapped(mapping.layers, mapping.preds, compute_s,
-                                        compute_steps(mapping), alone_parts))
+                                        compute_steps(mapping), alone_parts, levels))
     if overlap:
         return pipeline_latency.overlapped(mapping.layers, mapping.preds, compute_s,
-                                           compute_steps(mapping), parts)
-    comm = {edge: head + transfer for edge, (head, transfer) in parts.items()}
-    return critical_path(mapping, compute_s, comm)
+                                           compute_steps(mapping), parts, levels)
+    return critical_path(mapping, compute_s, _summed(parts), levels)
 
 
 def compute_steps(mapping: Mapping) -> np.ndarray:
@@ -285,12 +294,12 @@ def evaluate_full(spec: RunSpec, detail: bool = True,
     stage("latency along the dataflow")
     overlap = spec.simulation.layer_overlap
     # the fitted overlap model also takes each edge alone (no interval): one grouping for both
-    parts, *alone_at = edge_parts_at(flows, network.routed, network.flow_latency_s, net,
-                                     mapping.num_layers,
-                                     (interval, None) if overlap == "fitted" else (interval,),
-                                     link_bandwidth_bps(topo, net))
+    parts, *alone_at = edge_part_tables(flows, network.routed, network.flow_latency_s, net,
+                                        mapping.num_layers,
+                                        (interval, None) if overlap == "fitted"
+                                        else (interval,), link_bandwidth_bps(topo, net))
     alone = alone_at[0] if alone_at else {}
-    comm = {edge: head + transfer for edge, (head, transfer) in parts.items()}
+    comm = parts.summed()
     finish = layer_finish(overlap, mapping, compute.time_s, parts, alone)
     bounds = {"compute_s": compute_interval, "network_s": network_s,
               "chiplet_io_s": chiplet_io_s}
@@ -337,16 +346,18 @@ def layer_places(mapping) -> list[tuple[str, np.ndarray]]:
     `with input` (an operator without weights runs where its first input is produced).
     """
     digital = mapping.digital
+    crossbars, preds = mapping.layer_node_crossbars, mapping.preds
     places: list[tuple[str, np.ndarray]] = []
-    for i, layer in enumerate(mapping.layers):
-        if layer.weighted:
-            places.append(("crossbars", mapping.layer_node_crossbars[i][0]))
+    add = places.append
+    for i, weighted in enumerate(mapping.weighted.tolist()):
+        if weighted:
+            add(("crossbars", crossbars[i][0]))
         elif digital is not None and digital.placed(i):
-            places.append(("digital PEs", np.asarray(digital.hosts[i])))
-        elif mapping.preds[i]:
-            places.append(("with input", places[mapping.preds[i][0]][1]))
+            add(("digital PEs", np.asarray(digital.hosts[i])))
+        elif preds[i]:
+            add(("with input", places[preds[i][0]][1]))
         else:
-            places.append(("with input", np.zeros(0, dtype=np.int64)))
+            add(("with input", np.zeros(0, dtype=np.int64)))
     return places
 
 
@@ -420,8 +431,11 @@ def _assemble(spec, pe, net, topo, mapping, compute, flows, network, routing, fi
     layer_bits = weighted_bincount(consumer, weights=flows.bits[network.routed.flow_index],
                                    minlength=mapping.num_layers)
     comm_in = np.zeros(mapping.num_layers)
-    for (_u, v), t in comm.items():
-        comm_in[v] = max(comm_in[v], t)
+    if isinstance(comm, EdgeTable):  # the slowest input of each layer (maxima: any order)
+        np.maximum.at(comm_in, comm.code % comm.width, comm.values)
+    else:
+        for (_u, v), t in comm.items():
+            comm_in[v] = max(comm_in[v], t)
     per_layer = (_per_layer(mapping, compute, comm_in, finish, layer_net_energy, layer_bits)
                  if detail else [])
     util = network.link_utilisation

@@ -68,3 +68,17 @@ def gathered_bincount(index: np.ndarray, table: np.ndarray, at: np.ndarray,
         part = slice(start, start + PAIRS_PER_CHUNK)
         np.add.at(out, index[part], table[at[part]])
     return out
+
+
+def runs_gathered_bincount(index: np.ndarray, table: np.ndarray, at: np.ndarray,
+                           run_start: np.ndarray, minlength: int = 0) -> np.ndarray:
+    """`gathered_bincount` where each run `index[run_start[k]:run_start[k + 1]]` (the last to
+    the end) holds distinct indices: the runs added one after the other (`out[run] +=
+    table[at[run]]`, each weight in turn onto its bin, as bincount adds them), with no
+    temporaries the size of `index` and no `np.add.at`."""
+    out = np.zeros(max(minlength, int(index.max()) + 1 if index.size else 0))
+    edges = [*np.asarray(run_start, dtype=np.int64).tolist(), index.size]
+    for lo, hi in zip(edges[:-1], edges[1:], strict=True):
+        if hi > lo:
+            out[index[lo:hi]] += table[at[lo:hi]]
+    return out

@@ -9,12 +9,12 @@ import pytest
 
 from pimnoc.errors import ConfigError
 from pimnoc.hardware.routing import ROUTINGS, check_deadlock_free, make_routing
-from pimnoc.hardware.system import SystemSpec, build_system
+from pimnoc.hardware.system import SystemSpec, build_system, call_builder
 from pimnoc.hardware.topologies import NOI_TOPOLOGIES, NoiGraph
 from pimnoc.hardware.topologies._common import degrees, is_connected
 from pimnoc.hardware.topologies.floret import floret_ring
 from pimnoc.hardware.topologies.small_world import traffic_estimate
-from pimnoc.hardware.topology import INTERPOSER, NOI_ROUTER
+from pimnoc.hardware.topology import INTERPOSER, NOI_ROUTER, UBUMP, LinkList
 from pimnoc.hardware.updown import updown_table
 
 LIBRARY = ["mesh", "torus", "folded_torus", "kite_small", "kite_medium", "kite_large",
@@ -522,3 +522,48 @@ def test_link_list_keeps_links_in_the_order_added():
     assert arrays["link_dir"].tolist() == [1, -1, -1, 1, -1, 1, 1, -1]
     assert arrays["link_dateline"].tolist() == [True, True] + [False] * 6
     assert len(links) == 8 and LinkList().arrays()["link_src"].dtype == np.int64
+
+
+def _interposer_links_one_by_one(spec: SystemSpec):
+    """The micro-bump and interposer links as build_chiplets added them one call each."""
+    topo = build_system(spec)
+    rows, cols = spec.chiplet_rows, spec.chiplet_cols
+    noi = call_builder(NOI_TOPOLOGIES.get(spec.noi), "design.noi", spec.noi, rows, cols,
+                       dict(spec.noi_params))
+    pitch_x = spec.pe_cols * spec.pe_pitch_mm + spec.chiplet_gap_mm
+    pitch_y = spec.pe_rows * spec.pe_pitch_mm + spec.chiplet_gap_mm
+    xy, noi_nodes = topo.node_xy_mm, np.asarray(topo.meta["noi_nodes"])
+    links = LinkList()
+    for chip, row in enumerate(np.asarray(topo.meta["boundary_ports"])):
+        for node in row:
+            links.add(int(node), int(noi_nodes[chip]), UBUMP, spec.vertical_length_mm, 1)
+    n = rows * cols
+    grid_xy = np.column_stack([np.arange(n) % cols, np.arange(n) // cols])
+    for i, (a, b) in enumerate(noi.edges):
+        length = float(np.abs(xy[noi_nodes[a]] - xy[noi_nodes[b]]).sum())
+        if noi.lengths is not None:
+            span = grid_xy[b] - grid_xy[a]
+            along = np.hypot(span[0] * pitch_x, span[1] * pitch_y) / max(np.hypot(*span), 1e-12)
+            length = float(noi.lengths[i]) * (along if np.any(span) else pitch_x)
+        latency = max(1, int(np.ceil(length * spec.interposer_cycles_per_mm - 1e-9))) + \
+            spec.d2d_latency_cycles
+        dim, direction = noi.dims[i] if noi.dims is not None else (-1, 1)
+        dateline = bool(noi.dateline[i]) if noi.dateline is not None else False
+        links.add(int(noi_nodes[a]), int(noi_nodes[b]), INTERPOSER, length, latency,
+                  dim, direction, dateline)
+    return topo, links.arrays()
+
+
+@pytest.mark.parametrize("name", sorted(NOI_TOPOLOGIES.names()))
+@pytest.mark.parametrize("rows, cols, ports", [(3, 4, 1), (4, 4, 2), (1, 5, 1), (6, 6, 4)])
+def test_interposer_links_added_at_once_equal_one_call_each(name, rows, cols, ports):
+    spec = SystemSpec("2.5d", pe_rows=3, pe_cols=3, chiplet_rows=rows, chiplet_cols=cols,
+                      noi=name, ports_per_chiplet=ports, d2d_latency_cycles=2,
+                      interposer_cycles_per_mm=0.7)
+    try:
+        topo, expected = _interposer_links_one_by_one(spec)
+    except ConfigError:
+        pytest.skip(f"{name} takes no {rows}x{cols} grid")
+    tail = expected["link_src"].size
+    for key, want in expected.items():
+        np.testing.assert_array_equal(getattr(topo, key)[-tail:], want, err_msg=key)

@@ -208,25 +208,27 @@ def build_chiplets(spec: SystemSpec) -> Topology:
     else:  # the interposer router sits below the chiplet's centre (assumption)
         xy[noi_nodes] = np.column_stack([(np.arange(n_chiplets) % cols) * pitch_x + chip_w / 2,
                                          (np.arange(n_chiplets) // cols) * pitch_y + chip_h / 2])
-    for chip in range(n_chiplets):
-        for node in ports[chip]:
-            links.add(int(node), int(noi_nodes[chip]), UBUMP, spec.vertical_length_mm, 1)
+    links.add_many(ports.ravel(), np.repeat(noi_nodes, ports.shape[1]), UBUMP,
+                   spec.vertical_length_mm, 1)
 
     grid_xy = np.column_stack([np.arange(n_chiplets) % cols, np.arange(n_chiplets) // cols])
-    for i, (a, b) in enumerate(noi.edges):
-        # Interposer wires run Manhattan between router sites (assumption), unless the NoI
-        # gives its own length in pitches (scaled by the pitch along the link's direction).
-        length = float(np.abs(xy[noi_nodes[a]] - xy[noi_nodes[b]]).sum())
-        if noi.lengths is not None:
-            span = grid_xy[b] - grid_xy[a]
-            along = np.hypot(span[0] * pitch_x, span[1] * pitch_y) / max(np.hypot(*span), 1e-12)
-            length = float(noi.lengths[i]) * (along if np.any(span) else pitch_x)
-        latency = max(1, int(np.ceil(length * spec.interposer_cycles_per_mm - 1e-9))) + \
-            spec.d2d_latency_cycles
-        dim, direction = noi.dims[i] if noi.dims is not None else (-1, 1)
-        dateline = bool(noi.dateline[i]) if noi.dateline is not None else False
-        links.add(int(noi_nodes[a]), int(noi_nodes[b]), INTERPOSER, length, latency,
-                  dim, direction, dateline)
+    edges = np.asarray(noi.edges, dtype=np.int64).reshape(-1, 2)
+    a, b = edges[:, 0], edges[:, 1]
+    # Interposer wires run Manhattan between router sites (assumption), unless the NoI
+    # gives its own length in pitches (scaled by the pitch along the link's direction).
+    length = np.abs(xy[noi_nodes[a]] - xy[noi_nodes[b]]).sum(axis=1)
+    if noi.lengths is not None:
+        span = grid_xy[b] - grid_xy[a]
+        along = (np.hypot(span[:, 0] * pitch_x, span[:, 1] * pitch_y)
+                 / np.maximum(np.hypot(span[:, 0], span[:, 1]), 1e-12))
+        length = np.asarray(noi.lengths, dtype=np.float64) * np.where(
+            np.any(span != 0, axis=1), along, pitch_x)
+    latency = np.maximum(1, np.ceil(length * spec.interposer_cycles_per_mm - 1e-9)
+                         .astype(np.int64)) + spec.d2d_latency_cycles
+    dims = (np.asarray(noi.dims, dtype=np.int64).reshape(-1, 2) if noi.dims is not None
+            else np.tile(np.array([-1, 1], dtype=np.int64), (edges.shape[0], 1)))
+    links.add_many(noi_nodes[a], noi_nodes[b], INTERPOSER, length, latency, dims[:, 0],
+                   dims[:, 1], None if noi.dateline is None else np.asarray(noi.dateline))
 
     node_kind = np.concatenate([np.full(n_pe, PE), np.full(n_chiplets, NOI_ROUTER)])
     node_chiplet = np.concatenate([np.repeat(np.arange(n_chiplets), per_chip),

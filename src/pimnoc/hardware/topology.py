@@ -135,19 +135,21 @@ class LinkList:
             self._pending = []
 
     def add_many(self, a: np.ndarray, b: np.ndarray, kind: int, length_mm: np.ndarray,
-                 latency: np.ndarray, dim: int = -1, direction: int = 1,
-                 dateline: np.ndarray | None = None) -> None:
-        """`add` of the links a[i]<->b[i] in turn, at once."""
+                 latency: np.ndarray, dim: int | np.ndarray = -1,
+                 direction: int | np.ndarray = 1, dateline: np.ndarray | None = None) -> None:
+        """`add` of the links a[i]<->b[i] in turn, at once (`dim`, `direction`: one for all
+        or one per link)."""
         self._flush()
         n = np.size(a)
         a, b = np.asarray(a, dtype=np.int64).ravel(), np.asarray(b, dtype=np.int64).ravel()
+        direction = np.broadcast_to(np.asarray(direction, dtype=np.int64), (n,))
         self._chunks.append((
             np.stack([a, b], axis=1).ravel(), np.stack([b, a], axis=1).ravel(),
             np.full(2 * n, kind, dtype=np.int64),
             np.repeat(np.broadcast_to(np.asarray(length_mm, dtype=np.float64), (n,)), 2),
             np.repeat(np.broadcast_to(np.asarray(latency, dtype=np.int64), (n,)), 2),
-            np.full(2 * n, dim, dtype=np.int64), np.tile(np.array([direction, -direction],
-                                                                  dtype=np.int64), n),
+            np.repeat(np.broadcast_to(np.asarray(dim, dtype=np.int64), (n,)), 2),
+            np.stack([direction, -direction], axis=1).ravel(),
             np.repeat(np.zeros(n, dtype=bool) if dateline is None
                       else np.asarray(dateline, dtype=bool), 2)))
 

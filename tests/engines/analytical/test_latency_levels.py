@@ -60,3 +60,30 @@ def test_depth_by_depth_equals_layer_by_layer(model, seed, edge_share, copies):
                                   _sequential_by_layer(preds, compute, comm))
     np.testing.assert_array_equal(latency.overlapped(layers, preds, compute, steps, parts),
                                   _overlapped_by_layer(layers, preds, compute, steps, parts))
+    # the same from tables of arrays (as evaluate passes them), and with the levels given
+    table = _table(parts, n)
+    levels = latency.levels_of(preds)
+    np.testing.assert_array_equal(latency.sequential(preds, compute, table.summed(), levels),
+                                  _sequential_by_layer(preds, compute, comm))
+    np.testing.assert_array_equal(latency.overlapped(layers, preds, compute, steps, table,
+                                                     levels),
+                                  _overlapped_by_layer(layers, preds, compute, steps, parts))
+
+
+def _table(parts: dict, width: int) -> latency.EdgeTable:
+    edges = sorted(parts, key=lambda edge: edge[0] * width + edge[1])
+    return latency.EdgeTable(np.array([u * width + v for u, v in edges], dtype=np.int64),
+                             np.array([parts[edge] for edge in edges]).reshape(-1, 2), width)
+
+
+@given(st.dictionaries(st.tuples(st.integers(0, 9), st.integers(0, 9)),
+                       st.tuples(st.floats(0, 1), st.floats(0, 1)), max_size=30),
+       st.lists(st.tuples(st.integers(0, 9), st.integers(0, 9)), max_size=30))
+def test_edge_table_lookup_equals_the_dict(parts, edges):
+    table = _table(parts, 10)
+    src = np.array([u for u, _v in edges], dtype=np.int64)
+    dst = np.array([v for _u, v in edges], dtype=np.int64)
+    expected = np.array([parts.get(edge, (-1.0, -2.0)) for edge in edges]).reshape(-1, 2)
+    np.testing.assert_array_equal(table.lookup(src, dst, (-1.0, -2.0)), expected)
+    summed = [parts[edge][0] + parts[edge][1] if edge in parts else 0.0 for edge in edges]
+    np.testing.assert_array_equal(table.summed().lookup(src, dst, 0.0), np.array(summed))

@@ -64,12 +64,14 @@ class _Levels:
     layer_bounds: list[int]
 
 
-def _levels(preds) -> _Levels:
+def levels_of(preds) -> _Levels:
+    """The edges and layers of the DAG `preds` (inputs of each layer) grouped by depth."""
     n = len(preds)
     depth = [0] * n
+    at = depth.__getitem__
     for v, inputs in enumerate(preds):
         if inputs:
-            depth[v] = 1 + max(depth[u] for u in inputs)
+            depth[v] = 1 + max(map(at, inputs))
     counts = np.fromiter(map(len, preds), dtype=np.int64, count=n)
     src = np.fromiter(chain.from_iterable(preds), dtype=np.int64, count=int(counts.sum()))
     dst = np.repeat(np.arange(n, dtype=np.int64), counts)
@@ -82,22 +84,59 @@ def _levels(preds) -> _Levels:
     return _Levels(src[by_edge], dst[by_edge], edge_bounds, by_layer, layer_bounds)
 
 
-def _edge_values(levels: _Levels, table: dict, default) -> list:
-    return [table.get(edge, default) for edge in zip(levels.src.tolist(), levels.dst.tolist(),
-                                                     strict=True)]
+@dataclass(frozen=True)
+class EdgeTable:
+    """Values of (producer, consumer) edges as arrays: the edges by `code = producer * width
+    + consumer` (sorted, unique) and a value (or a row of values) for each."""
+
+    code: np.ndarray
+    values: np.ndarray
+    width: int
+
+    def lookup(self, src: np.ndarray, dst: np.ndarray, default) -> np.ndarray:
+        """The values of the edges src[j] -> dst[j], `default` where an edge has none."""
+        want = np.asarray(src, dtype=np.int64) * self.width + dst
+        at = np.minimum(np.searchsorted(self.code, want), max(self.code.size - 1, 0))
+        found = self.code[at] == want if self.code.size else np.zeros(want.size, dtype=bool)
+        fill = np.broadcast_to(np.asarray(default, dtype=np.float64),
+                               (want.size, *self.values.shape[1:]))
+        if not self.code.size:
+            return fill.copy()
+        mask = found.reshape(-1, *([1] * (self.values.ndim - 1)))
+        return np.where(mask, self.values[at], fill)
+
+    def summed(self) -> EdgeTable:
+        """The table of each edge's two values added (head + transfer)."""
+        return EdgeTable(self.code, self.values[:, 0] + self.values[:, 1], self.width)
 
 
-def sequential(preds, compute_s: np.ndarray, comm: dict) -> np.ndarray:
+def _edge_values(levels: _Levels, table, default) -> np.ndarray:
+    if isinstance(table, EdgeTable):
+        return table.lookup(levels.src, levels.dst, default)
+    return np.array([table.get(edge, default) for edge in zip(levels.src.tolist(),
+                                                              levels.dst.tolist(), strict=True)],
+                    dtype=np.float64)
+
+
+def _own_values(n: int, table, default) -> np.ndarray:
+    """The value of each layer's edge to itself (its partial sums)."""
+    if isinstance(table, EdgeTable):
+        return table.lookup(np.arange(n), np.arange(n), default)
+    return np.array([table.get((v, v), default) for v in range(n)], dtype=np.float64)
+
+
+def sequential(preds, compute_s: np.ndarray, comm: dict | EdgeTable,
+               levels: _Levels | None = None) -> np.ndarray:
     """Finish time of each layer when each starts after all its inputs have arrived.
 
     Worked out a depth at a time, every layer of the depth at once: the same IEEE sums and
-    maxima as a walk over the layers one by one.
+    maxima as a walk over the layers one by one. `levels`: `levels_of(preds)`, if known.
     """
-    levels = _levels(preds)
+    levels = levels or levels_of(preds)
     n = len(preds)
     compute = np.asarray(compute_s, dtype=np.float64)
-    delay = np.array(_edge_values(levels, comm, 0.0), dtype=np.float64)
-    own = np.array([comm.get((v, v), 0.0) for v in range(n)], dtype=np.float64)
+    delay = _edge_values(levels, comm, 0.0)
+    own = _own_values(n, comm, 0.0)
     start = np.zeros(n)
     finish = np.zeros(n)
     for d in range(len(levels.layer_bounds) - 1):
@@ -112,39 +151,38 @@ def sequential(preds, compute_s: np.ndarray, comm: dict) -> np.ndarray:
 
 def _first_input_fractions(layers, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
     """`first_input_fraction` of each edge (src[j] -> dst[j]), as arrays."""
-    rows = np.array([layer.out_hw[0] for layer in layers], dtype=np.int64)
-    positions = np.array([layer.positions for layer in layers], dtype=np.int64)
-    op = [layer.op for layer in layers]
-    whole = np.array([o not in ROW_LOCAL_OPS or layer.mode == "adaptive_avg"
-                      for o, layer in zip(op, layers, strict=True)], dtype=bool)
-    linear_in = np.array([layer.in_hw[0] * layer.in_hw[1] if o == "linear" else -1
-                          for o, layer in zip(op, layers, strict=True)], dtype=np.int64)
-    windowed = np.array([o in ("conv", "pool") for o in op], dtype=bool)
-    needed = np.array([max(1, layer.kernel[0] - layer.padding[0]) for layer in layers],
-                      dtype=np.int64)
+    if not layers:
+        return np.ones(src.size)
+    rows, whole, linear_in, windowed, needed = (np.array(column) for column in zip(*[
+        (layer.out_hw[0], layer.op not in ROW_LOCAL_OPS or layer.mode == "adaptive_avg",
+         layer.in_hw[0] * layer.in_hw[1] if layer.op == "linear" else -1,
+         layer.op in ("conv", "pool"), max(1, layer.kernel[0] - layer.padding[0]))
+        for layer in layers], strict=True))
     r = rows[src]
     safe = np.maximum(r, 1)
-    flattening = (linear_in[dst] >= 0) & (linear_in[dst] != positions[src])
+    flattening = linear_in[dst] >= 0
+    into_linear = np.flatnonzero(flattening)  # only these need the producer's positions
+    positions = np.fromiter((layers[u].positions for u in src[into_linear].tolist()),
+                            dtype=np.int64, count=into_linear.size)
+    flattening[into_linear] = linear_in[dst[into_linear]] != positions
     fraction = np.where(windowed[dst], np.minimum(1.0, needed[dst] / safe), 1.0 / safe)
     return np.where((r <= 1) | whole[dst] | flattening, 1.0, fraction)
 
 
 def overlapped(layers, preds, compute_s: np.ndarray, steps: np.ndarray,
-               parts: dict) -> np.ndarray:
+               parts: dict | EdgeTable, levels: _Levels | None = None) -> np.ndarray:
     """Finish time of each layer when consecutive layers overlap row by row.
 
     Worked out a depth at a time, every layer of the depth at once (the same IEEE operations
-    as a walk over the layers one by one).
+    as a walk over the layers one by one). `levels`: `levels_of(preds)`, if known.
     """
-    levels = _levels(preds)
+    levels = levels or levels_of(preds)
     n = len(preds)
     compute = np.asarray(compute_s, dtype=np.float64)
     step = compute / np.maximum(1, np.asarray(steps))
-    edge_parts = np.array(_edge_values(levels, parts, (0.0, 0.0)), dtype=np.float64
-                          ).reshape(-1, 2)
+    edge_parts = _edge_values(levels, parts, (0.0, 0.0)).reshape(-1, 2)
     head, transfer = edge_parts[:, 0], edge_parts[:, 1]
-    own_parts = np.array([parts.get((v, v), (0.0, 0.0)) for v in range(n)], dtype=np.float64
-                         ).reshape(-1, 2)
+    own_parts = _own_values(n, parts, (0.0, 0.0)).reshape(-1, 2)
     fraction = _first_input_fractions(layers, levels.src, levels.dst)
     start, finish = np.zeros(n), np.zeros(n)
     begin, last = np.zeros(n), np.zeros(n)

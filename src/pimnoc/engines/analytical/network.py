@@ -6,12 +6,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from pimnoc.engines.analytical.latency import EdgeTable
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.hardware.topology import INTERPOSER, MIV, ONCHIP, TSV, UBUMP, Topology
 from pimnoc.numeric import (
     PAIRS_PER_CHUNK,
     gathered_bincount,
+    runs_gathered_bincount,
     unique_inverse,
     weighted_bincount,
 )
@@ -52,6 +54,18 @@ class RoutedFlows:
     pair_copy: np.ndarray
     injects: np.ndarray
     multicast: bool = False
+    step_start: np.ndarray | None = None  # where each hop step's pairs begin (step after step)
+
+    def per_flow_sums(self, table: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Per flow, the sum of `table[link]` over its pairs (those of `mask`) in hop order."""
+        pair_flow, pair_link = self.pair_flow, self.pair_link
+        step_start = self.step_start
+        if mask is not None:
+            pair_flow, pair_link = pair_flow[mask], pair_link[mask]
+            if step_start is not None:  # where each step's kept pairs begin
+                kept = np.concatenate([[0], np.cumsum(mask)])
+                step_start = kept[step_start]
+        return _per_flow_sums(pair_flow, pair_link, step_start, table, self.flow_index.size)
 
     def input_concentration(self, topo: Topology | None = None) -> np.ndarray:
         """Per link, the share of its load that comes through one same input (Herfindahl).
@@ -97,6 +111,17 @@ class RoutedFlows:
         share = np.ones(links)
         np.divide(squares, load**2, out=share, where=load > 0)
         return share
+
+
+def _per_flow_sums(pair_flow: np.ndarray, pair_link: np.ndarray, step_start: np.ndarray | None,
+                   table: np.ndarray, flows: int) -> np.ndarray:
+    """Per flow, the sum of `table[link]` over its pairs in pair order (hop order).
+
+    Big designs with known steps: a step at a time (a flow has one pair per step, so each
+    step's flows are distinct), the same sums without `np.add.at`'s cost."""
+    if step_start is None or pair_flow.size <= PAIRS_PER_CHUNK:
+        return gathered_bincount(pair_flow, table, pair_link, minlength=flows)
+    return runs_gathered_bincount(pair_flow, table, pair_link, step_start, minlength=flows)
 
 
 def _input_ports(topo: Topology) -> tuple[np.ndarray, int]:
@@ -163,6 +188,12 @@ def router_delay_extra(topo: Topology, net: NetworkTech) -> np.ndarray:
     return np.maximum(extra, -1)
 
 
+SPARSE_STEP_SHARE = 16
+"""A hop step with fewer hops than the links / this adds its loads over the links it touches
+(a sort of its hops) rather than over every link (the same sums; the long tail of steps of a
+big design's longest routes then costs its hops, not its links)."""
+
+
 def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows:
     """Walk every remote flow over its route, vectorised across flows hop by hop."""
     topo = routing.topology
@@ -177,10 +208,17 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     # pairs are the bulk of a big design's memory)
     index_type = np.int32 if max(load.size + topo.num_nodes, remote.size) < 2**31 else np.int64
     previous = (load.size + src).astype(index_type)  # gathered per hop with no conversion
+    step_start, pairs = [], 0
     for active, link in routing.walk(src, dst):
+        step_start.append(pairs)
+        pairs += link.size
         pair_input.append(previous[active])
         previous[active] = link
-        load += weighted_bincount(link, weights=bits[active], minlength=load.size)
+        if link.size * SPARSE_STEP_SHARE < load.size:  # few hops: sum over their links only
+            touched, inverse = unique_inverse(link)
+            load[touched] += weighted_bincount(inverse, weights=bits[active])
+        else:  # the same per-link sums (a link no hop of the step touches adds 0.0)
+            load += weighted_bincount(link, weights=bits[active], minlength=load.size)
         pair_flow.append(active.astype(index_type))
         pair_link.append(link.astype(index_type))
     del previous
@@ -192,7 +230,8 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     # each hop's router pipeline and link, added per flow in hop order (the pairs are hop
     # after hop), as a running sum would
     hop_cycles = stages[topo.link_src] + topo.link_latency_cycles
-    cycles = gathered_bincount(pair_flow, hop_cycles, pair_link, minlength=remote.size)
+    steps = np.array(step_start, dtype=np.int64)
+    cycles = _per_flow_sums(pair_flow, pair_link, steps, hop_cycles, remote.size)
     # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
     cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
     copy = np.ones(pair_flow.size, dtype=bool)
@@ -204,7 +243,7 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
         load = weighted_bincount(pair_link[copy], weights=bits[pair_flow[copy]],
                            minlength=load.size)
     return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load, pair_input, bits, copy,
-                       injects, net.multicast)
+                       injects, net.multicast, steps)
 
 
 def _joined(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
@@ -290,7 +329,7 @@ def packet_latency_cycles(routing: Routing, flows: Flows, routed: RoutedFlows,
     link_service = service * net.link_bandwidth_bps / link_bandwidth_bps(topo, net)
     contended = wait(rho_link, link_service) * (1.0 - same_input_weight
                                                 * routed.input_concentration(topo))
-    queue = gathered_bincount(routed.pair_flow, contended, routed.pair_link, minlength=idx.size)
+    queue = routed.per_flow_sums(contended)
     queue += wait(rho_port, service)[flows.src[idx]]
     return routed.zero_load_cycles + (service - 1.0) + queue
 
@@ -325,10 +364,8 @@ def flow_network_energy_j(routing: Routing, flows: Flows, routed: RoutedFlows,
     e_router = router_energy_pj_per_bit(topo, net)
     copy = routed.pair_copy
     every = copy.all()  # unicast: no copies of the hop arrays
-    links = routed.pair_link if every else routed.pair_link[copy]
     per_link = e_link + e_router[topo.link_src]  # the same sum per hop, taken once per link
-    along = gathered_bincount(routed.pair_flow if every else routed.pair_flow[copy], per_link,
-                              links, minlength=bits.size)
+    along = routed.per_flow_sums(per_link, None if every else copy)
     return bits * (along + e_router[flows.dst[routed.flow_index]]) * 1e-12
 
 
@@ -369,6 +406,12 @@ def _edge_copies(routed: RoutedFlows, flows: Flows,
     width = routed.link_load_bits.size
     return _first_of(data), _first_of(data[routed.pair_flow] * width + routed.pair_link)
 
+
+COMPILED_MIN_PAIRS = 20_000_000
+"""Routes of at least this many (flow, link) pairs have their edges charged by the compiled
+kernel (engines/analytical/kernels.py), with no sort; fewer, by numpy, which spares smaller
+designs numba (measured here: its import and first call cost 1.2 s of CPU; the kernel saves
+about 0.55 s on the 7.5 million pairs of the 90,000-PE mix)."""
 
 CHARGE_PAIRS_PER_GROUP = 2_000_000
 """Most (flow, channel) pairs grouped at once when edges are charged their channel time
@@ -415,8 +458,23 @@ def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
                   link_bps: np.ndarray | None = None
                   ) -> list[dict[tuple[int, int], tuple[float, float]]]:
     """`edge_parts` at each of several intervals (the edges' bits per channel summed once)."""
+    tables = edge_part_tables(flows, routed, flow_latency_s, net, num_layers, intervals,
+                              link_bps)
+    out = []
+    for table in tables:
+        code = table.code.tolist()
+        edges = [(k // num_layers, k % num_layers) for k in code]
+        out.append(dict(zip(edges, map(tuple, table.values.tolist()), strict=True)))
+    return out
+
+
+def edge_part_tables(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
+                     net: NetworkTech, num_layers: int, intervals: tuple[float | None, ...],
+                     link_bps: np.ndarray | None = None) -> list[EdgeTable]:
+    """`edge_parts_at` as tables of arrays: each edge's (head, transfer) at each interval."""
     if routed.flow_index.size == 0:
-        return [{} for _ in intervals]
+        return [EdgeTable(np.zeros(0, dtype=np.int64), np.zeros((0, 2)), num_layers)
+                for _ in intervals]
     idx = routed.flow_index
     bandwidth = net.link_bandwidth_bps
     edge = flows.producer[idx] * num_layers + flows.consumer[idx]
@@ -431,7 +489,13 @@ def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
     del head
     chosen_intervals = [interval_s if interval_s and np.isfinite(interval_s) else None
                         for interval_s in intervals]
-    transfers = [np.zeros(keys.size) for _ in intervals]
+    transfer_rows = np.zeros((len(intervals), keys.size))
+    transfers = list(transfer_rows)
+    compiled = routed.pair_flow.size >= COMPILED_MIN_PAIRS
+    if compiled:
+        interval_array = np.array([t or 0.0 for t in chosen_intervals], dtype=np.float64)
+        order = np.empty(max(routed.pair_flow.size, idx.size),
+                         dtype=np.int32 if routed.pair_flow.size < 2**31 else np.int64)
 
     def charge(channel: np.ndarray, flow: np.ndarray | None, channel_load: np.ndarray,
                channel_bps: np.ndarray | None = None) -> None:
@@ -439,8 +503,17 @@ def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
 
         `channel[j]` carries flow `flow[j]` (every flow in turn if None); edges are taken a
         group at a time (a (edge, channel) pair never spans two groups, so its bits add up
-        in the same order), which bounds the memory of the grouping.
+        in the same order), which bounds the memory of the grouping. Big designs: the
+        compiled kernel, edge by edge (the same sums and maxima).
         """
+        if compiled:
+            from pimnoc.engines.analytical.kernels import charge_edges  # numba, when used
+
+            charge_edges(inverse, np.zeros(0, dtype=np.int64) if flow is None else flow,
+                         channel, bits, channel_load,
+                         np.zeros(0) if channel_bps is None else channel_bps,
+                         float(bandwidth), interval_array, transfer_rows, order)
+            return
         width = int(channel_load.size)
         owner = inverse if flow is None else compact_inverse[flow]
         for chosen in _owner_groups(owner, keys.size, CHARGE_PAIRS_PER_GROUP):
@@ -481,7 +554,6 @@ def edge_parts_at(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarray,
         else:
             charge(routed.pair_link[needed], routed.pair_flow[needed], routed.link_load_bits,
                    link_bps)
-    edges = [(k // num_layers, k % num_layers) for k in keys.tolist()]
-    heads = worst_head.tolist()
-    return [dict(zip(edges, zip(heads, transfer.tolist(), strict=True), strict=True))
+    code = keys.astype(np.int64, copy=False)
+    return [EdgeTable(code, np.column_stack([worst_head, transfer]), num_layers)
             for transfer in transfers]
