@@ -55,8 +55,9 @@ def deferred(module: str, name: str) -> Callable[..., Any]:
     at its first call.
 
     For a stage that few runs need and whose import costs start-up time (the event engine,
-    the thermal model). `module` must sit below the caller in the import-linter layers, which
-    cannot see this import; tests/test_architecture.py checks every use.
+    the thermal model, numba kernels). `module` must sit below the caller in the import-linter
+    layers, or be a module of its layer that imports nothing of pimnoc; lint-imports cannot
+    see this import, so tests/test_architecture.py checks every use.
     """
 
     def call(*args: Any, **kwargs: Any) -> Any:

@@ -17,7 +17,10 @@ from pimnoc.numeric import (
     unique_inverse,
     weighted_bincount,
 )
+from pimnoc.registry import deferred
 from pimnoc.traffic.flows import Flows
+
+charge_edges = deferred("pimnoc.engines.analytical.kernels", "charge_edges")  # numba, when used
 
 CONTENTION_SCALE = 2.1
 """Multiplier on the M/D/1 waiting time per hop, fitted to the flit simulator on mapped CNN
@@ -507,8 +510,6 @@ def edge_part_tables(flows: Flows, routed: RoutedFlows, flow_latency_s: np.ndarr
         compiled kernel, edge by edge (the same sums and maxima).
         """
         if compiled:
-            from pimnoc.engines.analytical.kernels import charge_edges  # numba, when used
-
             charge_edges(inverse, np.zeros(0, dtype=np.int64) if flow is None else flow,
                          channel, bits, channel_load,
                          np.zeros(0) if channel_bps is None else channel_bps,
