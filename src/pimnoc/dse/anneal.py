@@ -22,7 +22,10 @@ from pimnoc.evaluate import evaluate, topology_and_routing, workloads_of
 from pimnoc.hardware.routing import Routing
 from pimnoc.mapping.annealed import register_order, topology_key
 from pimnoc.mapping.mapper import Mapping, map_workloads
+from pimnoc.registry import deferred
 from pimnoc.traffic.flows import workload_flows
+
+anneal_swaps = deferred("pimnoc.dse.anneal_kernels", "anneal_swaps")  # numba, loaded when used
 
 
 @dataclass(frozen=True)
@@ -97,8 +100,6 @@ def anneal_placement(spec: RunSpec, steps: int = 20000, seed: int = 0,
     start_cost = placement_cost(traffic, hops, perm)
     active = np.flatnonzero(traffic.sum(axis=0) + traffic.sum(axis=1) > 0).astype(np.int64)
     if steps > 0 and active.size > 0 and nodes.size > 1:
-        from pimnoc.dse.anneal_kernels import anneal_swaps  # numba, loaded when used
-
         perm, _ = anneal_swaps(traffic, hops, perm.copy(), active, int(steps), int(seed))
     cost = placement_cost(traffic, hops, perm)
     if cost > start_cost:  # annealing keeps its best, which is never worse than the start

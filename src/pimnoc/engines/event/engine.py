@@ -14,7 +14,10 @@ from pimnoc.engines.analytical.network import (
 from pimnoc.engines.event.tasks import DEPENDENCY, TaskGraph
 from pimnoc.hardware.routing import Routing
 from pimnoc.hardware.tech import NetworkTech
+from pimnoc.registry import deferred
 from pimnoc.traffic.flows import Flows
+
+run_events = deferred("pimnoc.engines.event.kernel", "run_events")  # numba, loaded when used
 
 WINDOWS = 128
 """Time windows of the link-utilisation and power traces (merged pairwise as time grows)."""
@@ -176,8 +179,6 @@ def execute(graph: TaskGraph, routes: Routes, instances: Instances, net: Network
 
     `link_bps`: each link's bandwidth (default: `net.link_bandwidth_bps` on every link).
     """
-    from pimnoc.engines.event.kernel import run_events  # numba, loaded when used
-
     lay = lay_out(graph, instances, net, num_nodes, header_flits, pe_sharing)
     capacity = np.full(num_links + 2 * num_nodes, net.link_bandwidth_bps)
     if link_bps is not None:
