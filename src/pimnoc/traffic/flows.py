@@ -16,6 +16,7 @@ from pimnoc.mapping.mapper import Mapping
 from pimnoc.numeric import argsort_stable
 from pimnoc.traffic.hosted import hosted_pieces
 from pimnoc.traffic.pieces import Pieces, merge, merge_parts_flat
+from pimnoc.workload.ir import OP_CODES, LayerArrays
 
 ACTIVATION, PARTIAL_SUM = 0, 1
 DIGITAL_HOSTED = frozenset({"pool", "add", "mul", "softmax", "layernorm", "aggregate",
@@ -155,11 +156,9 @@ class WeightedRuns:
 
 def weighted_runs(mapping: Mapping) -> WeightedRuns:
     """Cut every weighted layer's crossbar stream as `layer_segments` does, in one pass."""
-    layers = np.array([i for i, layer in enumerate(mapping.layers) if layer.weighted],
-                      dtype=np.int64)
-    tiles = [mapping.tiles[i] for i in layers]
-    row_tiles = np.array([t.row_tiles for t in tiles], dtype=np.int64)
-    col_tiles = np.array([t.col_tiles for t in tiles], dtype=np.int64)
+    layers = np.flatnonzero(mapping.weighted).astype(np.int64, copy=False)
+    shape = mapping.tile_shape[layers]
+    row_tiles, col_tiles = shape[:, 2].copy(), shape[:, 3].copy()
     per_pe = mapping.pe.crossbars
     start = np.asarray(mapping.xbar_start, dtype=np.int64)[layers]
     count = np.asarray(mapping.xbar_count, dtype=np.int64)[layers]
@@ -181,8 +180,7 @@ def weighted_runs(mapping: Mapping) -> WeightedRuns:
     node = mapping.order[(start[part] + local) // per_pe]
     return WeightedRuns(layers, part, Segments(node, replica, col_tile, row_lo,
                                                 row_lo + (ends - local)),
-                        row_tiles, col_tiles, np.array([t.rows for t in tiles], dtype=np.int64),
-                        np.array([t.cols for t in tiles], dtype=np.int64),
+                        row_tiles, col_tiles, shape[:, 0].copy(), shape[:, 1].copy(),
                         np.asarray(mapping.replication, dtype=np.int64)[layers])
 
 
@@ -239,7 +237,7 @@ def weighted_pieces_flat(mapping: Mapping, w: WeightedRuns
     outputs, out_bounds = merge_parts_flat(
         Pieces(seg.node[holder], k / r[holder], (k + 1) / r[holder], c0, c1), hp, parts)
     # needs: the union of the row tiles on each (node, copy); grouped layers per run
-    grouped = np.array([mapping.layers[i].groups != 1 for i in w.layers], dtype=bool)[part]
+    grouped = (mapping.arrays.groups[w.layers] != 1)[part]
     plain = ~grouped
     key = seg.node[plain] * r[plain] + seg.replica[plain]
     order = _order_by(part[plain], key, seg.row_lo[plain])
@@ -378,9 +376,7 @@ def all_partial_sum_flows(mapping: Mapping, w: WeightedRuns):
     col_tile, cols = seg.col_tile[senders], w.cols[sp]
     c0 = col_tile * pe.crossbar_cols / cols
     c1 = np.minimum((col_tile + 1) * pe.crossbar_cols, cols) / cols
-    layers = [mapping.layers[i] for i in w.layers.tolist()]
-    positions = np.array([layer.positions for layer in layers], dtype=np.int64)
-    cout = np.array([layer.cout for layer in layers], dtype=np.int64)
+    positions, cout = mapping.arrays.positions[w.layers], mapping.arrays.cout[w.layers]
     bits = (positions[sp] / w.replication[sp]) * (c1 - c0) * cout[sp] * pe.psum_bits
     return seg.node[senders], holder_node[block[senders]], bits, w.layers[sp]
 
@@ -475,13 +471,18 @@ second operand, a graph's edges): workloads with them take the Pieces path."""
 def _by_index(mapping: Mapping) -> bool:
     """Whether every layer's pieces are rows of the weighted layers' or of one table built
     from them: no operator on digital PEs and none in BY_PIECES_OPS (`_table_overlaps`)."""
-    digital = mapping.digital
-    for i, layer in enumerate(mapping.layers):
-        if layer.weighted or layer.op in ("input", "concat") or not mapping.preds[i]:
-            continue
-        if layer.op in BY_PIECES_OPS or (digital is not None and digital.placed(i)):
-            return False
-    return True
+    digital, arrays = mapping.digital, mapping.arrays
+    hosted = _hosted(arrays)
+    if np.isin(arrays.op[hosted], [OP_CODES[op] for op in BY_PIECES_OPS]).any():
+        return False
+    return digital is None or not any(digital.placed(i) for i in np.flatnonzero(hosted).tolist())
+
+
+def _hosted(arrays: LayerArrays) -> np.ndarray:
+    """Layers that run where their first input is produced, or on digital PEs: neither
+    weighted, an input, a concatenation, nor without inputs."""
+    return ~(arrays.weighted | arrays.is_input | arrays.is_concat
+             | (arrays.pred_bounds[1:] == arrays.pred_bounds[:-1]))
 
 
 @dataclass(frozen=True)
@@ -508,39 +509,53 @@ class LayerTable:
 def layer_table(mapping: Mapping, runs: WeightedRuns) -> LayerTable:
     """The LayerTable of a mapping that `_by_index` accepts."""
     w_out, w_out_bounds, w_need, w_need_bounds = weighted_pieces_flat(mapping, runs)
-    out_edges, need_edges = w_out_bounds.tolist(), w_need_bounds.tolist()
-    weighted_at = {int(i): j for j, i in enumerate(runs.layers.tolist())}
-    n = mapping.num_layers
-    out_lo, out_hi, need_lo, need_hi = [0] * n, [0] * n, [-1] * n, [-1] * n
-    level, concat = [0] * n, [False] * n
-    in_weighted_needs = [False] * n
-    inputs: list[tuple[int, int]] = []  # (row, node)
-    concats: list[tuple[int, int, int]] = []  # (level, layer, first row)
-    cursor = int(w_out.node.size)
-    layers, preds_of = mapping.layers, mapping.preds
-    for i, layer in enumerate(layers):
-        preds = preds_of[i]
-        if layer.weighted:
-            j = weighted_at[i]
-            out_lo[i], out_hi[i] = out_edges[j], out_edges[j + 1]
-            need_lo[i], need_hi[i] = need_edges[j], need_edges[j + 1]
-            in_weighted_needs[i] = True
-        elif layer.op == "input" or not preds:
-            inputs.append((cursor, mapping.network_first_node(int(mapping.network_of[i]))))
-            out_lo[i], out_hi[i] = cursor, cursor + 1
-            cursor += 1
-        elif layer.op == "concat":
-            size = sum(out_hi[u] - out_lo[u] for u in preds)
-            out_lo[i], out_hi[i] = cursor, cursor + size
-            cursor += size
-            level[i] = 1 + max(level[u] for u in preds)
-            concat[i] = True
-            concats.append((level[i], i, out_lo[i]))
-        else:  # on its first input's PE, reading every input where that one lies
-            u = preds[0]
-            out_lo[i], out_hi[i] = out_lo[u], out_hi[u]
-            need_lo[i], need_hi[i] = out_lo[u], out_hi[u]
-            level[i] = level[u]
+    arrays = mapping.arrays
+    n = arrays.size
+    flat, bounds = arrays.pred_flat, arrays.pred_bounds
+    weighted = arrays.weighted
+    hosted = _hosted(arrays)
+    source = ~weighted & (arrays.is_input | (bounds[1:] == bounds[:-1]))
+    is_concat = ~(weighted | source | hosted)
+    # each hosted operator's rows are those of the first layer up its first-input chain
+    # that is not hosted (pointer jumping: the chain halves each step)
+    root = np.arange(n, dtype=np.int64)
+    root[hosted] = flat[bounds[:-1][hosted]]
+    while True:
+        up = root[root]
+        if np.array_equal(up, root):
+            break
+        root = up
+    # nesting depth of concatenations: 1 + the deepest input's (a hosted layer its root's)
+    cat = np.flatnonzero(is_concat)
+    cat_count = bounds[cat + 1] - bounds[cat]
+    cat_first = np.cumsum(cat_count) - cat_count
+    cat_inputs = root[flat[np.repeat(bounds[cat] - cat_first, cat_count)
+                           + np.arange(int(cat_count.sum()))]]
+    level = np.zeros(n, dtype=np.int64)
+    while cat.size:
+        deeper = np.maximum.reduceat(level[cat_inputs], cat_first) + 1
+        if np.array_equal(deeper, level[cat]):
+            break
+        level[cat] = deeper
+    # rows: weighted outputs, then the inputs' and concatenations' in layer order
+    size = np.zeros(n, dtype=np.int64)
+    size[weighted] = np.diff(w_out_bounds)
+    size[source] = 1
+    for depth in np.unique(level[cat]).tolist():
+        at = level[cat] == depth
+        size[cat[at]] = np.add.reduceat(size[cat_inputs], cat_first)[at]
+    own = np.where(source | is_concat, size, 0)
+    base = int(w_out.node.size)
+    lo = base + np.cumsum(own) - own
+    cursor = base + int(own.sum())
+    lo[weighted] = w_out_bounds[:-1]
+    lo = lo[root]
+    hi = lo + size[root]
+    need_lo = np.full(n, -1, dtype=np.int64)
+    need_hi = np.full(n, -1, dtype=np.int64)
+    need_lo[weighted] = w_need_bounds[:-1] + cursor
+    need_hi[weighted] = w_need_bounds[1:] + cursor
+    need_lo[hosted], need_hi[hosted] = lo[hosted], hi[hosted]
     total = cursor + int(w_need.node.size)
     node = np.empty(total, dtype=np.int64)
     p0, p1, c0, c1 = (np.empty(total) for _ in range(4))
@@ -551,34 +566,26 @@ def layer_table(mapping: Mapping, runs: WeightedRuns) -> LayerTable:
                                         (c1, w_out.c1, w_need.c1)):
         column[:out_part.size] = out_part
         column[cursor:] = need_part
-    if inputs:
-        at, where = np.array(inputs, dtype=np.int64).T
+    inputs = np.flatnonzero(source)
+    if inputs.size:
+        at = lo[inputs]
+        where = mapping.order[mapping.network_start_slot[mapping.network_of[inputs]]]
         node[at], p0[at], p1[at], c0[at], c1[at] = where, 0.0, 1.0, 0.0, 1.0
-    lo, hi = np.array(out_lo, dtype=np.int64), np.array(out_hi, dtype=np.int64)
-    is_concat = np.array(concat, dtype=bool)
-    cout = np.fromiter((layer.cout for layer in layers), dtype=np.int64, count=n)
-    concats.sort()
-    for depth in sorted({d for d, _i, _row in concats}):
-        _place_concats(mapping, [(i, row) for d, i, row in concats if d == depth], lo, hi,
-                       is_concat, cout, (node, p0, p1, c0, c1, origin, c_base, c_scale))
-    need_lo_arr = np.array(need_lo, dtype=np.int64)
-    need_hi_arr = np.array(need_hi, dtype=np.int64)
-    shift = np.array(in_weighted_needs, dtype=bool)
-    need_lo_arr[shift] += cursor
-    need_hi_arr[shift] += cursor
+    for depth in np.unique(level[cat]).tolist():
+        ids = cat[level[cat] == depth]
+        _place_concats(arrays, ids, lo[ids], lo, hi, is_concat,
+                       (node, p0, p1, c0, c1, origin, c_base, c_scale))
     return LayerTable(Pieces(node, p0, p1, c0, c1, origin, c_base, c_scale), lo, hi,
-                      need_lo_arr, need_hi_arr, is_concat)
+                      need_lo, need_hi, is_concat)
 
 
-def _place_concats(mapping: Mapping, concats: list[tuple[int, int]], lo: np.ndarray,
-                   hi: np.ndarray, is_concat: np.ndarray, cout: np.ndarray,
+def _place_concats(arrays: LayerArrays, ids: np.ndarray, first_row: np.ndarray,
+                   lo: np.ndarray, hi: np.ndarray, is_concat: np.ndarray,
                    columns: tuple) -> None:
-    """Fill the rows of concatenations whose inputs' rows are all filled: each input's
-    pieces placed in its channels (`Pieces.concatenated`), in one pass."""
+    """Fill the rows (from `first_row`) of concatenations `ids` whose inputs' rows are all
+    filled: each input's pieces placed in its channels (`Pieces.concatenated`), in one pass."""
     node, p0, p1, c0, c1, origin, c_base, c_scale = columns
-    flat, bounds = mapping.pred_index
-    ids = np.array([i for i, _row in concats], dtype=np.int64)
-    first_row = np.array([row for _i, row in concats], dtype=np.int64)
+    flat, bounds, cout = arrays.pred_flat, arrays.pred_bounds, arrays.cout
     counts = bounds[ids + 1] - bounds[ids]
     owner = np.repeat(np.arange(ids.size), counts)  # the concatenation of each input
     group_first = np.cumsum(counts) - counts
@@ -612,7 +619,8 @@ def _table_overlaps(mapping: Mapping, runs: WeightedRuns):
     """`_piece_overlaps` from the LayerTable (workloads that `_by_index` accepts)."""
     table = layer_table(mapping, runs)
     act_bits = mapping.pe.act_bits
-    flat, bounds = mapping.pred_index
+    arrays = mapping.arrays
+    flat, bounds = arrays.pred_flat, arrays.pred_bounds
     # slots in walk order: each input edge of a layer that reads, then its partial sums
     edges_of = np.where(table.need_lo >= 0, np.diff(bounds), 0)
     weighted = mapping.weighted
@@ -622,7 +630,7 @@ def _table_overlaps(mapping: Mapping, runs: WeightedRuns):
     j = np.arange(consumer.size) - np.repeat(np.cumsum(edges_of) - edges_of, edges_of)
     meta = np.column_stack([first[consumer] + j, flat[bounds[consumer] + j], consumer])
     psum_slot = np.where(weighted, first + edges_of, 0)
-    bits = np.array([float(layer.output_elements * act_bits) for layer in mapping.layers])
+    bits = (arrays.output_elements * act_bits).astype(np.float64)
     return _table_batches(table, meta, bits), [], psum_slot, int(per_layer.sum())
 
 
