@@ -748,8 +748,9 @@ def data_groups(keys: np.ndarray) -> np.ndarray:
     if rows == 0:
         return np.zeros(0, dtype=np.int64)
     digest = np.zeros(rows, dtype=np.uint64)
-    for column in keys.T:
-        digest ^= column.astype(np.uint64)
+    bits = keys.view(np.uint64) if keys.dtype == np.int64 else keys.astype(np.uint64)
+    for column in bits.T:  # int64 viewed as uint64: the bits astype gives, without a copy
+        digest ^= column
         digest *= _HASH_MULTIPLIER
         digest ^= digest >> np.uint64(29)
     order = np.argsort(digest)
