@@ -145,6 +145,9 @@ class WeightedRuns:
     rows: np.ndarray  # weight rows of each layer
     cols: np.ndarray  # weight columns (cells) of each layer
     replication: np.ndarray
+    groups: np.ndarray  # of each layer
+    positions: np.ndarray  # output positions of each layer
+    cout: np.ndarray  # output channels of each layer
 
     def of(self, j: int, bounds: np.ndarray) -> Segments:
         """The runs of the j-th weighted layer."""
@@ -154,14 +157,10 @@ class WeightedRuns:
                         r.row_hi[lo:hi])
 
 
-def weighted_runs(mapping: Mapping) -> WeightedRuns:
-    """Cut every weighted layer's crossbar stream as `layer_segments` does, in one pass."""
-    layers = np.flatnonzero(mapping.weighted).astype(np.int64, copy=False)
-    shape = mapping.tile_shape[layers]
-    row_tiles, col_tiles = shape[:, 2].copy(), shape[:, 3].copy()
-    per_pe = mapping.pe.crossbars
-    start = np.asarray(mapping.xbar_start, dtype=np.int64)[layers]
-    count = np.asarray(mapping.xbar_count, dtype=np.int64)[layers]
+def _cut_runs(start: np.ndarray, count: np.ndarray, row_tiles: np.ndarray,
+              col_tiles: np.ndarray, per_pe: int):
+    """The runs of crossbar streams (layer j: `count[j]` crossbars from stream position
+    `start[j]`): (layer, PE slot, copy, column tile, first row tile, end row tile) of each."""
     offset = np.cumsum(count) - count
     # cuts at the first row tile of each (copy, column tile), and where a PE's crossbars begin
     tile_part, tile_cut = _progressions(np.zeros_like(count), row_tiles, -(-count // row_tiles))
@@ -177,11 +176,25 @@ def weighted_runs(mapping: Mapping) -> WeightedRuns:
     ends = np.append(cuts[1:], count.sum()) - offset[part]
     block, row_lo = np.divmod(local, row_tiles[part])
     replica, col_tile = np.divmod(block, col_tiles[part])
-    node = mapping.order[(start[part] + local) // per_pe]
-    return WeightedRuns(layers, part, Segments(node, replica, col_tile, row_lo,
-                                                row_lo + (ends - local)),
+    return (part, (start[part] + local) // per_pe, replica, col_tile, row_lo,
+            row_lo + (ends - local))
+
+
+def weighted_runs(mapping: Mapping) -> WeightedRuns:
+    """Cut every weighted layer's crossbar stream as `layer_segments` does, in one pass."""
+    layers = np.flatnonzero(mapping.weighted).astype(np.int64, copy=False)
+    shape = mapping.tile_shape[layers]
+    row_tiles, col_tiles = shape[:, 2].copy(), shape[:, 3].copy()
+    start = np.asarray(mapping.xbar_start, dtype=np.int64)[layers]
+    count = np.asarray(mapping.xbar_count, dtype=np.int64)[layers]
+    part, slot, replica, col_tile, row_lo, row_hi = _cut_runs(start, count, row_tiles,
+                                                              col_tiles, mapping.pe.crossbars)
+    arrays = mapping.arrays
+    return WeightedRuns(layers, part, Segments(mapping.order[slot], replica, col_tile, row_lo,
+                                                row_hi),
                         row_tiles, col_tiles, shape[:, 0].copy(), shape[:, 1].copy(),
-                        np.asarray(mapping.replication, dtype=np.int64)[layers])
+                        np.asarray(mapping.replication, dtype=np.int64)[layers],
+                        arrays.groups[layers], arrays.positions[layers], arrays.cout[layers])
 
 
 def weighted_segments(mapping: Mapping) -> dict[int, Segments]:
@@ -226,20 +239,34 @@ def weighted_pieces_flat(mapping: Mapping, w: WeightedRuns
     """`weighted_pieces` as two tables (outputs, needs), each with the bounds of the rows of
     the j-th weighted layer (`w.layers[j]`)."""
     pe, seg, part = mapping.pe, w.runs, w.part
-    parts = w.layers.size
-    r = w.replication[part]
-    # outputs: each column tile of each copy, at the node of its first row tile
+    outputs, out_bounds = _weighted_outputs(pe, w)
+    grouped = (w.groups != 1)[part]
+    needs, need_bounds = _assembled_needs(
+        pe, w, _plain_union(w, ~grouped),
+        (part[grouped], seg.node[grouped], seg.replica[grouped], seg.col_tile[grouped]))
+    return outputs, out_bounds, needs, need_bounds
+
+
+def _weighted_outputs(pe, w: WeightedRuns) -> tuple[Pieces, np.ndarray]:
+    """Outputs: each column tile of each copy, at the node of its first row tile (merged),
+    and the bounds of each layer's rows."""
+    seg, part = w.runs, w.part
     holder = seg.row_lo == 0
     hp = part[holder]
+    r = w.replication[hp]
     col_tile, k = seg.col_tile[holder], seg.replica[holder]
     c0 = col_tile * pe.crossbar_cols / w.cols[hp]
     c1 = np.minimum((col_tile + 1) * pe.crossbar_cols, w.cols[hp]) / w.cols[hp]
-    outputs, out_bounds = merge_parts_flat(
-        Pieces(seg.node[holder], k / r[holder], (k + 1) / r[holder], c0, c1), hp, parts)
-    # needs: the union of the row tiles on each (node, copy); grouped layers per run
-    grouped = (mapping.arrays.groups[w.layers] != 1)[part]
-    plain = ~grouped
-    key = seg.node[plain] * r[plain] + seg.replica[plain]
+    return merge_parts_flat(Pieces(seg.node[holder], k / r, (k + 1) / r, c0, c1), hp,
+                            w.layers.size)
+
+
+def _plain_union(w: WeightedRuns, plain: np.ndarray):
+    """The union of the row tiles of the `plain` runs on each (node, copy) of a layer:
+    (layer, node, copy, first row tile, end row tile) of each, by layer, node and copy."""
+    seg, part = w.runs, w.part
+    r = w.replication[part[plain]]
+    key = seg.node[plain] * r + seg.replica[plain]
     order = _order_by(part[plain], key, seg.row_lo[plain])
     key, pp = key[order], part[plain][order]
     lo, hi = seg.row_lo[plain][order], seg.row_hi[plain][order]
@@ -254,21 +281,27 @@ def weighted_pieces_flat(mapping: Mapping, w: WeightedRuns
     first = np.flatnonzero(starts)
     up = pp[first]
     unode, uk = np.divmod(key[first], w.replication[up])
-    ulo, uhi = lo[first], (np.maximum.reduceat(hi, first) if first.size else hi[:0])
+    return up, unode, uk, lo[first], (np.maximum.reduceat(hi, first) if first.size else hi[:0])
+
+
+def _assembled_needs(pe, w: WeightedRuns, plain: tuple, grouped: tuple
+                     ) -> tuple[Pieces, np.ndarray]:
+    """Needs: the plain layers' unions of row tiles (`_plain_union`) and the grouped
+    layers' runs (layer, node, copy, column tile), layer by layer, merged; and the bounds
+    of each layer's rows. Only `w`'s per-layer sizes are read."""
+    up, unode, uk, ulo, uhi = plain
+    gp, gnode, gk, gcol = grouped
     uc0 = ulo * pe.crossbar_rows / w.rows[up]
     uc1 = np.minimum(uhi * pe.crossbar_rows, w.rows[up]) / w.rows[up]
-    gp = part[grouped]
-    gk, gcol = seg.replica[grouped], seg.col_tile[grouped]
     gc0 = gcol * pe.crossbar_cols / w.cols[gp]
     gc1 = np.minimum((gcol + 1) * pe.crossbar_cols, w.cols[gp]) / w.cols[gp]
     rp, rg = w.replication[up], w.replication[gp]
     need_part = np.concatenate([up, gp])
     by_part = argsort_stable(need_part)
     needs = Pieces(*(np.concatenate(pair)[by_part] for pair in (
-        (unode, seg.node[grouped]), (uk / rp, gk / rg), ((uk + 1) / rp, (gk + 1) / rg),
+        (unode, gnode), (uk / rp, gk / rg), ((uk + 1) / rp, (gk + 1) / rg),
         (uc0, gc0), (uc1, gc1))))
-    merged_needs, need_bounds = merge_parts_flat(needs, need_part[by_part], parts)
-    return outputs, out_bounds, merged_needs, need_bounds
+    return merge_parts_flat(needs, need_part[by_part], w.layers.size)
 
 
 def layer_pieces(mapping: Mapping, segments: dict[int, Segments] | None = None
@@ -365,7 +398,12 @@ def all_partial_sum_flows(mapping: Mapping, w: WeightedRuns):
 
     Each layer's flows come in the order `partial_sum_flows` gives them, layer after layer.
     """
-    seg, part, pe = w.runs, w.part, mapping.pe
+    return _partial_sums(mapping.pe, w)
+
+
+def _partial_sums(pe, w: WeightedRuns):
+    """`all_partial_sum_flows` from the runs and the PE's sizes."""
+    seg, part = w.runs, w.part
     blocks = w.replication * w.col_tiles
     block = (np.cumsum(blocks) - blocks)[part] + seg.replica * w.col_tiles[part] + seg.col_tile
     holders = seg.row_lo == 0
@@ -376,8 +414,7 @@ def all_partial_sum_flows(mapping: Mapping, w: WeightedRuns):
     col_tile, cols = seg.col_tile[senders], w.cols[sp]
     c0 = col_tile * pe.crossbar_cols / cols
     c1 = np.minimum((col_tile + 1) * pe.crossbar_cols, cols) / cols
-    positions, cout = mapping.arrays.positions[w.layers], mapping.arrays.cout[w.layers]
-    bits = (positions[sp] / w.replication[sp]) * (c1 - c0) * cout[sp] * pe.psum_bits
+    bits = (w.positions[sp] / w.replication[sp]) * (c1 - c0) * w.cout[sp] * pe.psum_bits
     return seg.node[senders], holder_node[block[senders]], bits, w.layers[sp]
 
 
