@@ -304,6 +304,109 @@ def _assembled_needs(pe, w: WeightedRuns, plain: tuple, grouped: tuple
     return merge_parts_flat(needs, need_part[by_part], w.layers.size)
 
 
+@dataclass(frozen=True)
+class WeightedTables:
+    """`weighted_pieces_flat` (outputs and needs with the bounds of each weighted layer's
+    rows) and `all_partial_sum_flows` (src, dst, bits, layer) of a mapping's runs."""
+
+    outputs: Pieces
+    out_bounds: np.ndarray
+    needs: Pieces
+    need_bounds: np.ndarray
+    partial_sums: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def weighted_tables(mapping: Mapping) -> WeightedTables:
+    """`WeightedTables` of `weighted_runs(mapping)`, worked out once per distinct stream.
+
+    Networks whose weighted layers have the same crossbars, tiles, copies and sizes (copies
+    of one network) cut their streams alike, PE slot for PE slot from their first slot: their
+    runs, outputs, partial sums and unions of row tiles are those of one of them with its
+    slots moved. So each distinct stream is worked out once with PE slots as nodes, and laid
+    over its networks' slots. Merging compares nodes, which is comparing slots while no node
+    holds two slots; the needs are then ordered by node as `weighted_pieces_flat` orders them.
+    """
+    pe, order = mapping.pe, mapping.order
+    used = order[:int(np.asarray(mapping.network_slots).sum())]
+    if np.unique(used).size != used.size:  # a node in two slots: merges would differ
+        runs = weighted_runs(mapping)
+        return WeightedTables(*weighted_pieces_flat(mapping, runs),
+                              all_partial_sum_flows(mapping, runs))
+    layers = np.flatnonzero(mapping.weighted).astype(np.int64, copy=False)
+    arrays, per_pe = mapping.arrays, pe.crossbars
+    networks = len(mapping.workloads)
+    net = np.asarray(mapping.network_of, dtype=np.int64)[layers]
+    first_slot = np.asarray(mapping.network_start_slot, dtype=np.int64)
+    counts = np.bincount(net, minlength=networks)
+    first = np.cumsum(counts) - counts  # each network's first weighted layer (in `layers`)
+    shape = mapping.tile_shape[layers]
+    sizes = np.column_stack([
+        np.asarray(mapping.xbar_start, dtype=np.int64)[layers] - first_slot[net] * per_pe,
+        np.asarray(mapping.xbar_count, dtype=np.int64)[layers], shape,
+        np.asarray(mapping.replication, dtype=np.int64)[layers], arrays.groups[layers],
+        arrays.positions[layers], arrays.cout[layers]])
+    stream_of: dict[bytes, int] = {}
+    stream = np.empty(networks, dtype=np.int64)
+    for k, (lo, hi) in enumerate(zip(first.tolist(), (first + counts).tolist(), strict=True)):
+        stream[k] = stream_of.setdefault(sizes[lo:hi].tobytes(), len(stream_of))
+    representative = np.unique(stream, return_index=True)[1]
+    parts: list[tuple] = [_stream_tables(pe, sizes[first[k]:first[k] + counts[k]])
+                          for k in representative.tolist()]
+
+    def laid(which: int):
+        """Rows of kind `which` of every network's stream in turn: (columns, network)."""
+        tables = [p[which] for p in parts]
+        rows = np.array([t[0].size for t in tables], dtype=np.int64)
+        columns = [np.concatenate(c) for c in zip(*tables, strict=True)]
+        per_network = rows[stream]
+        begin = np.cumsum(rows) - rows
+        at = (np.repeat(begin[stream] - (np.cumsum(per_network) - per_network), per_network)
+              + np.arange(int(per_network.sum())))
+        return [c[at] for c in columns], np.repeat(np.arange(networks), per_network)
+
+    w = WeightedRuns(layers, np.zeros(0, np.int64), Segments(*(np.zeros(0, np.int64),) * 5),
+                     shape[:, 2].copy(), shape[:, 3].copy(), shape[:, 0].copy(),
+                     shape[:, 1].copy(), sizes[:, 6].copy(), sizes[:, 7].copy(),
+                     sizes[:, 8].copy(), sizes[:, 9].copy())
+    (part, slot, p0, p1, c0, c1), on = laid(0)
+    part += first[on]
+    outputs = Pieces(order[slot + first_slot[on]], p0, p1, c0, c1)
+    out_bounds = np.searchsorted(part, np.arange(layers.size + 1))
+    (part, slot, to, bits), on = laid(1)
+    part += first[on]
+    partial_sums = (order[slot + first_slot[on]], order[to + first_slot[on]], bits, layers[part])
+    (up, uslot, uk, ulo, uhi), on = laid(2)
+    up += first[on]
+    key = order[uslot + first_slot[on]] * w.replication[up] + uk
+    by_node = _order_by(up, key, ulo)
+    up, key, ulo, uhi = up[by_node], key[by_node], ulo[by_node], uhi[by_node]
+    unode, uk = np.divmod(key, w.replication[up])
+    (gp, gslot, gk, gcol), on = laid(3)
+    gp += first[on]
+    needs, need_bounds = _assembled_needs(pe, w, (up, unode, uk, ulo, uhi),
+                                          (gp, order[gslot + first_slot[on]], gk, gcol))
+    return WeightedTables(outputs, out_bounds, needs, need_bounds, partial_sums)
+
+
+def _stream_tables(pe, sizes: np.ndarray) -> tuple:
+    """One network's weighted layers (rows of `weighted_tables`' sizes) with PE slots for
+    nodes: (outputs, partial sums, unions of row tiles, grouped runs), each as columns
+    whose first is the layer (within the network)."""
+    start, count, rows, cols, row_tiles, col_tiles, reps, groups, positions, cout = sizes.T
+    part, slot, replica, col_tile, row_lo, row_hi = _cut_runs(start, count, row_tiles,
+                                                              col_tiles, pe.crossbars)
+    w = WeightedRuns(np.arange(count.size), part,
+                     Segments(slot, replica, col_tile, row_lo, row_hi), row_tiles, col_tiles,
+                     rows, cols, reps, groups, positions, cout)
+    outputs, bounds = _weighted_outputs(pe, w)
+    out_part = np.repeat(np.arange(count.size), np.diff(bounds))
+    src, dst, bits, psum_part = _partial_sums(pe, w)
+    grouped = (groups != 1)[part]
+    return ((out_part, outputs.node, outputs.p0, outputs.p1, outputs.c0, outputs.c1),
+            (psum_part, src, dst, bits), _plain_union(w, ~grouped),
+            (part[grouped], slot[grouped], replica[grouped], col_tile[grouped]))
+
+
 def layer_pieces(mapping: Mapping, segments: dict[int, Segments] | None = None
                  ) -> tuple[list[Pieces], list[Pieces | None]]:
     """Output pieces and input needs of every layer (needs None where no data is read)."""
@@ -543,9 +646,10 @@ class LayerTable:
     concat: np.ndarray  # bool per layer
 
 
-def layer_table(mapping: Mapping, runs: WeightedRuns) -> LayerTable:
+def layer_table(mapping: Mapping, weighted: WeightedTables) -> LayerTable:
     """The LayerTable of a mapping that `_by_index` accepts."""
-    w_out, w_out_bounds, w_need, w_need_bounds = weighted_pieces_flat(mapping, runs)
+    w_out, w_out_bounds = weighted.outputs, weighted.out_bounds
+    w_need, w_need_bounds = weighted.needs, weighted.need_bounds
     arrays = mapping.arrays
     n = arrays.size
     flat, bounds = arrays.pred_flat, arrays.pred_bounds
@@ -652,9 +756,9 @@ def _place_concats(arrays: LayerArrays, ids: np.ndarray, first_row: np.ndarray,
     c_scale[target] = np.where(labelled, c_scale[source], 1.0) * w
 
 
-def _table_overlaps(mapping: Mapping, runs: WeightedRuns):
+def _table_overlaps(mapping: Mapping, weighted: WeightedTables):
     """`_piece_overlaps` from the LayerTable (workloads that `_by_index` accepts)."""
-    table = layer_table(mapping, runs)
+    table = layer_table(mapping, weighted)
     act_bits = mapping.pe.act_bits
     arrays = mapping.arrays
     flat, bounds = arrays.pred_flat, arrays.pred_bounds
@@ -720,11 +824,14 @@ def workload_flows(mapping: Mapping) -> Flows:
     Flows come in the order of a walk over the layers (each input edge, then the layer's
     partial sums); the edges' overlaps are computed together, in batches.
     """
-    runs = weighted_runs(mapping)
     if _by_index(mapping):
-        batches, direct, psum_slot, slot = _table_overlaps(mapping, runs)
+        weighted = weighted_tables(mapping)
+        batches, direct, psum_slot, slot = _table_overlaps(mapping, weighted)
+        partial_sums = weighted.partial_sums
     else:
+        runs = weighted_runs(mapping)
         batches, direct, psum_slot, slot = _piece_overlaps(mapping, runs)
+        partial_sums = all_partial_sum_flows(mapping, runs)
     if slot == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Flows(empty, empty, np.zeros(0), empty, empty, empty, empty)
@@ -739,7 +846,7 @@ def workload_flows(mapping: Mapping) -> Flows:
         add({"src": src, "dst": dst, "bits": bits, "producer": edge_meta[:, 1],
              "consumer": edge_meta[:, 2], "kind": np.full(src.size, ACTIVATION),
              "key": keys, "slot": edge_meta[:, 0]})
-    src, dst, bits, layer_of = all_partial_sum_flows(mapping, runs)
+    src, dst, bits, layer_of = partial_sums
     add({"src": src, "dst": dst, "bits": bits, "producer": layer_of, "consumer": layer_of,
          "kind": np.full(src.size, PARTIAL_SUM), "slot": psum_slot[layer_of]})
     for at, (src, dst, bits), u, v, kind in direct:
