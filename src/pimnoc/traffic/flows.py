@@ -548,14 +548,14 @@ def _overlap_many(edges: list[tuple[Pieces, Pieces, float]]):
 
 
 def _batches(sizes: np.ndarray, limit: int) -> list[slice]:
-    """Consecutive runs of items whose sizes add up to about `limit` (at least one item each)."""
-    cuts, total = [0], 0
-    for i, size in enumerate(sizes.tolist()):
-        if total and total + size > limit:
-            cuts.append(i)
-            total = 0
-        total += size
-    cuts.append(sizes.size)
+    """Consecutive runs of items whose sizes add up to about `limit` (at most `limit` plus
+    one item; at least one item each)."""
+    if sizes.size == 0:
+        return []
+    ends = np.cumsum(sizes)
+    cuts = np.unique(np.searchsorted(ends, np.arange(1, int(ends[-1]) // limit + 1) * limit,
+                                     side="right") + 1)
+    cuts = [0, *cuts[cuts < sizes.size].tolist(), int(sizes.size)]
     return [slice(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if hi > lo]
 
 
@@ -785,21 +785,23 @@ def _table_batches(table: LayerTable, meta: np.ndarray, tensor_bits: np.ndarray)
     n_need = table.need_hi[v] - table.need_lo[v]
     rows = table.rows
     for part in _batches(n_src * n_need, PAIRS_PER_BATCH):
-        pairs = n_src[part] * n_need[part]
-        edge = np.repeat(np.arange(pairs.size), pairs)
-        k = np.arange(edge.size) - np.repeat(np.cumsum(pairs) - pairs, pairs)
-        a_local, b_local = np.divmod(k, n_need[part][edge])
-        del k
-        a = table.out_lo[u[part]][edge] + a_local
-        b = table.need_lo[v[part]][edge] + b_local
-        del a_local, b_local
-        p = np.clip(np.minimum(rows.p1[a], rows.p1[b]) - np.maximum(rows.p0[a], rows.p0[b]),
-                    0, None)
+        # pairs (a, b), a over the producer's rows, b over the consumer's need rows
+        src_rows, need_rows = n_src[part], n_need[part]
+        a_edge = np.repeat(np.arange(src_rows.size), src_rows)  # edge of each source row
+        a_row = (np.repeat(table.out_lo[u[part]] - (np.cumsum(src_rows) - src_rows), src_rows)
+                 + np.arange(a_edge.size))
+        per_a = need_rows[a_edge]
+        a = np.repeat(a_row, per_a)
+        edge = np.repeat(a_edge, per_a)
+        b = (np.repeat(table.need_lo[v[part]][a_edge] - (np.cumsum(per_a) - per_a), per_a)
+             + np.arange(a.size))
+        del a_edge, a_row, per_a
+        p = np.minimum(rows.p1[a], rows.p1[b]) - np.maximum(rows.p0[a], rows.p0[b])
         # pairs apart along positions overlap by nothing (frac 0): drop them first
         along = np.flatnonzero(p > 0)
         a, b, edge, p = a[along], b[along], edge[along], p[along]
-        c = np.clip(np.minimum(rows.c1[a], rows.c1[b]) - np.maximum(rows.c0[a], rows.c0[b]),
-                    0, None)
+        # overlaps of no channel width (or below) give frac <= 0, as when clipped to 0
+        c = np.minimum(rows.c1[a], rows.c1[b]) - np.maximum(rows.c0[a], rows.c0[b])
         frac = p * c
         del p, c, along
         kept = np.flatnonzero(frac > 1e-15)
@@ -813,8 +815,11 @@ def _table_batches(table: LayerTable, meta: np.ndarray, tensor_bits: np.ndarray)
                             np.minimum(rows.p1[a], rows.p1[b]),
                             (np.maximum(rows.c0[a], rows.c0[b]) - base) / scale,
                             (np.minimum(rows.c1[a], rows.c1[b]) - base) / scale], axis=1)
-        keys = np.column_stack([origin, rows.node[a], np.rint(corners * GRID)]).astype(np.int64)
-        yield (rows.node[a], rows.node[b], frac[kept] * tensor_bits[producer], keys,
+        src_node = rows.node[a]
+        keys = np.empty((a.size, 6), dtype=np.int64)
+        keys[:, 0], keys[:, 1] = origin, src_node
+        keys[:, 2:] = np.rint(corners * GRID)  # float to int64, as astype casts
+        yield (src_node, rows.node[b], frac[kept] * tensor_bits[producer], keys,
                meta[part][edge])
 
 
