@@ -328,7 +328,8 @@ def weighted_tables(mapping: Mapping) -> WeightedTables:
     """
     pe, order = mapping.pe, mapping.order
     used = order[:int(np.asarray(mapping.network_slots).sum())]
-    if np.unique(used).size != used.size:  # a node in two slots: merges would differ
+    if used.size and (used.min() < 0 or np.bincount(used).max() > 1):
+        # a node in two slots: merges would differ
         runs = weighted_runs(mapping)
         return WeightedTables(*weighted_pieces_flat(mapping, runs),
                               all_partial_sum_flows(mapping, runs))
