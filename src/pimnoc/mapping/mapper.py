@@ -144,30 +144,8 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
     if dead:  # defective chiplets (design.noi.faulty) hold no work
         order = order[~np.isin(topo.node_chiplet[order], dead)]
     many = len(workloads) > 1
-    with _collection_paused():  # tens of thousands of new layers, none of them garbage
-        named = [w.renamed(f"{k}:{w.name}/") if many else w for k, w in enumerate(workloads)]
-    layers: list[Layer] = []
-    preds: list[tuple[int, ...]] = []
-    tile_list: list[LayerTiles] = []
-    shape_parts: list[np.ndarray] = []
-    # copies of one network (the same Workload object) share its inputs and tiles, worked
-    # out once; a renamed copy has the same layers in the same order
-    shared: dict[int, tuple[list[tuple[int, ...]], list[LayerTiles], np.ndarray]] = {}
-    for w, original in zip(named, workloads, strict=True):
-        if id(original) not in shared:
-            local_tiles = [tile_layer(layer, pe) for layer in original.layers]
-            shared[id(original)] = (
-                [tuple(original.index[p] for p in layer.preds) for layer in original.layers],
-                local_tiles,
-                np.array([(t.rows, t.cols, t.row_tiles, t.col_tiles) for t in local_tiles],
-                         dtype=np.int64).reshape(-1, 4))
-        local_preds, local_tiles, local_shape = shared[id(original)]
-        base = len(layers)
-        add = base.__add__
-        preds.extend([tuple(map(add, inputs)) for inputs in local_preds])
-        layers.extend(w.layers)
-        tile_list.extend(local_tiles)
-        shape_parts.append(local_shape)
+    with _collection_paused():  # hundreds of thousands of new objects, none of them garbage
+        named, layers, preds, tile_list, shape_parts = _joined(workloads, pe)
     tiles = tuple(tile_list)
     arrays = LayerArrays.joined([w.arrays for w in named])
     sizes = np.array([len(w.layers) for w in named], dtype=np.int64)
@@ -209,6 +187,36 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
     mapping.__dict__["arrays"] = arrays  # the cached properties, already worked out
     mapping.__dict__["tile_shape"] = tile_shape
     return mapping
+
+
+def _joined(workloads: list[Workload], pe: PeTech):
+    """The networks renamed apart (if several), and their layers, inputs (global indices),
+    tiles and tile shapes end to end."""
+    many = len(workloads) > 1
+    named = [w.renamed(f"{k}:{w.name}/") if many else w for k, w in enumerate(workloads)]
+    layers: list[Layer] = []
+    preds: list[tuple[int, ...]] = []
+    tile_list: list[LayerTiles] = []
+    shape_parts: list[np.ndarray] = []
+    # copies of one network (the same Workload object) share its inputs and tiles, worked
+    # out once; a renamed copy has the same layers in the same order
+    shared: dict[int, tuple[list[tuple[int, ...]], list[LayerTiles], np.ndarray]] = {}
+    for w, original in zip(named, workloads, strict=True):
+        if id(original) not in shared:
+            local_tiles = [tile_layer(layer, pe) for layer in original.layers]
+            shared[id(original)] = (
+                [tuple(original.index[p] for p in layer.preds) for layer in original.layers],
+                local_tiles,
+                np.array([(t.rows, t.cols, t.row_tiles, t.col_tiles) for t in local_tiles],
+                         dtype=np.int64).reshape(-1, 4))
+        local_preds, local_tiles, local_shape = shared[id(original)]
+        base = len(layers)
+        add = base.__add__
+        preds.extend([tuple(map(add, inputs)) for inputs in local_preds])
+        layers.extend(w.layers)
+        tile_list.extend(local_tiles)
+        shape_parts.append(local_shape)
+    return named, layers, preds, tile_list, shape_parts
 
 
 @contextmanager
