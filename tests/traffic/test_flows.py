@@ -186,7 +186,7 @@ def test_table_path_matches_the_pieces_path_over_several_networks(first, second,
     """Copies of networks side by side: the vectorised layer table gives the per-layer flows."""
     from pimnoc.traffic import flows as traffic_flows
 
-    topo = build_system(SystemSpec("2d", pe_rows=6, pe_cols=6))
+    topo = build_system(SystemSpec("2d", pe_rows=8, pe_cols=8))
     pe = PeTech(crossbars=16, crossbar_rows=64, crossbar_cols=64)
     try:
         mapping = map_workloads([first, second, first, second, first], topo, pe, placement)
@@ -264,3 +264,23 @@ def test_streams_worked_out_once_with_grouped_convolutions():
     assert np.array_equal(fast.need_bounds, need_bounds)
     for a, b in zip(fast.partial_sums, all_partial_sum_flows(mapping, runs), strict=True):
         assert _same_columns(a, b)
+
+
+def test_groups_are_numbered_when_first_read_and_kept():
+    """`Flows.group` from data keys: numbered on the first read, as `data_groups` numbers
+    the keys, then kept; an explicit group or none (every flow its own) as before."""
+    from dataclasses import replace
+
+    from pimnoc.traffic.flows import DataKeys, Flows, data_groups
+
+    keys = np.array([[3, 1, 0, 0, 5, 5], [3, 1, 0, 0, 5, 5], [2, 1, 0, 0, 5, 5]])
+    order = np.array([3, 0, 2, 1])
+    column = np.arange(4)
+    flows = Flows(column, column, np.ones(4), column, column, column, DataKeys(keys, order))
+    assert isinstance(flows.__dict__["_group"], DataKeys)  # not numbered yet
+    expected = np.concatenate([data_groups(keys), [3]])[order]
+    assert np.array_equal(flows.group, expected) and flows.group is flows.group
+    assert np.array_equal(replace(flows, bits=np.zeros(4)).group, expected)
+    assert Flows(column, column, np.ones(4), column, column, column).group.tolist() == [0, 1, 2, 3]
+    given = np.array([1, 1, 0, 0])
+    assert Flows(column, column, np.ones(4), column, column, column, given).group is given

@@ -8,7 +8,7 @@ tensor's bits. Partial sums travel from a column tile's row tiles to its first r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -23,12 +23,53 @@ DIGITAL_HOSTED = frozenset({"pool", "add", "mul", "softmax", "layernorm", "aggre
                             "matmul", "embedding"})
 
 
+@dataclass(frozen=True, eq=False)
+class DataKeys:
+    """What flows' data are, numbered into `Flows.group` when first read.
+
+    The first `keys.shape[0]` flows as they were made carry a data key (`data_groups`),
+    every later one is data of its own; `order` puts the flows as made in the flows' order.
+    """
+
+    keys: np.ndarray
+    order: np.ndarray
+
+    def numbered(self) -> np.ndarray:
+        """The group of each flow (in the flows' order)."""
+        keyed = self.keys.shape[0]
+        group = np.empty(self.order.size, dtype=np.int64)
+        group[:keyed] = data_groups(self.keys)
+        group[keyed:] = np.arange(keyed, self.order.size)
+        return group[self.order]
+
+
+class _Groups:
+    """The `group` field of Flows: an array, or DataKeys numbered on the first read (only
+    multicast networks read the groups; the others never pay for numbering them)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, flows: Flows | None, owner: type | None = None):
+        if flows is None:
+            return None  # the field's default
+        value = flows.__dict__[self.slot]
+        if isinstance(value, DataKeys):
+            value = value.numbered()
+            flows.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, flows: Flows, value) -> None:
+        flows.__dict__[self.slot] = value
+
+
 @dataclass(frozen=True)
 class Flows:
     """Point-to-point transfers of one inference; `kind` is ACTIVATION or PARTIAL_SUM.
 
     Flows with the same `group` carry the same bits from the same source node (one
     rectangle of a tensor to several destinations): a multicast network sends them once.
+    `group` may be given as DataKeys, numbered when first read.
     """
 
     src: np.ndarray
@@ -37,10 +78,10 @@ class Flows:
     producer: np.ndarray
     consumer: np.ndarray
     kind: np.ndarray
-    group: np.ndarray | None = None
+    group: np.ndarray | DataKeys | None = _Groups()  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        if self.group is None:  # every flow its own data
+        if self.__dict__.get("_group") is None:  # every flow its own data
             object.__setattr__(self, "group", np.arange(np.size(self.src)))
 
     @property
@@ -860,15 +901,12 @@ def workload_flows(mapping: Mapping) -> Flows:
              "consumer": np.full(src.size, v), "kind": np.full(src.size, kind),
              "slot": np.full(src.size, at)})
     order = argsort_stable(_drained(cols.pop("slot")))
-    flows = Flows(*(_drained(cols.pop(k))[order] for k in names))
+    columns = [_drained(cols.pop(k))[order] for k in names]
     # Only the overlaps carry a data key (they come first, before any other flow); every
     # other flow is data of its own. Group numbers only tell equal data apart.
     keys = cols.pop("key")
-    group = np.empty(order.size, dtype=np.int64)
-    keyed = sum(k.shape[0] for k in keys)
-    group[:keyed] = data_groups(_drained(keys) if keys else np.zeros((0, 6), np.int64))
-    group[keyed:] = np.arange(keyed, order.size)
-    return replace(flows, group=group[order])
+    return Flows(*columns, group=DataKeys(_drained(keys) if keys
+                                          else np.zeros((0, 6), np.int64), order))
 
 
 def _drained(parts: list[np.ndarray]) -> np.ndarray:
