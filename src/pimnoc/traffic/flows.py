@@ -901,7 +901,9 @@ def workload_flows(mapping: Mapping) -> Flows:
              "consumer": np.full(src.size, v), "kind": np.full(src.size, kind),
              "slot": np.full(src.size, at)})
     order = argsort_stable(_drained(cols.pop("slot")))
-    columns = [_drained(cols.pop(k))[order] for k in names]
+    position = np.empty_like(order)  # where each flow as made goes
+    position[order] = np.arange(order.size)
+    columns = [_drained(cols.pop(k), position) for k in names]
     # Only the overlaps carry a data key (they come first, before any other flow); every
     # other flow is data of its own. Group numbers only tell equal data apart.
     keys = cols.pop("key")
@@ -909,15 +911,20 @@ def workload_flows(mapping: Mapping) -> Flows:
                                           else np.zeros((0, 6), np.int64), order))
 
 
-def _drained(parts: list[np.ndarray]) -> np.ndarray:
-    """`np.concatenate(parts)`, emptying `parts` as it goes (each part freed once copied)."""
+def _drained(parts: list[np.ndarray], position: np.ndarray | None = None) -> np.ndarray:
+    """`np.concatenate(parts)`, emptying `parts` as it goes (each part freed once copied);
+    with `position`, row j of the concatenation goes to row `position[j]` (the joined rows
+    put in an order without a copy in between)."""
     joined = np.empty((sum(len(part) for part in parts), *parts[0].shape[1:]),
                       dtype=np.result_type(*parts))
     at = 0
     parts.reverse()
     while parts:
         part = parts.pop()
-        joined[at:at + len(part)] = part
+        if position is None:
+            joined[at:at + len(part)] = part
+        else:
+            joined[position[at:at + len(part)]] = part
         at += len(part)
     return joined
 
