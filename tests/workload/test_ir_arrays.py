@@ -38,7 +38,9 @@ def test_a_renamed_copy_equals_the_plain_one_field_by_field(model, hw):
         for f in dataclasses.fields(Layer):
             assert getattr(a, f.name) == getattr(b, f.name)
         fresh = Layer(**{f.name: getattr(a, f.name) for f in dataclasses.fields(Layer)})
-        for name in DERIVED:  # kept from the original: the same as worked out afresh
+        for name in ("weighted", "positions", "weights", "params", "macs", "output_elements"):
+            assert name in a.__dict__  # kept from the original, not worked out again
+        for name in DERIVED:  # the same as worked out afresh
             assert getattr(a, name) == getattr(fresh, name)
     assert fast.index == plain.index and fast.edges == plain.edges
     assert fast.arrays is w.arrays
@@ -53,8 +55,9 @@ def test_layer_arrays_hold_each_layers_sizes_and_inputs(model, hw):
         assert a.weighted[i] == layer.weighted and a.op[i] == OP_CODES[layer.op]
         assert a.is_input[i] == (layer.op == "input")
         assert a.is_concat[i] == (layer.op == "concat")
-        assert (a.positions[i], a.cout[i], a.groups[i], a.output_elements[i]) == (
-            layer.positions, layer.cout, layer.groups, layer.output_elements)
+        assert (a.positions[i], a.cout[i], a.groups[i], a.output_elements[i], a.macs[i],
+                a.params[i]) == (layer.positions, layer.cout, layer.groups,
+                                 layer.output_elements, layer.macs, layer.params)
         inputs = a.pred_flat[a.pred_bounds[i]:a.pred_bounds[i + 1]].tolist()
         assert inputs == [w.index[p] for p in layer.preds]
 

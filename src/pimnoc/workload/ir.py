@@ -220,6 +220,8 @@ class Workload:
             cout=column(layer.cout for layer in layers),
             groups=column(layer.groups for layer in layers),
             output_elements=column(layer.output_elements for layer in layers),
+            macs=column(layer.macs for layer in layers),
+            params=column(layer.params for layer in layers),
             pred_flat=flat, pred_bounds=bounds)
 
     def renamed(self, prefix: str) -> Workload:
@@ -228,7 +230,8 @@ class Workload:
         The copy is valid as the original is, so it is not checked again; its layers keep
         the original's derived sizes and it shares the original's `arrays`.
         """
-        arrays = self.arrays  # works out every layer's derived sizes first, for the copies
+        arrays = self.arrays  # works out every layer's derived sizes first (each cached
+        # property the arrays read), for the copies to keep
         add = prefix.__add__
         new, set_field = object.__new__, object.__setattr__
         layers = []
@@ -270,6 +273,8 @@ class LayerArrays:
     cout: np.ndarray  # int64
     groups: np.ndarray  # int64
     output_elements: np.ndarray  # int64, Layer.output_elements
+    macs: np.ndarray  # int64, Layer.macs
+    params: np.ndarray  # int64, Layer.params
     pred_flat: np.ndarray  # int64
     pred_bounds: np.ndarray  # int64, layers + 1
 
@@ -291,6 +296,6 @@ class LayerArrays:
         bounds[1:] = (np.concatenate([p.pred_bounds[1:] for p in parts])
                       + np.repeat(np.cumsum(preds) - preds, sizes))
         columns = ("weighted", "op", "is_input", "is_concat", "positions", "cout", "groups",
-                   "output_elements")
+                   "output_elements", "macs", "params")
         return LayerArrays(**{name: np.concatenate([getattr(p, name) for p in parts])
                               for name in columns}, pred_flat=flat, pred_bounds=bounds)
