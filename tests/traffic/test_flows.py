@@ -178,3 +178,109 @@ def test_table_path_matches_the_pieces_path(workload, setup):
         assert a.dtype == b.dtype and np.array_equal(a, b)
     pairs = np.unique(np.column_stack([fast.group, slow.group]), axis=0).shape[0]
     assert pairs == np.unique(fast.group).size == np.unique(slow.group).size
+
+
+@settings_small
+@given(small_networks(), small_networks(), st.sampled_from(["row_major", "snake", "random"]))
+def test_table_path_matches_the_pieces_path_over_several_networks(first, second, placement):
+    """Copies of networks side by side: the vectorised layer table gives the per-layer flows."""
+    from pimnoc.traffic import flows as traffic_flows
+
+    topo = build_system(SystemSpec("2d", pe_rows=8, pe_cols=8))
+    pe = PeTech(crossbars=16, crossbar_rows=64, crossbar_cols=64)
+    try:
+        mapping = map_workloads([first, second, first, second, first], topo, pe, placement)
+    except CapacityError:
+        assume(False)
+    fast = traffic_flows.workload_flows(mapping)
+    original = traffic_flows._by_index
+    traffic_flows._by_index = lambda _mapping: False
+    try:
+        slow = traffic_flows.workload_flows(mapping)
+    finally:
+        traffic_flows._by_index = original
+    for name in ("src", "dst", "bits", "producer", "consumer", "kind"):
+        a, b = getattr(fast, name), getattr(slow, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
+def _same_columns(a, b) -> bool:
+    return a.dtype == b.dtype and np.array_equal(a, b)
+
+
+@settings_small
+@given(small_networks(), small_networks(), st.sampled_from(["row_major", "snake", "random"]),
+       st.sampled_from([8, 16, 24]), st.lists(st.integers(0, 1), min_size=1, max_size=6))
+def test_streams_worked_out_once_equal_the_runs_of_every_network(first, second, placement,
+                                                                 per_pe, which):
+    """`weighted_tables` (each distinct stream once, laid over its copies) equals the pieces
+    and partial sums of every network's own runs, bit for bit and in order."""
+    from pimnoc.traffic.flows import (
+        all_partial_sum_flows,
+        weighted_pieces_flat,
+        weighted_runs,
+        weighted_tables,
+    )
+
+    topo = build_system(SystemSpec("2d", pe_rows=8, pe_cols=8))
+    pe = PeTech(crossbars=per_pe, crossbar_rows=64, crossbar_cols=64)
+    try:
+        mapping = map_workloads([(first, second)[k] for k in which], topo, pe, placement)
+    except CapacityError:
+        assume(False)
+    fast = weighted_tables(mapping)
+    runs = weighted_runs(mapping)
+    outputs, out_bounds, needs, need_bounds = weighted_pieces_flat(mapping, runs)
+    for name in ("node", "p0", "p1", "c0", "c1"):
+        assert _same_columns(getattr(fast.outputs, name), getattr(outputs, name))
+        assert _same_columns(getattr(fast.needs, name), getattr(needs, name))
+    assert np.array_equal(fast.out_bounds, out_bounds)
+    assert np.array_equal(fast.need_bounds, need_bounds)
+    for a, b in zip(fast.partial_sums, all_partial_sum_flows(mapping, runs), strict=True):
+        assert _same_columns(a, b)
+
+
+def test_streams_worked_out_once_with_grouped_convolutions():
+    """Depthwise (grouped) layers' needs are per run: laid over copies as well."""
+    from pimnoc.traffic.flows import (
+        all_partial_sum_flows,
+        weighted_pieces_flat,
+        weighted_runs,
+        weighted_tables,
+    )
+    from pimnoc.workload.loader import load_network
+
+    mobile, resnet = (load_network(m, 32, None, None) for m in ("mobilenet_v2", "resnet18"))
+    topo = build_system(SystemSpec("2.5d", pe_rows=4, pe_cols=4, chiplet_rows=8,
+                                   chiplet_cols=8))
+    mapping = map_workloads([mobile, resnet, mobile, mobile], topo, PeTech(), "hilbert")
+    assert (mapping.arrays.groups[mapping.weighted] > 1).any()
+    fast = weighted_tables(mapping)
+    runs = weighted_runs(mapping)
+    outputs, out_bounds, needs, need_bounds = weighted_pieces_flat(mapping, runs)
+    for name in ("node", "p0", "p1", "c0", "c1"):
+        assert _same_columns(getattr(fast.outputs, name), getattr(outputs, name))
+        assert _same_columns(getattr(fast.needs, name), getattr(needs, name))
+    assert np.array_equal(fast.need_bounds, need_bounds)
+    for a, b in zip(fast.partial_sums, all_partial_sum_flows(mapping, runs), strict=True):
+        assert _same_columns(a, b)
+
+
+def test_groups_are_numbered_when_first_read_and_kept():
+    """`Flows.group` from data keys: numbered on the first read, as `data_groups` numbers
+    the keys, then kept; an explicit group or none (every flow its own) as before."""
+    from dataclasses import replace
+
+    from pimnoc.traffic.flows import DataKeys, Flows, data_groups
+
+    keys = np.array([[3, 1, 0, 0, 5, 5], [3, 1, 0, 0, 5, 5], [2, 1, 0, 0, 5, 5]])
+    order = np.array([3, 0, 2, 1])
+    column = np.arange(4)
+    flows = Flows(column, column, np.ones(4), column, column, column, DataKeys(keys, order))
+    assert isinstance(flows.__dict__["_group"], DataKeys)  # not numbered yet
+    expected = np.concatenate([data_groups(keys), [3]])[order]
+    assert np.array_equal(flows.group, expected) and flows.group is flows.group
+    assert np.array_equal(replace(flows, bits=np.zeros(4)).group, expected)
+    assert Flows(column, column, np.ones(4), column, column, column).group.tolist() == [0, 1, 2, 3]
+    given = np.array([1, 1, 0, 0])
+    assert Flows(column, column, np.ones(4), column, column, column, given).group is given

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-import math
+import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import chain
@@ -15,10 +17,10 @@ from pimnoc.hardware.tech import PeTech
 from pimnoc.hardware.topologies.noi import faulty_chiplets
 from pimnoc.hardware.topology import DIGITAL, PE, Topology
 from pimnoc.mapping.digital import DigitalPlacement, place_digital
-from pimnoc.mapping.partition import LayerTiles, replication_for, tile_layer
+from pimnoc.mapping.partition import LayerTiles, replication_of, tile_layer
 from pimnoc.mapping.placement import placement_order
 from pimnoc.numeric import argsort_stable
-from pimnoc.workload.ir import Layer, Workload
+from pimnoc.workload.ir import Layer, LayerArrays, Workload
 
 
 @dataclass(frozen=True, eq=False)
@@ -59,6 +61,15 @@ class Mapping:
     @cached_property
     def layer_node_crossbars(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each layer, (nodes, crossbar counts) it occupies (empty for unweighted layers)."""
+        nodes, counts, bounds = self.node_crossbars
+        edges = bounds.tolist()
+        return [(nodes[lo:hi], counts[lo:hi]) for lo, hi in zip(edges[:-1], edges[1:],
+                                                                 strict=True)]
+
+    @cached_property
+    def node_crossbars(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """`layer_node_crossbars` as one table: (nodes, crossbar counts, where each layer's
+        rows begin (layers + 1 bounds))."""
         per_pe = self.pe.crossbars
         start = np.asarray(self.xbar_start, dtype=np.int64)
         end = start + np.asarray(self.xbar_count, dtype=np.int64)
@@ -73,10 +84,7 @@ class Mapping:
         nodes = self.order[slots]
         # stable: a layer's PEs by node, in stream order (one sort of layer x nodes + node)
         by_node = argsort_stable(layer * max(1, self.topology.num_nodes) + nodes)
-        nodes, counts = nodes[by_node], counts[by_node]
-        edges = bounds.tolist()
-        return [(nodes[lo:hi], counts[lo:hi]) for lo, hi in zip(edges[:-1], edges[1:],
-                                                                 strict=True)]
+        return nodes[by_node], counts[by_node], bounds
 
     @cached_property
     def pred_index(self) -> tuple[np.ndarray, np.ndarray]:
@@ -88,10 +96,20 @@ class Mapping:
         return flat, bounds
 
     @cached_property
+    def arrays(self) -> LayerArrays:
+        """Every layer's sizes and inputs as arrays (the networks' `Workload.arrays` joined)."""
+        return LayerArrays.joined([w.arrays for w in self.workloads])
+
+    @cached_property
+    def tile_shape(self) -> np.ndarray:
+        """(rows, cols, row_tiles, col_tiles) of each layer's tiles (`tiles` as one array)."""
+        return np.array([(t.rows, t.cols, t.row_tiles, t.col_tiles) for t in self.tiles],
+                        dtype=np.int64).reshape(-1, 4)
+
+    @property
     def weighted(self) -> np.ndarray:
         """Whether each layer's weights sit on crossbars."""
-        return np.fromiter((layer.weighted for layer in self.layers), dtype=bool,
-                           count=len(self.layers))
+        return self.arrays.weighted
 
     @cached_property
     def successors(self) -> tuple[tuple[int, ...], ...]:
@@ -126,31 +144,19 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
     if dead:  # defective chiplets (design.noi.faulty) hold no work
         order = order[~np.isin(topo.node_chiplet[order], dead)]
     many = len(workloads) > 1
-    named = [w.renamed(f"{k}:{w.name}/") if many else w for k, w in enumerate(workloads)]
-    layers: list[Layer] = []
-    network_of: list[int] = []
-    preds: list[tuple[int, ...]] = []
-    tile_list: list[LayerTiles] = []
-    # copies of one network (the same Workload object) share its inputs and tiles, worked
-    # out once; a renamed copy has the same layers in the same order
-    shared: dict[int, tuple[list[tuple[int, ...]], list[LayerTiles]]] = {}
-    for k, (w, original) in enumerate(zip(named, workloads, strict=True)):
-        if id(original) not in shared:
-            shared[id(original)] = (
-                [tuple(original.index[p] for p in layer.preds) for layer in original.layers],
-                [tile_layer(layer, pe) for layer in original.layers])
-        local_preds, local_tiles = shared[id(original)]
-        base = len(layers)
-        preds.extend(tuple(base + j for j in inputs) for inputs in local_preds)
-        layers.extend(w.layers)
-        network_of.extend([k] * len(w.layers))
-        tile_list.extend(local_tiles)
+    with _collection_paused():  # hundreds of thousands of new objects, none of them garbage
+        named, layers, preds, tile_list, shape_parts = _joined(workloads, pe)
     tiles = tuple(tile_list)
-    weighted = [i for i, layer in enumerate(layers) if layer.weighted]
+    arrays = LayerArrays.joined([w.arrays for w in named])
+    sizes = np.array([len(w.layers) for w in named], dtype=np.int64)
+    net_of = np.repeat(np.arange(len(workloads)), sizes)
+    weighted = np.flatnonzero(arrays.weighted)
     pes_available = int(order.size)
-    per_copy = np.array([t.crossbars for t in tiles], dtype=np.int64)
-    network_crossbars = np.bincount(network_of, weights=per_copy, minlength=len(workloads))
-    pes_needed = int(sum(max(1, math.ceil(int(c) / pe.crossbars)) for c in network_crossbars))
+    tile_shape = (np.concatenate(shape_parts) if shape_parts
+                  else np.zeros((0, 4), dtype=np.int64))
+    per_copy = tile_shape[:, 2] * tile_shape[:, 3]  # LayerTiles.crossbars
+    network_crossbars = np.bincount(net_of, weights=per_copy, minlength=len(workloads))
+    pes_needed = int(np.maximum(1, -(-network_crossbars.astype(np.int64) // pe.crossbars)).sum())
     if pes_needed > pes_available:
         many_note = " (each network starts on a PE of its own)" if many else ""
         raise CapacityError(
@@ -161,31 +167,68 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
     # one PE per network of slack for rounding each network to whole PEs; never below one copy
     budget = max(max(0, pes_available - len(workloads)) * pe.crossbars, int(per_copy.sum()))
     reps = np.zeros(len(layers), dtype=np.int64)
-    reps[weighted] = replication_for([layers[i] for i in weighted],
-                                     [tiles[i] for i in weighted], replication, budget,
-                                     pes_available, pe)
-    xbar_count = np.array([t.crossbars for t in tiles], dtype=np.int64) * reps
-    xbar_start = np.zeros(len(layers), dtype=np.int64)
-    net_of = np.asarray(network_of)
-    start_slot = np.zeros(len(workloads), dtype=np.int64)
-    slots = np.zeros(len(workloads), dtype=np.int64)
-    cursor = 0
-    by_network = np.argsort(net_of, kind="stable")  # each network's layers, in order
-    bounds = np.searchsorted(net_of[by_network], np.arange(len(workloads) + 1)).tolist()
-    for k in range(len(workloads)):
-        members = by_network[bounds[k]:bounds[k + 1]]
-        counts = xbar_count[members]
-        start_slot[k] = cursor
-        xbar_start[members] = cursor * pe.crossbars + np.concatenate([[0], np.cumsum(counts)[:-1]])
-        slots[k] = max(1, math.ceil(int(counts.sum()) / pe.crossbars))
-        cursor += int(slots[k])
+    reps[weighted] = replication_of(arrays.positions[weighted], per_copy[weighted], replication,
+                                    budget, pes_available, pe)
+    xbar_count = per_copy * reps
+    # each network's crossbars in one stream from a fresh PE, its layers in order
+    counts = np.bincount(net_of, weights=xbar_count, minlength=len(workloads)).astype(np.int64)
+    slots = np.maximum(1, -(-counts // pe.crossbars))
+    start_slot = np.cumsum(slots) - slots
+    within = np.cumsum(xbar_count) - xbar_count  # crossbars before each layer, all networks
+    xbar_start = (start_slot * pe.crossbars - (np.cumsum(counts) - counts))[net_of] + within
+    cursor = int(slots.sum())
     if cursor > pes_available:
         raise CapacityError(
             f"design: the networks need {cursor} PEs but the design has {pes_available}; "
             "add chiplets or PEs (design.chiplets / design.pes)"
         )
-    return Mapping(topo, pe, tuple(named), tuple(layers), net_of, tuple(preds), tiles, reps,
-                   xbar_start, xbar_count, start_slot, slots, order)
+    mapping = Mapping(topo, pe, tuple(named), tuple(layers), net_of, tuple(preds), tiles, reps,
+                      xbar_start, xbar_count, start_slot, slots, order)
+    mapping.__dict__["arrays"] = arrays  # the cached properties, already worked out
+    mapping.__dict__["tile_shape"] = tile_shape
+    return mapping
+
+
+def _joined(workloads: list[Workload], pe: PeTech):
+    """The networks renamed apart (if several), and their layers, inputs (global indices),
+    tiles and tile shapes end to end."""
+    many = len(workloads) > 1
+    named = [w.renamed(f"{k}:{w.name}/") if many else w for k, w in enumerate(workloads)]
+    layers: list[Layer] = []
+    preds: list[tuple[int, ...]] = []
+    tile_list: list[LayerTiles] = []
+    shape_parts: list[np.ndarray] = []
+    # copies of one network (the same Workload object) share its inputs and tiles, worked
+    # out once; a renamed copy has the same layers in the same order
+    shared: dict[int, tuple[list[tuple[int, ...]], list[LayerTiles], np.ndarray]] = {}
+    for w, original in zip(named, workloads, strict=True):
+        if id(original) not in shared:
+            local_tiles = [tile_layer(layer, pe) for layer in original.layers]
+            shared[id(original)] = (
+                [tuple(original.index[p] for p in layer.preds) for layer in original.layers],
+                local_tiles,
+                np.array([(t.rows, t.cols, t.row_tiles, t.col_tiles) for t in local_tiles],
+                         dtype=np.int64).reshape(-1, 4))
+        local_preds, local_tiles, local_shape = shared[id(original)]
+        base = len(layers)
+        add = base.__add__
+        preds.extend([tuple(map(add, inputs)) for inputs in local_preds])
+        layers.extend(w.layers)
+        tile_list.extend(local_tiles)
+        shape_parts.append(local_shape)
+    return named, layers, preds, tile_list, shape_parts
+
+
+@contextmanager
+def _collection_paused() -> Iterator[None]:
+    """Run the body with Python's cyclic garbage collector off (restored after)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def attach_digital(mapping: Mapping, order: np.ndarray, tech: DigitalTech | None) -> Mapping:

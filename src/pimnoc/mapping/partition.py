@@ -96,6 +96,15 @@ def replication_for(layers: list[Layer], tiles: list[LayerTiles], mode: str | in
     """Replication of each weighted layer: `auto` (balanced under the budget), `none`, or an int."""
     per_copy = np.array([t.crossbars for t in tiles], dtype=np.int64)
     positions = np.array([layer.positions for layer in layers], dtype=np.int64)
+    return replication_of(positions, per_copy, mode, budget_crossbars, pes_available, pe)
+
+
+def replication_of(positions: np.ndarray, per_copy: np.ndarray, mode: str | int,
+                   budget_crossbars: int, pes_available: int, pe: PeTech) -> np.ndarray:
+    """`replication_for` of weighted layers given as arrays: output positions and crossbars
+    of one copy of each."""
+    positions = np.asarray(positions, dtype=np.int64)
+    per_copy = np.asarray(per_copy, dtype=np.int64)
     needed = int(per_copy.sum())
     if needed > budget_crossbars:
         pes_needed = math.ceil(needed / pe.crossbars)

@@ -8,7 +8,7 @@ tensor's bits. Partial sums travel from a column tile's row tiles to its first r
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -16,10 +16,51 @@ from pimnoc.mapping.mapper import Mapping
 from pimnoc.numeric import argsort_stable
 from pimnoc.traffic.hosted import hosted_pieces
 from pimnoc.traffic.pieces import Pieces, merge, merge_parts_flat
+from pimnoc.workload.ir import OP_CODES, LayerArrays
 
 ACTIVATION, PARTIAL_SUM = 0, 1
 DIGITAL_HOSTED = frozenset({"pool", "add", "mul", "softmax", "layernorm", "aggregate",
                             "matmul", "embedding"})
+
+
+@dataclass(frozen=True, eq=False)
+class DataKeys:
+    """What flows' data are, numbered into `Flows.group` when first read.
+
+    The first `keys.shape[0]` flows as they were made carry a data key (`data_groups`),
+    every later one is data of its own; `order` puts the flows as made in the flows' order.
+    """
+
+    keys: np.ndarray
+    order: np.ndarray
+
+    def numbered(self) -> np.ndarray:
+        """The group of each flow (in the flows' order)."""
+        keyed = self.keys.shape[0]
+        group = np.empty(self.order.size, dtype=np.int64)
+        group[:keyed] = data_groups(self.keys)
+        group[keyed:] = np.arange(keyed, self.order.size)
+        return group[self.order]
+
+
+class _Groups:
+    """The `group` field of Flows: an array, or DataKeys numbered on the first read (only
+    multicast networks read the groups; the others never pay for numbering them)."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, flows: Flows | None, owner: type | None = None):
+        if flows is None:
+            return None  # the field's default
+        value = flows.__dict__[self.slot]
+        if isinstance(value, DataKeys):
+            value = value.numbered()
+            flows.__dict__[self.slot] = value
+        return value
+
+    def __set__(self, flows: Flows, value) -> None:
+        flows.__dict__[self.slot] = value
 
 
 @dataclass(frozen=True)
@@ -28,6 +69,7 @@ class Flows:
 
     Flows with the same `group` carry the same bits from the same source node (one
     rectangle of a tensor to several destinations): a multicast network sends them once.
+    `group` may be given as DataKeys, numbered when first read.
     """
 
     src: np.ndarray
@@ -36,10 +78,10 @@ class Flows:
     producer: np.ndarray
     consumer: np.ndarray
     kind: np.ndarray
-    group: np.ndarray | None = None
+    group: np.ndarray | DataKeys | None = _Groups()  # type: ignore[assignment]
 
     def __post_init__(self) -> None:
-        if self.group is None:  # every flow its own data
+        if self.__dict__.get("_group") is None:  # every flow its own data
             object.__setattr__(self, "group", np.arange(np.size(self.src)))
 
     @property
@@ -144,6 +186,9 @@ class WeightedRuns:
     rows: np.ndarray  # weight rows of each layer
     cols: np.ndarray  # weight columns (cells) of each layer
     replication: np.ndarray
+    groups: np.ndarray  # of each layer
+    positions: np.ndarray  # output positions of each layer
+    cout: np.ndarray  # output channels of each layer
 
     def of(self, j: int, bounds: np.ndarray) -> Segments:
         """The runs of the j-th weighted layer."""
@@ -153,16 +198,10 @@ class WeightedRuns:
                         r.row_hi[lo:hi])
 
 
-def weighted_runs(mapping: Mapping) -> WeightedRuns:
-    """Cut every weighted layer's crossbar stream as `layer_segments` does, in one pass."""
-    layers = np.array([i for i, layer in enumerate(mapping.layers) if layer.weighted],
-                      dtype=np.int64)
-    tiles = [mapping.tiles[i] for i in layers]
-    row_tiles = np.array([t.row_tiles for t in tiles], dtype=np.int64)
-    col_tiles = np.array([t.col_tiles for t in tiles], dtype=np.int64)
-    per_pe = mapping.pe.crossbars
-    start = np.asarray(mapping.xbar_start, dtype=np.int64)[layers]
-    count = np.asarray(mapping.xbar_count, dtype=np.int64)[layers]
+def _cut_runs(start: np.ndarray, count: np.ndarray, row_tiles: np.ndarray,
+              col_tiles: np.ndarray, per_pe: int):
+    """The runs of crossbar streams (layer j: `count[j]` crossbars from stream position
+    `start[j]`): (layer, PE slot, copy, column tile, first row tile, end row tile) of each."""
     offset = np.cumsum(count) - count
     # cuts at the first row tile of each (copy, column tile), and where a PE's crossbars begin
     tile_part, tile_cut = _progressions(np.zeros_like(count), row_tiles, -(-count // row_tiles))
@@ -178,12 +217,25 @@ def weighted_runs(mapping: Mapping) -> WeightedRuns:
     ends = np.append(cuts[1:], count.sum()) - offset[part]
     block, row_lo = np.divmod(local, row_tiles[part])
     replica, col_tile = np.divmod(block, col_tiles[part])
-    node = mapping.order[(start[part] + local) // per_pe]
-    return WeightedRuns(layers, part, Segments(node, replica, col_tile, row_lo,
-                                                row_lo + (ends - local)),
-                        row_tiles, col_tiles, np.array([t.rows for t in tiles], dtype=np.int64),
-                        np.array([t.cols for t in tiles], dtype=np.int64),
-                        np.asarray(mapping.replication, dtype=np.int64)[layers])
+    return (part, (start[part] + local) // per_pe, replica, col_tile, row_lo,
+            row_lo + (ends - local))
+
+
+def weighted_runs(mapping: Mapping) -> WeightedRuns:
+    """Cut every weighted layer's crossbar stream as `layer_segments` does, in one pass."""
+    layers = np.flatnonzero(mapping.weighted).astype(np.int64, copy=False)
+    shape = mapping.tile_shape[layers]
+    row_tiles, col_tiles = shape[:, 2].copy(), shape[:, 3].copy()
+    start = np.asarray(mapping.xbar_start, dtype=np.int64)[layers]
+    count = np.asarray(mapping.xbar_count, dtype=np.int64)[layers]
+    part, slot, replica, col_tile, row_lo, row_hi = _cut_runs(start, count, row_tiles,
+                                                              col_tiles, mapping.pe.crossbars)
+    arrays = mapping.arrays
+    return WeightedRuns(layers, part, Segments(mapping.order[slot], replica, col_tile, row_lo,
+                                                row_hi),
+                        row_tiles, col_tiles, shape[:, 0].copy(), shape[:, 1].copy(),
+                        np.asarray(mapping.replication, dtype=np.int64)[layers],
+                        arrays.groups[layers], arrays.positions[layers], arrays.cout[layers])
 
 
 def weighted_segments(mapping: Mapping) -> dict[int, Segments]:
@@ -228,20 +280,34 @@ def weighted_pieces_flat(mapping: Mapping, w: WeightedRuns
     """`weighted_pieces` as two tables (outputs, needs), each with the bounds of the rows of
     the j-th weighted layer (`w.layers[j]`)."""
     pe, seg, part = mapping.pe, w.runs, w.part
-    parts = w.layers.size
-    r = w.replication[part]
-    # outputs: each column tile of each copy, at the node of its first row tile
+    outputs, out_bounds = _weighted_outputs(pe, w)
+    grouped = (w.groups != 1)[part]
+    needs, need_bounds = _assembled_needs(
+        pe, w, _plain_union(w, ~grouped),
+        (part[grouped], seg.node[grouped], seg.replica[grouped], seg.col_tile[grouped]))
+    return outputs, out_bounds, needs, need_bounds
+
+
+def _weighted_outputs(pe, w: WeightedRuns) -> tuple[Pieces, np.ndarray]:
+    """Outputs: each column tile of each copy, at the node of its first row tile (merged),
+    and the bounds of each layer's rows."""
+    seg, part = w.runs, w.part
     holder = seg.row_lo == 0
     hp = part[holder]
+    r = w.replication[hp]
     col_tile, k = seg.col_tile[holder], seg.replica[holder]
     c0 = col_tile * pe.crossbar_cols / w.cols[hp]
     c1 = np.minimum((col_tile + 1) * pe.crossbar_cols, w.cols[hp]) / w.cols[hp]
-    outputs, out_bounds = merge_parts_flat(
-        Pieces(seg.node[holder], k / r[holder], (k + 1) / r[holder], c0, c1), hp, parts)
-    # needs: the union of the row tiles on each (node, copy); grouped layers per run
-    grouped = np.array([mapping.layers[i].groups != 1 for i in w.layers], dtype=bool)[part]
-    plain = ~grouped
-    key = seg.node[plain] * r[plain] + seg.replica[plain]
+    return merge_parts_flat(Pieces(seg.node[holder], k / r, (k + 1) / r, c0, c1), hp,
+                            w.layers.size)
+
+
+def _plain_union(w: WeightedRuns, plain: np.ndarray):
+    """The union of the row tiles of the `plain` runs on each (node, copy) of a layer:
+    (layer, node, copy, first row tile, end row tile) of each, by layer, node and copy."""
+    seg, part = w.runs, w.part
+    r = w.replication[part[plain]]
+    key = seg.node[plain] * r + seg.replica[plain]
     order = _order_by(part[plain], key, seg.row_lo[plain])
     key, pp = key[order], part[plain][order]
     lo, hi = seg.row_lo[plain][order], seg.row_hi[plain][order]
@@ -256,21 +322,131 @@ def weighted_pieces_flat(mapping: Mapping, w: WeightedRuns
     first = np.flatnonzero(starts)
     up = pp[first]
     unode, uk = np.divmod(key[first], w.replication[up])
-    ulo, uhi = lo[first], (np.maximum.reduceat(hi, first) if first.size else hi[:0])
+    return up, unode, uk, lo[first], (np.maximum.reduceat(hi, first) if first.size else hi[:0])
+
+
+def _assembled_needs(pe, w: WeightedRuns, plain: tuple, grouped: tuple
+                     ) -> tuple[Pieces, np.ndarray]:
+    """Needs: the plain layers' unions of row tiles (`_plain_union`) and the grouped
+    layers' runs (layer, node, copy, column tile), layer by layer, merged; and the bounds
+    of each layer's rows. Only `w`'s per-layer sizes are read."""
+    up, unode, uk, ulo, uhi = plain
+    gp, gnode, gk, gcol = grouped
     uc0 = ulo * pe.crossbar_rows / w.rows[up]
     uc1 = np.minimum(uhi * pe.crossbar_rows, w.rows[up]) / w.rows[up]
-    gp = part[grouped]
-    gk, gcol = seg.replica[grouped], seg.col_tile[grouped]
     gc0 = gcol * pe.crossbar_cols / w.cols[gp]
     gc1 = np.minimum((gcol + 1) * pe.crossbar_cols, w.cols[gp]) / w.cols[gp]
     rp, rg = w.replication[up], w.replication[gp]
     need_part = np.concatenate([up, gp])
     by_part = argsort_stable(need_part)
     needs = Pieces(*(np.concatenate(pair)[by_part] for pair in (
-        (unode, seg.node[grouped]), (uk / rp, gk / rg), ((uk + 1) / rp, (gk + 1) / rg),
+        (unode, gnode), (uk / rp, gk / rg), ((uk + 1) / rp, (gk + 1) / rg),
         (uc0, gc0), (uc1, gc1))))
-    merged_needs, need_bounds = merge_parts_flat(needs, need_part[by_part], parts)
-    return outputs, out_bounds, merged_needs, need_bounds
+    return merge_parts_flat(needs, need_part[by_part], w.layers.size)
+
+
+@dataclass(frozen=True)
+class WeightedTables:
+    """`weighted_pieces_flat` (outputs and needs with the bounds of each weighted layer's
+    rows) and `all_partial_sum_flows` (src, dst, bits, layer) of a mapping's runs."""
+
+    outputs: Pieces
+    out_bounds: np.ndarray
+    needs: Pieces
+    need_bounds: np.ndarray
+    partial_sums: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def weighted_tables(mapping: Mapping) -> WeightedTables:
+    """`WeightedTables` of `weighted_runs(mapping)`, worked out once per distinct stream.
+
+    Networks whose weighted layers have the same crossbars, tiles, copies and sizes (copies
+    of one network) cut their streams alike, PE slot for PE slot from their first slot: their
+    runs, outputs, partial sums and unions of row tiles are those of one of them with its
+    slots moved. So each distinct stream is worked out once with PE slots as nodes, and laid
+    over its networks' slots. Merging compares nodes, which is comparing slots while no node
+    holds two slots; the needs are then ordered by node as `weighted_pieces_flat` orders them.
+    """
+    pe, order = mapping.pe, mapping.order
+    used = order[:int(np.asarray(mapping.network_slots).sum())]
+    if used.size and (used.min() < 0 or np.bincount(used).max() > 1):
+        # a node in two slots: merges would differ
+        runs = weighted_runs(mapping)
+        return WeightedTables(*weighted_pieces_flat(mapping, runs),
+                              all_partial_sum_flows(mapping, runs))
+    layers = np.flatnonzero(mapping.weighted).astype(np.int64, copy=False)
+    arrays, per_pe = mapping.arrays, pe.crossbars
+    networks = len(mapping.workloads)
+    net = np.asarray(mapping.network_of, dtype=np.int64)[layers]
+    first_slot = np.asarray(mapping.network_start_slot, dtype=np.int64)
+    counts = np.bincount(net, minlength=networks)
+    first = np.cumsum(counts) - counts  # each network's first weighted layer (in `layers`)
+    shape = mapping.tile_shape[layers]
+    sizes = np.column_stack([
+        np.asarray(mapping.xbar_start, dtype=np.int64)[layers] - first_slot[net] * per_pe,
+        np.asarray(mapping.xbar_count, dtype=np.int64)[layers], shape,
+        np.asarray(mapping.replication, dtype=np.int64)[layers], arrays.groups[layers],
+        arrays.positions[layers], arrays.cout[layers]])
+    stream_of: dict[bytes, int] = {}
+    stream = np.empty(networks, dtype=np.int64)
+    for k, (lo, hi) in enumerate(zip(first.tolist(), (first + counts).tolist(), strict=True)):
+        stream[k] = stream_of.setdefault(sizes[lo:hi].tobytes(), len(stream_of))
+    representative = np.unique(stream, return_index=True)[1]
+    parts: list[tuple] = [_stream_tables(pe, sizes[first[k]:first[k] + counts[k]])
+                          for k in representative.tolist()]
+
+    def laid(which: int):
+        """Rows of kind `which` of every network's stream in turn: (columns, network)."""
+        tables = [p[which] for p in parts]
+        rows = np.array([t[0].size for t in tables], dtype=np.int64)
+        columns = [np.concatenate(c) for c in zip(*tables, strict=True)]
+        per_network = rows[stream]
+        begin = np.cumsum(rows) - rows
+        at = (np.repeat(begin[stream] - (np.cumsum(per_network) - per_network), per_network)
+              + np.arange(int(per_network.sum())))
+        return [c[at] for c in columns], np.repeat(np.arange(networks), per_network)
+
+    w = WeightedRuns(layers, np.zeros(0, np.int64), Segments(*(np.zeros(0, np.int64),) * 5),
+                     shape[:, 2].copy(), shape[:, 3].copy(), shape[:, 0].copy(),
+                     shape[:, 1].copy(), sizes[:, 6].copy(), sizes[:, 7].copy(),
+                     sizes[:, 8].copy(), sizes[:, 9].copy())
+    (part, slot, p0, p1, c0, c1), on = laid(0)
+    part += first[on]
+    outputs = Pieces(order[slot + first_slot[on]], p0, p1, c0, c1)
+    out_bounds = np.searchsorted(part, np.arange(layers.size + 1))
+    (part, slot, to, bits), on = laid(1)
+    part += first[on]
+    partial_sums = (order[slot + first_slot[on]], order[to + first_slot[on]], bits, layers[part])
+    (up, uslot, uk, ulo, uhi), on = laid(2)
+    up += first[on]
+    key = order[uslot + first_slot[on]] * w.replication[up] + uk
+    by_node = _order_by(up, key, ulo)
+    up, key, ulo, uhi = up[by_node], key[by_node], ulo[by_node], uhi[by_node]
+    unode, uk = np.divmod(key, w.replication[up])
+    (gp, gslot, gk, gcol), on = laid(3)
+    gp += first[on]
+    needs, need_bounds = _assembled_needs(pe, w, (up, unode, uk, ulo, uhi),
+                                          (gp, order[gslot + first_slot[on]], gk, gcol))
+    return WeightedTables(outputs, out_bounds, needs, need_bounds, partial_sums)
+
+
+def _stream_tables(pe, sizes: np.ndarray) -> tuple:
+    """One network's weighted layers (rows of `weighted_tables`' sizes) with PE slots for
+    nodes: (outputs, partial sums, unions of row tiles, grouped runs), each as columns
+    whose first is the layer (within the network)."""
+    start, count, rows, cols, row_tiles, col_tiles, reps, groups, positions, cout = sizes.T
+    part, slot, replica, col_tile, row_lo, row_hi = _cut_runs(start, count, row_tiles,
+                                                              col_tiles, pe.crossbars)
+    w = WeightedRuns(np.arange(count.size), part,
+                     Segments(slot, replica, col_tile, row_lo, row_hi), row_tiles, col_tiles,
+                     rows, cols, reps, groups, positions, cout)
+    outputs, bounds = _weighted_outputs(pe, w)
+    out_part = np.repeat(np.arange(count.size), np.diff(bounds))
+    src, dst, bits, psum_part = _partial_sums(pe, w)
+    grouped = (groups != 1)[part]
+    return ((out_part, outputs.node, outputs.p0, outputs.p1, outputs.c0, outputs.c1),
+            (psum_part, src, dst, bits), _plain_union(w, ~grouped),
+            (part[grouped], slot[grouped], replica[grouped], col_tile[grouped]))
 
 
 def layer_pieces(mapping: Mapping, segments: dict[int, Segments] | None = None
@@ -367,7 +543,12 @@ def all_partial_sum_flows(mapping: Mapping, w: WeightedRuns):
 
     Each layer's flows come in the order `partial_sum_flows` gives them, layer after layer.
     """
-    seg, part, pe = w.runs, w.part, mapping.pe
+    return _partial_sums(mapping.pe, w)
+
+
+def _partial_sums(pe, w: WeightedRuns):
+    """`all_partial_sum_flows` from the runs and the PE's sizes."""
+    seg, part = w.runs, w.part
     blocks = w.replication * w.col_tiles
     block = (np.cumsum(blocks) - blocks)[part] + seg.replica * w.col_tiles[part] + seg.col_tile
     holders = seg.row_lo == 0
@@ -378,10 +559,7 @@ def all_partial_sum_flows(mapping: Mapping, w: WeightedRuns):
     col_tile, cols = seg.col_tile[senders], w.cols[sp]
     c0 = col_tile * pe.crossbar_cols / cols
     c1 = np.minimum((col_tile + 1) * pe.crossbar_cols, cols) / cols
-    layers = [mapping.layers[i] for i in w.layers.tolist()]
-    positions = np.array([layer.positions for layer in layers], dtype=np.int64)
-    cout = np.array([layer.cout for layer in layers], dtype=np.int64)
-    bits = (positions[sp] / w.replication[sp]) * (c1 - c0) * cout[sp] * pe.psum_bits
+    bits = (w.positions[sp] / w.replication[sp]) * (c1 - c0) * w.cout[sp] * pe.psum_bits
     return seg.node[senders], holder_node[block[senders]], bits, w.layers[sp]
 
 
@@ -412,14 +590,14 @@ def _overlap_many(edges: list[tuple[Pieces, Pieces, float]]):
 
 
 def _batches(sizes: np.ndarray, limit: int) -> list[slice]:
-    """Consecutive runs of items whose sizes add up to about `limit` (at least one item each)."""
-    cuts, total = [0], 0
-    for i, size in enumerate(sizes.tolist()):
-        if total and total + size > limit:
-            cuts.append(i)
-            total = 0
-        total += size
-    cuts.append(sizes.size)
+    """Consecutive runs of items whose sizes add up to about `limit` (at most `limit` plus
+    one item; at least one item each)."""
+    if sizes.size == 0:
+        return []
+    ends = np.cumsum(sizes)
+    cuts = np.unique(np.searchsorted(ends, np.arange(1, int(ends[-1]) // limit + 1) * limit,
+                                     side="right") + 1)
+    cuts = [0, *cuts[cuts < sizes.size].tolist(), int(sizes.size)]
     return [slice(lo, hi) for lo, hi in zip(cuts[:-1], cuts[1:], strict=True) if hi > lo]
 
 
@@ -475,13 +653,18 @@ second operand, a graph's edges): workloads with them take the Pieces path."""
 def _by_index(mapping: Mapping) -> bool:
     """Whether every layer's pieces are rows of the weighted layers' or of one table built
     from them: no operator on digital PEs and none in BY_PIECES_OPS (`_table_overlaps`)."""
-    digital = mapping.digital
-    for i, layer in enumerate(mapping.layers):
-        if layer.weighted or layer.op in ("input", "concat") or not mapping.preds[i]:
-            continue
-        if layer.op in BY_PIECES_OPS or (digital is not None and digital.placed(i)):
-            return False
-    return True
+    digital, arrays = mapping.digital, mapping.arrays
+    hosted = _hosted(arrays)
+    if np.isin(arrays.op[hosted], [OP_CODES[op] for op in BY_PIECES_OPS]).any():
+        return False
+    return digital is None or not any(digital.placed(i) for i in np.flatnonzero(hosted).tolist())
+
+
+def _hosted(arrays: LayerArrays) -> np.ndarray:
+    """Layers that run where their first input is produced, or on digital PEs: neither
+    weighted, an input, a concatenation, nor without inputs."""
+    return ~(arrays.weighted | arrays.is_input | arrays.is_concat
+             | (arrays.pred_bounds[1:] == arrays.pred_bounds[:-1]))
 
 
 @dataclass(frozen=True)
@@ -505,42 +688,57 @@ class LayerTable:
     concat: np.ndarray  # bool per layer
 
 
-def layer_table(mapping: Mapping, runs: WeightedRuns) -> LayerTable:
+def layer_table(mapping: Mapping, weighted: WeightedTables) -> LayerTable:
     """The LayerTable of a mapping that `_by_index` accepts."""
-    w_out, w_out_bounds, w_need, w_need_bounds = weighted_pieces_flat(mapping, runs)
-    out_edges, need_edges = w_out_bounds.tolist(), w_need_bounds.tolist()
-    weighted_at = {int(i): j for j, i in enumerate(runs.layers.tolist())}
-    n = mapping.num_layers
-    out_lo, out_hi, need_lo, need_hi = [0] * n, [0] * n, [-1] * n, [-1] * n
-    level, concat = [0] * n, [False] * n
-    in_weighted_needs = [False] * n
-    inputs: list[tuple[int, int]] = []  # (row, node)
-    concats: list[tuple[int, int, int]] = []  # (level, layer, first row)
-    cursor = int(w_out.node.size)
-    layers, preds_of = mapping.layers, mapping.preds
-    for i, layer in enumerate(layers):
-        preds = preds_of[i]
-        if layer.weighted:
-            j = weighted_at[i]
-            out_lo[i], out_hi[i] = out_edges[j], out_edges[j + 1]
-            need_lo[i], need_hi[i] = need_edges[j], need_edges[j + 1]
-            in_weighted_needs[i] = True
-        elif layer.op == "input" or not preds:
-            inputs.append((cursor, mapping.network_first_node(int(mapping.network_of[i]))))
-            out_lo[i], out_hi[i] = cursor, cursor + 1
-            cursor += 1
-        elif layer.op == "concat":
-            size = sum(out_hi[u] - out_lo[u] for u in preds)
-            out_lo[i], out_hi[i] = cursor, cursor + size
-            cursor += size
-            level[i] = 1 + max(level[u] for u in preds)
-            concat[i] = True
-            concats.append((level[i], i, out_lo[i]))
-        else:  # on its first input's PE, reading every input where that one lies
-            u = preds[0]
-            out_lo[i], out_hi[i] = out_lo[u], out_hi[u]
-            need_lo[i], need_hi[i] = out_lo[u], out_hi[u]
-            level[i] = level[u]
+    w_out, w_out_bounds = weighted.outputs, weighted.out_bounds
+    w_need, w_need_bounds = weighted.needs, weighted.need_bounds
+    arrays = mapping.arrays
+    n = arrays.size
+    flat, bounds = arrays.pred_flat, arrays.pred_bounds
+    weighted = arrays.weighted
+    hosted = _hosted(arrays)
+    source = ~weighted & (arrays.is_input | (bounds[1:] == bounds[:-1]))
+    is_concat = ~(weighted | source | hosted)
+    # each hosted operator's rows are those of the first layer up its first-input chain
+    # that is not hosted (pointer jumping: the chain halves each step)
+    root = np.arange(n, dtype=np.int64)
+    root[hosted] = flat[bounds[:-1][hosted]]
+    while True:
+        up = root[root]
+        if np.array_equal(up, root):
+            break
+        root = up
+    # nesting depth of concatenations: 1 + the deepest input's (a hosted layer its root's)
+    cat = np.flatnonzero(is_concat)
+    cat_count = bounds[cat + 1] - bounds[cat]
+    cat_first = np.cumsum(cat_count) - cat_count
+    cat_inputs = root[flat[np.repeat(bounds[cat] - cat_first, cat_count)
+                           + np.arange(int(cat_count.sum()))]]
+    level = np.zeros(n, dtype=np.int64)
+    while cat.size:
+        deeper = np.maximum.reduceat(level[cat_inputs], cat_first) + 1
+        if np.array_equal(deeper, level[cat]):
+            break
+        level[cat] = deeper
+    # rows: weighted outputs, then the inputs' and concatenations' in layer order
+    size = np.zeros(n, dtype=np.int64)
+    size[weighted] = np.diff(w_out_bounds)
+    size[source] = 1
+    for depth in np.unique(level[cat]).tolist():
+        at = level[cat] == depth
+        size[cat[at]] = np.add.reduceat(size[cat_inputs], cat_first)[at]
+    own = np.where(source | is_concat, size, 0)
+    base = int(w_out.node.size)
+    lo = base + np.cumsum(own) - own
+    cursor = base + int(own.sum())
+    lo[weighted] = w_out_bounds[:-1]
+    lo = lo[root]
+    hi = lo + size[root]
+    need_lo = np.full(n, -1, dtype=np.int64)
+    need_hi = np.full(n, -1, dtype=np.int64)
+    need_lo[weighted] = w_need_bounds[:-1] + cursor
+    need_hi[weighted] = w_need_bounds[1:] + cursor
+    need_lo[hosted], need_hi[hosted] = lo[hosted], hi[hosted]
     total = cursor + int(w_need.node.size)
     node = np.empty(total, dtype=np.int64)
     p0, p1, c0, c1 = (np.empty(total) for _ in range(4))
@@ -551,34 +749,26 @@ def layer_table(mapping: Mapping, runs: WeightedRuns) -> LayerTable:
                                         (c1, w_out.c1, w_need.c1)):
         column[:out_part.size] = out_part
         column[cursor:] = need_part
-    if inputs:
-        at, where = np.array(inputs, dtype=np.int64).T
+    inputs = np.flatnonzero(source)
+    if inputs.size:
+        at = lo[inputs]
+        where = mapping.order[mapping.network_start_slot[mapping.network_of[inputs]]]
         node[at], p0[at], p1[at], c0[at], c1[at] = where, 0.0, 1.0, 0.0, 1.0
-    lo, hi = np.array(out_lo, dtype=np.int64), np.array(out_hi, dtype=np.int64)
-    is_concat = np.array(concat, dtype=bool)
-    cout = np.fromiter((layer.cout for layer in layers), dtype=np.int64, count=n)
-    concats.sort()
-    for depth in sorted({d for d, _i, _row in concats}):
-        _place_concats(mapping, [(i, row) for d, i, row in concats if d == depth], lo, hi,
-                       is_concat, cout, (node, p0, p1, c0, c1, origin, c_base, c_scale))
-    need_lo_arr = np.array(need_lo, dtype=np.int64)
-    need_hi_arr = np.array(need_hi, dtype=np.int64)
-    shift = np.array(in_weighted_needs, dtype=bool)
-    need_lo_arr[shift] += cursor
-    need_hi_arr[shift] += cursor
+    for depth in np.unique(level[cat]).tolist():
+        ids = cat[level[cat] == depth]
+        _place_concats(arrays, ids, lo[ids], lo, hi, is_concat,
+                       (node, p0, p1, c0, c1, origin, c_base, c_scale))
     return LayerTable(Pieces(node, p0, p1, c0, c1, origin, c_base, c_scale), lo, hi,
-                      need_lo_arr, need_hi_arr, is_concat)
+                      need_lo, need_hi, is_concat)
 
 
-def _place_concats(mapping: Mapping, concats: list[tuple[int, int]], lo: np.ndarray,
-                   hi: np.ndarray, is_concat: np.ndarray, cout: np.ndarray,
+def _place_concats(arrays: LayerArrays, ids: np.ndarray, first_row: np.ndarray,
+                   lo: np.ndarray, hi: np.ndarray, is_concat: np.ndarray,
                    columns: tuple) -> None:
-    """Fill the rows of concatenations whose inputs' rows are all filled: each input's
-    pieces placed in its channels (`Pieces.concatenated`), in one pass."""
+    """Fill the rows (from `first_row`) of concatenations `ids` whose inputs' rows are all
+    filled: each input's pieces placed in its channels (`Pieces.concatenated`), in one pass."""
     node, p0, p1, c0, c1, origin, c_base, c_scale = columns
-    flat, bounds = mapping.pred_index
-    ids = np.array([i for i, _row in concats], dtype=np.int64)
-    first_row = np.array([row for _i, row in concats], dtype=np.int64)
+    flat, bounds, cout = arrays.pred_flat, arrays.pred_bounds, arrays.cout
     counts = bounds[ids + 1] - bounds[ids]
     owner = np.repeat(np.arange(ids.size), counts)  # the concatenation of each input
     group_first = np.cumsum(counts) - counts
@@ -608,11 +798,12 @@ def _place_concats(mapping: Mapping, concats: list[tuple[int, int]], lo: np.ndar
     c_scale[target] = np.where(labelled, c_scale[source], 1.0) * w
 
 
-def _table_overlaps(mapping: Mapping, runs: WeightedRuns):
+def _table_overlaps(mapping: Mapping, weighted: WeightedTables):
     """`_piece_overlaps` from the LayerTable (workloads that `_by_index` accepts)."""
-    table = layer_table(mapping, runs)
+    table = layer_table(mapping, weighted)
     act_bits = mapping.pe.act_bits
-    flat, bounds = mapping.pred_index
+    arrays = mapping.arrays
+    flat, bounds = arrays.pred_flat, arrays.pred_bounds
     # slots in walk order: each input edge of a layer that reads, then its partial sums
     edges_of = np.where(table.need_lo >= 0, np.diff(bounds), 0)
     weighted = mapping.weighted
@@ -622,7 +813,7 @@ def _table_overlaps(mapping: Mapping, runs: WeightedRuns):
     j = np.arange(consumer.size) - np.repeat(np.cumsum(edges_of) - edges_of, edges_of)
     meta = np.column_stack([first[consumer] + j, flat[bounds[consumer] + j], consumer])
     psum_slot = np.where(weighted, first + edges_of, 0)
-    bits = np.array([float(layer.output_elements * act_bits) for layer in mapping.layers])
+    bits = (arrays.output_elements * act_bits).astype(np.float64)
     return _table_batches(table, meta, bits), [], psum_slot, int(per_layer.sum())
 
 
@@ -636,21 +827,23 @@ def _table_batches(table: LayerTable, meta: np.ndarray, tensor_bits: np.ndarray)
     n_need = table.need_hi[v] - table.need_lo[v]
     rows = table.rows
     for part in _batches(n_src * n_need, PAIRS_PER_BATCH):
-        pairs = n_src[part] * n_need[part]
-        edge = np.repeat(np.arange(pairs.size), pairs)
-        k = np.arange(edge.size) - np.repeat(np.cumsum(pairs) - pairs, pairs)
-        a_local, b_local = np.divmod(k, n_need[part][edge])
-        del k
-        a = table.out_lo[u[part]][edge] + a_local
-        b = table.need_lo[v[part]][edge] + b_local
-        del a_local, b_local
-        p = np.clip(np.minimum(rows.p1[a], rows.p1[b]) - np.maximum(rows.p0[a], rows.p0[b]),
-                    0, None)
+        # pairs (a, b), a over the producer's rows, b over the consumer's need rows
+        src_rows, need_rows = n_src[part], n_need[part]
+        a_edge = np.repeat(np.arange(src_rows.size), src_rows)  # edge of each source row
+        a_row = (np.repeat(table.out_lo[u[part]] - (np.cumsum(src_rows) - src_rows), src_rows)
+                 + np.arange(a_edge.size))
+        per_a = need_rows[a_edge]
+        a = np.repeat(a_row, per_a)
+        edge = np.repeat(a_edge, per_a)
+        b = (np.repeat(table.need_lo[v[part]][a_edge] - (np.cumsum(per_a) - per_a), per_a)
+             + np.arange(a.size))
+        del a_edge, a_row, per_a
+        p = np.minimum(rows.p1[a], rows.p1[b]) - np.maximum(rows.p0[a], rows.p0[b])
         # pairs apart along positions overlap by nothing (frac 0): drop them first
         along = np.flatnonzero(p > 0)
         a, b, edge, p = a[along], b[along], edge[along], p[along]
-        c = np.clip(np.minimum(rows.c1[a], rows.c1[b]) - np.maximum(rows.c0[a], rows.c0[b]),
-                    0, None)
+        # overlaps of no channel width (or below) give frac <= 0, as when clipped to 0
+        c = np.minimum(rows.c1[a], rows.c1[b]) - np.maximum(rows.c0[a], rows.c0[b])
         frac = p * c
         del p, c, along
         kept = np.flatnonzero(frac > 1e-15)
@@ -664,8 +857,11 @@ def _table_batches(table: LayerTable, meta: np.ndarray, tensor_bits: np.ndarray)
                             np.minimum(rows.p1[a], rows.p1[b]),
                             (np.maximum(rows.c0[a], rows.c0[b]) - base) / scale,
                             (np.minimum(rows.c1[a], rows.c1[b]) - base) / scale], axis=1)
-        keys = np.column_stack([origin, rows.node[a], np.rint(corners * GRID)]).astype(np.int64)
-        yield (rows.node[a], rows.node[b], frac[kept] * tensor_bits[producer], keys,
+        src_node = rows.node[a]
+        keys = np.empty((a.size, 6), dtype=np.int64)
+        keys[:, 0], keys[:, 1] = origin, src_node
+        keys[:, 2:] = np.rint(corners * GRID)  # float to int64, as astype casts
+        yield (src_node, rows.node[b], frac[kept] * tensor_bits[producer], keys,
                meta[part][edge])
 
 
@@ -675,11 +871,14 @@ def workload_flows(mapping: Mapping) -> Flows:
     Flows come in the order of a walk over the layers (each input edge, then the layer's
     partial sums); the edges' overlaps are computed together, in batches.
     """
-    runs = weighted_runs(mapping)
     if _by_index(mapping):
-        batches, direct, psum_slot, slot = _table_overlaps(mapping, runs)
+        weighted = weighted_tables(mapping)
+        batches, direct, psum_slot, slot = _table_overlaps(mapping, weighted)
+        partial_sums = weighted.partial_sums
     else:
+        runs = weighted_runs(mapping)
         batches, direct, psum_slot, slot = _piece_overlaps(mapping, runs)
+        partial_sums = all_partial_sum_flows(mapping, runs)
     if slot == 0:
         empty = np.zeros(0, dtype=np.int64)
         return Flows(empty, empty, np.zeros(0), empty, empty, empty, empty)
@@ -694,7 +893,7 @@ def workload_flows(mapping: Mapping) -> Flows:
         add({"src": src, "dst": dst, "bits": bits, "producer": edge_meta[:, 1],
              "consumer": edge_meta[:, 2], "kind": np.full(src.size, ACTIVATION),
              "key": keys, "slot": edge_meta[:, 0]})
-    src, dst, bits, layer_of = all_partial_sum_flows(mapping, runs)
+    src, dst, bits, layer_of = partial_sums
     add({"src": src, "dst": dst, "bits": bits, "producer": layer_of, "consumer": layer_of,
          "kind": np.full(src.size, PARTIAL_SUM), "slot": psum_slot[layer_of]})
     for at, (src, dst, bits), u, v, kind in direct:
@@ -702,26 +901,30 @@ def workload_flows(mapping: Mapping) -> Flows:
              "consumer": np.full(src.size, v), "kind": np.full(src.size, kind),
              "slot": np.full(src.size, at)})
     order = argsort_stable(_drained(cols.pop("slot")))
-    flows = Flows(*(_drained(cols.pop(k))[order] for k in names))
+    position = np.empty_like(order)  # where each flow as made goes
+    position[order] = np.arange(order.size)
+    columns = [_drained(cols.pop(k), position) for k in names]
     # Only the overlaps carry a data key (they come first, before any other flow); every
     # other flow is data of its own. Group numbers only tell equal data apart.
     keys = cols.pop("key")
-    group = np.empty(order.size, dtype=np.int64)
-    keyed = sum(k.shape[0] for k in keys)
-    group[:keyed] = data_groups(_drained(keys) if keys else np.zeros((0, 6), np.int64))
-    group[keyed:] = np.arange(keyed, order.size)
-    return replace(flows, group=group[order])
+    return Flows(*columns, group=DataKeys(_drained(keys) if keys
+                                          else np.zeros((0, 6), np.int64), order))
 
 
-def _drained(parts: list[np.ndarray]) -> np.ndarray:
-    """`np.concatenate(parts)`, emptying `parts` as it goes (each part freed once copied)."""
+def _drained(parts: list[np.ndarray], position: np.ndarray | None = None) -> np.ndarray:
+    """`np.concatenate(parts)`, emptying `parts` as it goes (each part freed once copied);
+    with `position`, row j of the concatenation goes to row `position[j]` (the joined rows
+    put in an order without a copy in between)."""
     joined = np.empty((sum(len(part) for part in parts), *parts[0].shape[1:]),
                       dtype=np.result_type(*parts))
     at = 0
     parts.reverse()
     while parts:
         part = parts.pop()
-        joined[at:at + len(part)] = part
+        if position is None:
+            joined[at:at + len(part)] = part
+        else:
+            joined[position[at:at + len(part)]] = part
         at += len(part)
     return joined
 
@@ -740,8 +943,9 @@ def data_groups(keys: np.ndarray) -> np.ndarray:
     if rows == 0:
         return np.zeros(0, dtype=np.int64)
     digest = np.zeros(rows, dtype=np.uint64)
-    for column in keys.T:
-        digest ^= column.astype(np.uint64)
+    bits = keys.view(np.uint64) if keys.dtype == np.int64 else keys.astype(np.uint64)
+    for column in bits.T:  # int64 viewed as uint64: the bits astype gives, without a copy
+        digest ^= column
         digest *= _HASH_MULTIPLIER
         digest ^= digest >> np.uint64(29)
     order = np.argsort(digest)

@@ -50,6 +50,13 @@ def crossbar_activities(layers: list[Layer], tiles: list[LayerTiles], replicatio
     cout = np.array([layer.cout for layer in layers], dtype=np.int64)
     shape = np.array([(t.rows, t.cols, t.row_tiles, t.col_tiles) for t in tiles],
                      dtype=np.int64).reshape(-1, 4)
+    return crossbar_activities_of(positions, cout, shape, replication, pe)
+
+
+def crossbar_activities_of(positions: np.ndarray, cout: np.ndarray, shape: np.ndarray,
+                           replication: np.ndarray, pe: PeTech) -> CrossbarActivity | None:
+    """`crossbar_activities` of layers given as arrays: output positions, output channels
+    and tiles (rows, cols, row_tiles, col_tiles) of each (int64)."""
     rows, cols, row_tiles, col_tiles = shape.T
     cycles = pe.input_cycles
     # a bound on each layer's largest count (the product of its largest factors)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pimnoc.engines.compute import mnsim
-from pimnoc.engines.compute.crossbar import crossbar_activities, crossbar_activity
+from pimnoc.engines.compute.crossbar import crossbar_activities_of, crossbar_activity
 from pimnoc.hardware.digital import HOST_ENERGY_PJ_PER_MAC
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.mapping.mapper import Mapping
@@ -57,13 +57,13 @@ def layer_compute(mapping: Mapping, net: NetworkTech) -> LayerCompute:
     pj = 1e-12
     mnsim_parts = ({name: np.zeros(n) for name in ("compute", "digital", "buffer")}
                    if pe.conventions == "mnsim" else None)
-    weighted = [i for i, layer in enumerate(mapping.layers) if layer.weighted]
-    acts = None if mnsim_parts is not None else crossbar_activities(
-        [mapping.layers[i] for i in weighted], [mapping.tiles[i] for i in weighted],
+    arrays = mapping.arrays
+    weighted = np.flatnonzero(arrays.weighted)
+    acts = None if mnsim_parts is not None else crossbar_activities_of(
+        arrays.positions[weighted], arrays.cout[weighted], mapping.tile_shape[weighted],
         np.asarray(mapping.replication)[weighted], pe)
     if acts is not None:  # every weighted layer at once, the same operations as below
-        pes = np.maximum(1, np.array([mapping.layer_node_crossbars[i][0].size
-                                      for i in weighted], dtype=np.int64))
+        pes = np.maximum(1, np.diff(mapping.node_crossbars[2])[weighted])
         time_s[weighted] = np.maximum(acts.mvm_steps * pe.mvm_s,
                                       acts.buffer_bits / pes / pe.buffer_bps)
         parts["adc"][weighted] = acts.adc_conversions * pe.adc_energy_pj * pj
@@ -71,6 +71,9 @@ def layer_compute(mapping: Mapping, net: NetworkTech) -> LayerCompute:
         parts["cells"][weighted] = acts.cell_reads * pe.cell_read_energy_j
         parts["shift_add"][weighted] = acts.shift_adds * pe.shift_add_energy_pj * pj
         parts["buffer"][weighted] = acts.buffer_bits * pe.buffer_energy_pj_per_bit * pj
+        if mapping.digital is None:  # every other layer on its host PEs' digital units
+            _hosted_compute(mapping, net, time_s, parts["digital"], busy)
+            return LayerCompute(time_s, parts, busy, mnsim_parts)
     for i, layer in enumerate(mapping.layers):
         if mnsim_parts is not None and (layer.weighted or layer.op == "pool"):
             # MNSIM-2.0's conventions: positions in series, buffers in the path, energy as
@@ -127,3 +130,59 @@ def layer_compute(mapping: Mapping, net: NetworkTech) -> LayerCompute:
                                    + work.macs * HOST_ENERGY_PJ_PER_MAC
                                    + work.buffer_bits * pe.buffer_energy_pj_per_bit) * pj
     return LayerCompute(time_s, parts, busy, mnsim_parts)
+
+
+def _digital_works(mapping: Mapping) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`digital_work` (macs, ops, buffer bits) of every layer, as arrays: worked out once
+    per network and shared by its renamed copies (they share `Workload.arrays`)."""
+    act_bits = mapping.pe.act_bits
+    per_network: dict[int, np.ndarray] = {}
+    parts = []
+    for w in mapping.workloads:
+        if id(w.arrays) not in per_network:
+            meta = {**w.meta, "act_bits": act_bits}
+            works = [digital_work(layer, len(layer.preds), meta) for layer in w.layers]
+            per_network[id(w.arrays)] = np.array(
+                [(work.macs, work.ops, work.buffer_bits) for work in works],
+                dtype=np.float64).reshape(-1, 3)
+        parts.append(per_network[id(w.arrays)])
+    table = np.concatenate(parts) if parts else np.zeros((0, 3))
+    return table[:, 0], table[:, 1], table[:, 2]
+
+
+def _hosted_compute(mapping: Mapping, net: NetworkTech, time_s: np.ndarray,
+                    digital_j: np.ndarray, busy: np.ndarray) -> None:
+    """The loop of `layer_compute` over the layers without crossbars, on a design without
+    digital PEs, for every layer at once (the same operations in the same order)."""
+    pe, arrays = mapping.pe, mapping.arrays
+    n = arrays.size
+    flat, bounds = arrays.pred_flat, arrays.pred_bounds
+    hosted = np.flatnonzero(~arrays.weighted)
+    macs, ops, buffer_bits = (values[hosted] for values in _digital_works(mapping))
+    # host_root: up the first-input chain to a weighted layer or one without inputs
+    root = np.arange(n, dtype=np.int64)
+    climbs = ~arrays.weighted & (bounds[1:] > bounds[:-1])
+    root[climbs] = flat[bounds[:-1][climbs]]
+    while True:
+        up = root[root]
+        if np.array_equal(up, root):
+            break
+        root = up
+    root = root[hosted]
+    nodes, _counts, node_bounds = mapping.node_crossbars
+    on_crossbars = arrays.weighted[root]
+    hosts = np.where(on_crossbars, node_bounds[root + 1] - node_bounds[root], 1)
+    time_s[hosted] = ((macs + ops) / (pe.digital_ops_per_cycle * np.maximum(1, hosts))
+                      * net.cycle_s)
+    first_node = mapping.order[mapping.network_start_slot[mapping.network_of[hosted]]]
+    at = np.repeat(np.where(on_crossbars, node_bounds[root], -1) - (np.cumsum(hosts) - hosts),
+                   hosts) + np.arange(int(hosts.sum()))
+    crossbar_nodes = nodes[np.clip(at, 0, nodes.size - 1)] if nodes.size else at
+    host_nodes = np.where(np.repeat(on_crossbars, hosts), crossbar_nodes,
+                          np.repeat(first_node, hosts))
+    # np.bincount adds each layer's time in turn, as `busy[hosts] += time` layer by layer
+    busy += np.bincount(host_nodes, weights=np.repeat(time_s[hosted], hosts),
+                        minlength=busy.size)
+    pj = 1e-12
+    digital_j[hosted] = (ops * pe.digital_energy_pj_per_op + macs * HOST_ENERGY_PJ_PER_MAC
+                         + buffer_bits * pe.buffer_energy_pj_per_bit) * pj
