@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -494,13 +494,11 @@ def uses_escape(routing: Routing) -> bool:
 
 def escape_network(routing: Routing) -> Routing:
     """The routing packets follow on the escape channel: up*/down* where the routes are minimal."""
-    import dataclasses
-
     topo = routing.topology
     if routing.algorithm == ESCAPE:
-        return make_routing(dataclasses.replace(topo, routing="updown"), "updown")
+        return make_routing(replace(topo, routing="updown"), "updown")
     meta = {**topo.meta, "noi_routing": "updown"}
-    return make_routing(dataclasses.replace(topo, meta=meta), routing.algorithm)
+    return make_routing(replace(topo, meta=meta), routing.algorithm)
 
 
 def find_dependency_cycle(routing: Routing) -> list[int] | None:
