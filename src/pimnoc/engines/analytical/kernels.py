@@ -81,3 +81,92 @@ def charge_edges(inverse: np.ndarray, flow: np.ndarray, channel: np.ndarray, bit
         for i in range(n_int):
             if worst[i] > transfers[i, e]:
                 transfers[i, e] = worst[i]
+
+
+@njit(cache=True)
+def hierarchical_walk(src: np.ndarray, dst: np.ndarray, bits: np.ndarray, link_dst: np.ndarray,
+                      max_steps: int, is_router: np.ndarray, chip: np.ndarray,
+                      pe_chip: np.ndarray, ports: np.ndarray, port_of: np.ndarray,
+                      down: np.ndarray, pe_links: np.ndarray, moves: np.ndarray,
+                      base: np.ndarray, flat: np.ndarray, noi_ports: np.ndarray,
+                      noi_coord: np.ndarray, noi_dims: np.ndarray, noi_wraps: np.ndarray,
+                      write: bool, previous: np.ndarray, pair_flow: np.ndarray,
+                      pair_link: np.ndarray, pair_input: np.ndarray, load: np.ndarray,
+                      hops: np.ndarray) -> np.ndarray:
+    """Walk the flows' `hierarchical` routes hop step by hop step, as `Routing.walk` and
+    `route_flows` do; the number of flows that take a hop at each step.
+
+    The hop from `here` towards `to` is routing.HierarchicalTables's. Empty if some flow meets
+    no link (-1) or still walks after `max_steps` steps (the caller then walks in numpy,
+    which says why). With `write` (in place): step after step, each step's flows in the
+    order they stay active, the pairs (flow, link, input: the flow's `previous` channel,
+    then its link); each step's bits summed per link from 0.0 in pair order, then added to
+    `load`, as a bincount per step would; `hops[f]` the step at which flow f arrives, plus 1.
+    """
+    n_links = link_dst.size
+    active = np.flatnonzero(src != dst)
+    cur = src[active].copy()
+    walking = np.zeros(max_steps, dtype=np.int64)
+    step_sum = np.zeros(n_links if write else 0)
+    seen = np.full(n_links if write else 0, -1, dtype=np.int64)
+    touched = np.empty(n_links if write else 0, dtype=np.int64)
+    n_active = active.size
+    pos = 0
+    step = 0
+    while n_active > 0:
+        if step >= max_steps:
+            return walking[:0]
+        walking[step] = n_active
+        count = 0
+        kept = 0
+        for i in range(n_active):
+            f = active[i]
+            here = cur[i]
+            to = dst[f]
+            # the hop (written out here: numba runs a called function several times slower)
+            here_chip = chip[here]
+            link = -1
+            if not is_router[here]:
+                target = to if here_chip == pe_chip[to] else ports[here_chip, port_of[to]]
+                link = pe_links[7 * here + 1 + moves[base[here] + flat[target]]]
+            else:
+                to_chip = chip[to]
+                if here_chip == to_chip:
+                    if not is_router[to]:
+                        link = down[here_chip, port_of[to]]
+                else:
+                    for d in range(noi_coord.shape[1]):
+                        diff = noi_coord[to_chip, d] - noi_coord[here_chip, d]
+                        if diff != 0:
+                            minus = diff < 0
+                            if noi_wraps[d]:
+                                minus = (diff % noi_dims[d]) > noi_dims[d] / 2
+                            link = noi_ports[here_chip, 2 * d + (1 if minus else 0)]
+                            break
+            if link < 0:
+                return walking[:0]
+            if write:
+                pair_flow[pos] = f
+                pair_link[pos] = link
+                pair_input[pos] = previous[f]
+                previous[f] = link
+                pos += 1
+                if seen[link] != step:
+                    seen[link] = step
+                    step_sum[link] = 0.0
+                    touched[count] = link
+                    count += 1
+                step_sum[link] += bits[f]
+            here = link_dst[link]
+            if here != to:
+                active[kept] = f
+                cur[kept] = here
+                kept += 1
+            elif write:
+                hops[f] = step + 1
+        for t in range(count):
+            link = touched[t]
+            load[link] += step_sum[link]
+        n_active = kept
+        step += 1
+    return walking[:step]
