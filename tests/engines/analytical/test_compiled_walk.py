@@ -24,14 +24,20 @@ _SPECS = [
     SystemSpec("2.5d", pe_rows=4, pe_cols=3, chiplet_rows=2, chiplet_cols=5, noc="torus"),
     SystemSpec("2.5d", pe_rows=2, pe_cols=2, chiplet_rows=4, chiplet_cols=4, noi="folded_torus"),
     SystemSpec("2.5d", pe_rows=2, pe_cols=3, chiplet_rows=1, chiplet_cols=1),
+    SystemSpec("2.5d", pe_rows=2, pe_cols=3, chiplet_rows=3, chiplet_cols=3, noi="floret"),
+    SystemSpec("2.5d", pe_rows=3, pe_cols=3, chiplet_rows=2, chiplet_cols=2, boundary="corner"),
+    SystemSpec("2.5d", pe_rows=2, pe_cols=2, chiplet_rows=2, chiplet_cols=3, tiers=2),
 ]
 _ROUTINGS = [make_routing(build_system(spec)) for spec in _SPECS]
 
 
-def _routed(routing, flows: Flows, net: NetworkTech, compiled: bool):
-    """route_flows with the compiled walk forced on or off."""
+def _routed(routing, flows: Flows, net: NetworkTech, compiled: bool, chunked: bool = False):
+    """route_flows with the compiled walk forced on or off (and the per-flow sums a step at a
+    time, as big designs add them, or with one bincount)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(network, "COMPILED_WALK_MIN_FLOWS", 0 if compiled else 2**62)
+        if chunked:
+            patch.setattr(network, "PAIRS_PER_CHUNK", 1)
         return network.route_flows(routing, flows, net)
 
 
@@ -43,8 +49,8 @@ def test_the_routings_have_tables_for_the_compiled_walk():
 
 @settings(max_examples=30, deadline=None)
 @given(st.integers(0, len(_SPECS) - 1), st.integers(0, 2**31 - 1), st.integers(1, 400),
-       st.booleans(), st.booleans())
-def test_compiled_walk_equals_numpy_walk(which, seed, n, multicast, to_routers):
+       st.booleans(), st.booleans(), st.booleans())
+def test_compiled_walk_equals_numpy_walk(which, seed, n, multicast, to_routers, chunked):
     routing = _ROUTINGS[which]
     topo = routing.topology
     rng = np.random.default_rng(seed)
@@ -60,9 +66,10 @@ def test_compiled_walk_equals_numpy_walk(which, seed, n, multicast, to_routers):
     load = np.zeros(topo.num_directed_links)
     previous = (load.size + flows.src[remote]).astype(np.int32)
     walked = network._compiled_walk(topo, tables, flows.src[remote], flows.dst[remote],
-                                    flows.bits[remote], previous, load)
+                                    flows.bits[remote], previous, load,
+                                    np.ones(topo.num_directed_links))
     assert (walked is None) == (not remote.any())  # the compiled walk ran where there are hops
-    numpy_routed = _routed(routing, flows, net, compiled=False)
+    numpy_routed = _routed(routing, flows, net, compiled=False, chunked=chunked)
     compiled_routed = _routed(routing, flows, net, compiled=True)
     for field in dataclasses.fields(numpy_routed):
         want = getattr(numpy_routed, field.name)
@@ -96,7 +103,7 @@ def test_a_route_that_fails_is_reported_as_the_numpy_walk_reports_it():
     load = np.zeros(topo.num_directed_links)
     previous = (load.size + flows.src).astype(np.int32)
     assert network._compiled_walk(topo, broken.tables, flows.src, flows.dst, flows.bits,
-                                  previous, load) is None
+                                  previous, load, np.ones(topo.num_directed_links)) is None
     assert not load.any()
     # the routing itself is intact: with the compiled walk forced, the results are the same
     intact = dataclasses.replace(routing, next_hop=broken, _cache={})

@@ -92,7 +92,8 @@ def hierarchical_walk(src: np.ndarray, dst: np.ndarray, bits: np.ndarray, link_d
                       noi_coord: np.ndarray, noi_dims: np.ndarray, noi_wraps: np.ndarray,
                       write: bool, previous: np.ndarray, pair_flow: np.ndarray,
                       pair_link: np.ndarray, pair_input: np.ndarray, load: np.ndarray,
-                      hops: np.ndarray) -> np.ndarray:
+                      hops: np.ndarray, hop_cycles: np.ndarray, cycles: np.ndarray
+                      ) -> np.ndarray:
     """Walk the flows' `hierarchical` routes hop step by hop step, as `Routing.walk` and
     `route_flows` do; the number of flows that take a hop at each step.
 
@@ -101,7 +102,8 @@ def hierarchical_walk(src: np.ndarray, dst: np.ndarray, bits: np.ndarray, link_d
     which says why). With `write` (in place): step after step, each step's flows in the
     order they stay active, the pairs (flow, link, input: the flow's `previous` channel,
     then its link); each step's bits summed per link from 0.0 in pair order, then added to
-    `load`, as a bincount per step would; `hops[f]` the step at which flow f arrives, plus 1.
+    `load`, as a bincount per step would; `hops[f]` the step at which flow f arrives, plus 1;
+    `cycles[f]` (from 0.0) plus each of its links' `hop_cycles` in hop order.
     """
     n_links = link_dst.size
     active = np.flatnonzero(src != dst)
@@ -157,6 +159,7 @@ def hierarchical_walk(src: np.ndarray, dst: np.ndarray, bits: np.ndarray, link_d
                     touched[count] = link
                     count += 1
                 step_sum[link] += bits[f]
+                cycles[f] += hop_cycles[link]
             here = link_dst[link]
             if here != to:
                 active[kept] = f

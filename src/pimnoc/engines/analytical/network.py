@@ -211,22 +211,23 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     # pairs are the bulk of a big design's memory)
     index_type = np.int32 if max(load.size + topo.num_nodes, remote.size) < 2**31 else np.int64
     previous = (load.size + src).astype(index_type)  # gathered per hop with no conversion
+    # each hop's router pipeline and link, added per flow in hop order (the pairs are hop
+    # after hop), as a running sum would
+    hop_cycles = stages[topo.link_src] + topo.link_latency_cycles
     next_hop = routing.next_hop
     walked = None
     if (isinstance(next_hop, HierarchicalNextHop) and next_hop.tables is not None
             and remote.size >= COMPILED_WALK_MIN_FLOWS):
-        walked = _compiled_walk(topo, next_hop.tables, src, dst, bits, previous, load)
+        walked = _compiled_walk(topo, next_hop.tables, src, dst, bits, previous, load,
+                                hop_cycles)
     if walked is not None:
-        pair_flow, pair_link, pair_input, steps, hops = walked
+        pair_flow, pair_link, pair_input, steps, hops, cycles = walked
     else:
         pair_flow, pair_link, pair_input, steps = _walk(routing, src, dst, bits, previous,
                                                         load)
         hops = np.bincount(pair_flow, minlength=remote.size).astype(np.int64, copy=False)
+        cycles = _per_flow_sums(pair_flow, pair_link, steps, hop_cycles, remote.size)
     del previous
-    # each hop's router pipeline and link, added per flow in hop order (the pairs are hop
-    # after hop), as a running sum would
-    hop_cycles = stages[topo.link_src] + topo.link_latency_cycles
-    cycles = _per_flow_sums(pair_flow, pair_link, steps, hop_cycles, remote.size)
     # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
     cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
     copy = np.ones(pair_flow.size, dtype=bool)
@@ -274,10 +275,11 @@ def _walk(routing: Routing, src: np.ndarray, dst: np.ndarray, bits: np.ndarray,
 
 
 def _compiled_walk(topo: Topology, tables: HierarchicalTables, src: np.ndarray,
-                   dst: np.ndarray, bits: np.ndarray, previous: np.ndarray, load: np.ndarray
-                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray] | None:
-    """`_walk`'s arrays (and `load`) from the compiled kernels, with each flow's hops; None
-    (nothing changed) where some route fails or no flow has a hop, for `_walk` to handle."""
+                   dst: np.ndarray, bits: np.ndarray, previous: np.ndarray, load: np.ndarray,
+                   hop_cycles: np.ndarray) -> tuple[np.ndarray, ...] | None:
+    """`_walk`'s arrays (and `load`) from the compiled kernel, with each flow's hops and
+    its `hop_cycles` summed in hop order (as `_per_flow_sums` adds them); None (nothing
+    changed) where some route fails or no flow has a hop, for `_walk` to handle."""
     pe = tables.pe
     routing = (tables.is_router, tables.chip, tables.pe_chip, tables.ports, tables.port_of,
                tables.down, pe.links, pe.moves, pe.base, pe.flat, tables.noi_ports,
@@ -287,8 +289,9 @@ def _compiled_walk(topo: Topology, tables: HierarchicalTables, src: np.ndarray,
     # `_walk` says so), then the pairs
     index_type = previous.dtype
     none = np.zeros(0, dtype=index_type)
+    no_sums = np.zeros(0)
     walking = hierarchical_walk(src, dst, bits, link_dst, topo.num_nodes, *routing, False,
-                                previous, none, none, none, load, none)
+                                previous, none, none, none, load, none, no_sums, no_sums)
     if walking.size == 0:
         return None
     pairs = int(walking.sum())
@@ -297,9 +300,11 @@ def _compiled_walk(topo: Topology, tables: HierarchicalTables, src: np.ndarray,
     pair_flow = np.empty(pairs, dtype=index_type)
     pair_link = np.empty(pairs, dtype=index_type)
     pair_input = np.empty(pairs, dtype=index_type)
+    cycles = np.zeros(src.size)
     hierarchical_walk(src, dst, bits, link_dst, topo.num_nodes, *routing, True, previous,
-                      pair_flow, pair_link, pair_input, load, hops)
-    return pair_flow, pair_link, pair_input, step_start, hops
+                      pair_flow, pair_link, pair_input, load, hops,
+                      np.asarray(hop_cycles, dtype=np.float64), cycles)
+    return pair_flow, pair_link, pair_input, step_start, hops, cycles
 
 
 def _joined(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
