@@ -22,6 +22,7 @@ from pimnoc.traffic.flows import Flows
 
 charge_edges = deferred("pimnoc.engines.analytical.kernels", "charge_edges")  # numba, when used
 hierarchical_walk = deferred("pimnoc.engines.analytical.kernels", "hierarchical_walk")
+step_link_loads = deferred("pimnoc.engines.analytical.kernels", "step_link_loads")
 
 CONTENTION_SCALE = 2.1
 """Multiplier on the M/D/1 waiting time per hop, fitted to the flit simulator on mapped CNN
@@ -285,25 +286,30 @@ def _compiled_walk(topo: Topology, tables: HierarchicalTables, src: np.ndarray,
                tables.down, pe.links, pe.moves, pe.base, pe.flat, tables.noi_ports,
                tables.noi_coord, tables.noi_dims, tables.noi_wraps)
     link_dst = np.asarray(topo.link_dst, dtype=np.int64)
-    # first the flows that take a hop at each step (a flow of more than num_nodes hops loops:
-    # `_walk` says so), then the pairs
+    # first each flow's hops (a flow of more than num_nodes hops loops: `_walk` says so),
+    # then the pairs, then the link loads step by step
     index_type = previous.dtype
     none = np.zeros(0, dtype=index_type)
-    no_sums = np.zeros(0)
-    walking = hierarchical_walk(src, dst, bits, link_dst, topo.num_nodes, *routing, False,
-                                previous, none, none, none, load, none, no_sums, no_sums)
-    if walking.size == 0:
-        return None
-    pairs = int(walking.sum())
-    step_start = np.concatenate([[0], np.cumsum(walking)[:-1]]).astype(np.int64)
     hops = np.zeros(src.size, dtype=np.int64)
+    if not hierarchical_walk(src, dst, link_dst, topo.num_nodes, *routing, hops, False,
+                             np.zeros(topo.num_nodes + 1, dtype=np.int64), previous, none,
+                             none, none, np.zeros(0), np.zeros(0)):
+        return None
+    longest = int(hops.max(initial=0))
+    if longest == 0:
+        return None
+    # flows that take a hop at step k: those of more than k hops
+    walking = src.size - np.cumsum(np.bincount(hops, minlength=longest + 1))[:longest]
+    step_start = np.concatenate([[0], np.cumsum(walking)[:-1]]).astype(np.int64)
+    pairs = int(walking.sum())
     pair_flow = np.empty(pairs, dtype=index_type)
     pair_link = np.empty(pairs, dtype=index_type)
     pair_input = np.empty(pairs, dtype=index_type)
     cycles = np.zeros(src.size)
-    hierarchical_walk(src, dst, bits, link_dst, topo.num_nodes, *routing, True, previous,
-                      pair_flow, pair_link, pair_input, load, hops,
+    hierarchical_walk(src, dst, link_dst, topo.num_nodes, *routing, hops, True, step_start,
+                      previous, pair_flow, pair_link, pair_input,
                       np.asarray(hop_cycles, dtype=np.float64), cycles)
+    step_link_loads(pair_flow, pair_link, step_start, bits, load)
     return pair_flow, pair_link, pair_input, step_start, hops, cycles
 
 
