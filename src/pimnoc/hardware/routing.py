@@ -257,7 +257,7 @@ def _subtopology_hops(part: tuple[Topology, np.ndarray] | None, algorithm: str) 
     return lambda cur, dst: table[cur, dst]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _PeHopTables:
     """PE hops as two gathers: `links[7 * here + 1 + moves[base[here] + flat[target]]]`."""
 
@@ -299,7 +299,7 @@ def _pe_hops(tables: _PeHopTables | None
     return hop
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HierarchicalTables:
     """Everything a compiled walk needs to take `hierarchical`'s hops, where the PE hops are
     tabled (`_PeHopTables`) and the NoI routes by dimension order (computed, not tabled).
@@ -324,7 +324,7 @@ class HierarchicalTables:
     noi_wraps: np.ndarray
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class HierarchicalNextHop:
     """`hierarchical`'s next-hop function, with its tables where a compiled walk can use them."""
 
