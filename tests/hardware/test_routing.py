@@ -221,7 +221,7 @@ def test_hierarchical_pe_hops_from_tables_equal_the_dimension_order_path(spec, m
         pytest.skip(str(error))
     is_router = topo.node_kind == NOI_ROUTER
     up = np.full(topo.num_nodes, -1, dtype=np.int64)
-    assert routing_module._pe_hops(topo, is_router, up) is not None  # the fast path is taken
+    assert routing_module._pe_hop_tables(topo, is_router, up) is not None  # the fast path
     fast = make_routing(topo).table()
     monkeypatch.setattr(routing_module, "_pe_hops", lambda *args: None)
     assert np.array_equal(fast, make_routing(topo).table())

@@ -209,19 +209,17 @@ gather per hop); larger ones compute the hops asked for, so that memory and set-
 the routers, not with their pairs (assumption: 1024 routers = an 8 MB table)."""
 
 
-def _subtopology_hops(topo: Topology, nodes: np.ndarray, algorithm: str) -> NextHop:
-    """Next hop (global link ids) between positions in `nodes`, using only links inside that set.
-
-    Up to NOI_TABLE_MAX_ROUTERS nodes the hops of every pair are computed once into a table.
-    """
+def _subtopology(topo: Topology, nodes: np.ndarray) -> tuple[Topology, np.ndarray] | None:
+    """The sub-topology of `nodes` (numbered by position) with only the links inside that set,
+    and the global id of each of its links; None if it has no link."""
     inside = np.zeros(topo.num_nodes, dtype=bool)
     inside[nodes] = True
     keep = inside[topo.link_src] & inside[topo.link_dst]
     local = -np.ones(topo.num_nodes, dtype=np.int64)
     local[nodes] = np.arange(nodes.size)
     global_link = np.flatnonzero(keep)
-    if global_link.size == 0:  # one node (a single chiplet's NoI router): nowhere to go
-        return lambda cur, dst: np.full(np.shape(cur), -1, dtype=np.int64)
+    if global_link.size == 0:
+        return None
     sub = Topology(
         name=topo.name + "-sub",
         node_xy_mm=topo.node_xy_mm[nodes], node_tier=topo.node_tier[nodes],
@@ -234,35 +232,64 @@ def _subtopology_hops(topo: Topology, nodes: np.ndarray, algorithm: str) -> Next
         group_dims=topo.group_dims[topo.node_group[nodes[:1]]],
         group_wraps=topo.group_wraps[topo.node_group[nodes[:1]]],
     )
+    return sub, global_link
+
+
+def _subtopology_hops(part: tuple[Topology, np.ndarray] | None, algorithm: str) -> NextHop:
+    """Next hop (global link ids) between positions of a `_subtopology`, using only its links.
+
+    Up to NOI_TABLE_MAX_ROUTERS nodes the hops of every pair are computed once into a table.
+    """
+    if part is None:  # one node (a single chiplet's NoI router): nowhere to go
+        return lambda cur, dst: np.full(np.shape(cur), -1, dtype=np.int64)
+    sub, global_link = part
     next_hop = ROUTINGS.get(algorithm)(sub)
 
     def hops(cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
         link = next_hop(cur, dst)
         return np.where(link >= 0, global_link[np.maximum(link, 0)], -1)
 
-    if nodes.size > NOI_TABLE_MAX_ROUTERS:
+    n = sub.num_nodes
+    if n > NOI_TABLE_MAX_ROUTERS:
         return hops
-    a, b = np.meshgrid(np.arange(nodes.size), np.arange(nodes.size), indexing="ij")
-    table = hops(a.ravel(), b.ravel()).reshape(nodes.size, nodes.size)
+    a, b = np.meshgrid(np.arange(n), np.arange(n), indexing="ij")
+    table = hops(a.ravel(), b.ravel()).reshape(n, n)
     return lambda cur, dst: table[cur, dst]
 
 
-def _pe_hops(topo: Topology, is_router: np.ndarray, up: np.ndarray
+@dataclass(frozen=True, eq=False)
+class _PeHopTables:
+    """PE hops as two gathers: `links[7 * here + 1 + moves[base[here] + flat[target]]]`."""
+
+    links: np.ndarray  # per node the link up (move -1), then the links of the six moves
+    moves: np.ndarray
+    base: np.ndarray
+    flat: np.ndarray
+
+
+def _pe_hop_tables(topo: Topology, is_router: np.ndarray, up: np.ndarray
+                   ) -> _PeHopTables | None:
+    """The tables of `_pe_hops`; None unless every PE is on a grid of one shape with a table."""
+    tables = _dor_tables(topo)
+    pe_shapes = np.unique(tables.shape[~is_router])
+    if pe_shapes.size != 1 or not tables.tabled[pe_shapes[0]]:
+        return None
+    links = np.column_stack([up, tables.ports]).ravel()
+    return _PeHopTables(links, tables.moves, tables.base, tables.flat)
+
+
+def _pe_hops(tables: _PeHopTables | None
              ) -> Callable[[np.ndarray, np.ndarray, np.ndarray], np.ndarray] | None:
     """hop(here, target, dst) for PEs: the dimension-order link towards `target` on the same
     chiplet, the link up to the NoI router where here == target != dst, -1 where here == dst.
 
     One gather in a move table and one in a link table per hop (the same links as
-    `dimension_order` then `up`); None unless every PE is on a grid of one shape with a table.
+    `dimension_order` then `up`); None without tables (`_pe_hop_tables`).
     """
-    tables = _dor_tables(topo)
-    pe_shapes = np.unique(tables.shape[~is_router])
-    if pe_shapes.size != 1 or not tables.tabled[pe_shapes[0]]:
+    if tables is None:
         return None
-    # per node the link up (move -1: here is the target), then the links of the six moves
-    links = np.column_stack([up, tables.ports]).ravel()
-    row = np.arange(topo.num_nodes, dtype=np.int64) * 7 + 1
-    moves, base, flat = tables.moves, tables.base, tables.flat
+    links, moves, base, flat = tables.links, tables.moves, tables.base, tables.flat
+    row = np.arange(base.size, dtype=np.int64) * 7 + 1
 
     def hop(here: np.ndarray, target: np.ndarray, dst: np.ndarray) -> np.ndarray:
         link = links[row[here] + moves[base[here] + flat[target]]]
@@ -272,7 +299,58 @@ def _pe_hops(topo: Topology, is_router: np.ndarray, up: np.ndarray
     return hop
 
 
-def hierarchical(topo: Topology) -> NextHop:
+@dataclass(frozen=True, eq=False)
+class HierarchicalTables:
+    """Everything a compiled walk needs to take `hierarchical`'s hops, where the PE hops are
+    tabled (`_PeHopTables`) and the NoI routes by dimension order (computed, not tabled).
+
+    At a PE `here` for `to`: the PE hop towards `to` on its chiplet, else towards
+    `ports[chip[here], port_of[to]]` (then up). At a router: `down[chip, port_of[to]]` on the
+    destination's chiplet (-1 if `to` is the router), else the NoI's dimension-order move
+    from `noi_coord[chip[here]]` to `noi_coord[chip[to]]` (the first dimension that differs;
+    on a wrapped one the - way if (diff mod size) > size / 2), the link `noi_ports[chip, move]`.
+    """
+
+    is_router: np.ndarray
+    chip: np.ndarray
+    pe_chip: np.ndarray  # a PE's chiplet, -1 for routers
+    ports: np.ndarray  # ports[chip, port] = boundary PE
+    port_of: np.ndarray
+    down: np.ndarray  # down[chip, port] = link from the chiplet's router down to the port
+    pe: _PeHopTables
+    noi_ports: np.ndarray  # noi_ports[chip, 2 * dimension + (1 if the - way)] = link, or -1
+    noi_coord: np.ndarray
+    noi_dims: np.ndarray
+    noi_wraps: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class HierarchicalNextHop:
+    """`hierarchical`'s next-hop function, with its tables where a compiled walk can use them."""
+
+    hop: NextHop
+    tables: HierarchicalTables | None
+
+    def __call__(self, cur: np.ndarray, dst: np.ndarray) -> np.ndarray:
+        return self.hop(cur, dst)
+
+
+def _noi_dor_arrays(part: tuple[Topology, np.ndarray] | None, routers: int
+                    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(ports by move as global links, coordinates, grid size, wraps) of a NoI routed by
+    dimension order (the arrays `dimension_order` computes its moves and links from)."""
+    if part is None:  # no NoI link: no move between chiplets is ever asked for
+        return (np.full((routers, 6), -1, dtype=np.int64), np.zeros((routers, 3), np.int64),
+                np.ones(3, dtype=np.int64), np.zeros(3, dtype=bool))
+    sub, global_link = part
+    local = _port_table(sub).reshape(sub.num_nodes, 6)
+    ports = np.where(local >= 0, global_link[np.maximum(local, 0)], -1)
+    return (ports, np.asarray(sub.node_coord, dtype=np.int64),
+            np.asarray(sub.group_dims[0], dtype=np.int64),
+            np.asarray(sub.group_wraps[0], dtype=bool))
+
+
+def hierarchical(topo: Topology) -> HierarchicalNextHop:
     """2.5D routing: on-chip DOR to the boundary router, up, NoI routing, down, on-chip DOR."""
     noi_nodes = np.asarray(topo.meta["noi_nodes"])
     ports = np.asarray(topo.meta.get("boundary_ports",
@@ -281,7 +359,9 @@ def hierarchical(topo: Topology) -> NextHop:
     port_of = np.zeros(topo.num_nodes, dtype=np.int64)
     port_of_pe = np.asarray(topo.meta.get("port_of_pe", ()), dtype=np.int64)
     port_of[:port_of_pe.size] = port_of_pe
-    noi_hops = _subtopology_hops(topo, noi_nodes, topo.meta.get("noi_routing", "shortest"))
+    noi_routing = topo.meta.get("noi_routing", "shortest")
+    noi_part = _subtopology(topo, noi_nodes)
+    noi_hops = _subtopology_hops(noi_part, noi_routing)
     up = np.full(topo.num_nodes, -1, dtype=np.int64)
     ubump = np.flatnonzero(topo.link_kind == UBUMP)
     going_up = topo.node_kind[topo.link_dst[ubump]] == NOI_ROUTER
@@ -294,7 +374,8 @@ def hierarchical(topo: Topology) -> NextHop:
         node = int(topo.link_dst[link])
         down[chip[node], port_index[node]] = link
     is_router = topo.node_kind == NOI_ROUTER
-    pe_hop = _pe_hops(topo, is_router, up)
+    pe_tables = _pe_hop_tables(topo, is_router, up)
+    pe_hop = _pe_hops(pe_tables)
     if pe_hop is None:  # PEs on grids of several shapes, or untabled: dimension order then up
         on_chip = dimension_order(topo)
 
@@ -329,7 +410,13 @@ def hierarchical(topo: Topology) -> NextHop:
         result[at_router] = from_routers(cur[at_router], dst[at_router])
         return result
 
-    return next_hop
+    tables = None
+    if pe_tables is not None and noi_routing == "dor":
+        noi_ports, noi_coord, noi_dims, noi_wraps = _noi_dor_arrays(noi_part, noi_nodes.size)
+        tables = HierarchicalTables(is_router, chip.astype(np.int64), pe_chip.astype(np.int64),
+                                    ports.astype(np.int64), port_of, down, pe_tables,
+                                    noi_ports, noi_coord, noi_dims, noi_wraps)
+    return HierarchicalNextHop(next_hop, tables)
 
 
 ROUTINGS.register("dor")(dimension_order)

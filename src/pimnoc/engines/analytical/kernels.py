@@ -81,3 +81,97 @@ def charge_edges(inverse: np.ndarray, flow: np.ndarray, channel: np.ndarray, bit
         for i in range(n_int):
             if worst[i] > transfers[i, e]:
                 transfers[i, e] = worst[i]
+
+
+@njit(cache=True)
+def hierarchical_walk(src: np.ndarray, dst: np.ndarray, link_dst: np.ndarray, max_steps: int,
+                      is_router: np.ndarray, chip: np.ndarray, pe_chip: np.ndarray,
+                      ports: np.ndarray, port_of: np.ndarray, down: np.ndarray,
+                      pe_links: np.ndarray, moves: np.ndarray, base: np.ndarray,
+                      flat: np.ndarray, noi_ports: np.ndarray, noi_coord: np.ndarray,
+                      noi_dims: np.ndarray, noi_wraps: np.ndarray, hops: np.ndarray,
+                      write: bool, step_start: np.ndarray, previous: np.ndarray,
+                      pair_flow: np.ndarray, pair_link: np.ndarray, pair_input: np.ndarray,
+                      hop_cycles: np.ndarray, cycles: np.ndarray) -> bool:
+    """Walk each flow's `hierarchical` route (routing.HierarchicalTables's hops), flow after
+    flow; False if some flow meets no link (-1) or takes more than `max_steps` hops (the
+    caller then walks in numpy, which says why).
+
+    Without `write`: each flow's hops into `hops`. With `write` (the hops known): the pairs
+    as `Routing.walk` yields them, step after step and each step's flows in flow order (flow
+    f's k-th hop lands after the earlier flows' k-th hops, from `step_start[k]`): (flow, link,
+    input: the flow's `previous` channel, then its link); `cycles[f]` is 0.0 plus its links'
+    `hop_cycles` in hop order.
+    """
+    fill = step_start.copy()
+    for f in range(src.size):
+        here = src[f]
+        to = dst[f]
+        steps = 0
+        before = previous[f] if write else 0
+        total = 0.0
+        while here != to:
+            if steps >= max_steps:
+                return False
+            # the hop (written out here: numba runs it several times slower as a function)
+            here_chip = chip[here]
+            link = -1
+            if not is_router[here]:
+                target = to if here_chip == pe_chip[to] else ports[here_chip, port_of[to]]
+                link = pe_links[7 * here + 1 + moves[base[here] + flat[target]]]
+            else:
+                to_chip = chip[to]
+                if here_chip == to_chip:
+                    if not is_router[to]:
+                        link = down[here_chip, port_of[to]]
+                else:
+                    for d in range(noi_coord.shape[1]):
+                        diff = noi_coord[to_chip, d] - noi_coord[here_chip, d]
+                        if diff != 0:
+                            minus = diff < 0
+                            if noi_wraps[d]:
+                                minus = (diff % noi_dims[d]) > noi_dims[d] / 2
+                            link = noi_ports[here_chip, 2 * d + (1 if minus else 0)]
+                            break
+            if link < 0:
+                return False
+            if write:
+                pos = fill[steps]
+                fill[steps] = pos + 1
+                pair_flow[pos] = f
+                pair_link[pos] = link
+                pair_input[pos] = before
+                before = link
+                total += hop_cycles[link]
+            here = link_dst[link]
+            steps += 1
+        if write:
+            cycles[f] = total
+        else:
+            hops[f] = steps
+    return True
+
+
+@njit(cache=True)
+def step_link_loads(pair_flow: np.ndarray, pair_link: np.ndarray, step_start: np.ndarray,
+                    bits: np.ndarray, load: np.ndarray) -> None:
+    """Add each hop step's bits per link to `load` (in place): a step's sums from 0.0 in pair
+    order, then added to `load` step after step, as a bincount per step would."""
+    step_sum = np.zeros(load.size)
+    seen = np.full(load.size, -1, dtype=np.int64)
+    touched = np.empty(load.size, dtype=np.int64)
+    steps = step_start.size
+    for step in range(steps):
+        end = step_start[step + 1] if step + 1 < steps else pair_flow.size
+        count = 0
+        for pos in range(step_start[step], end):
+            link = pair_link[pos]
+            if seen[link] != step:
+                seen[link] = step
+                step_sum[link] = 0.0
+                touched[count] = link
+                count += 1
+            step_sum[link] += bits[pair_flow[pos]]
+        for t in range(count):
+            link = touched[t]
+            load[link] += step_sum[link]

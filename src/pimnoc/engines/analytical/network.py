@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from pimnoc.engines.analytical.latency import EdgeTable
-from pimnoc.hardware.routing import Routing
+from pimnoc.hardware.routing import HierarchicalNextHop, HierarchicalTables, Routing
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.hardware.topology import INTERPOSER, MIV, ONCHIP, TSV, UBUMP, Topology
 from pimnoc.numeric import (
@@ -21,6 +21,8 @@ from pimnoc.registry import deferred
 from pimnoc.traffic.flows import Flows
 
 charge_edges = deferred("pimnoc.engines.analytical.kernels", "charge_edges")  # numba, when used
+hierarchical_walk = deferred("pimnoc.engines.analytical.kernels", "hierarchical_walk")
+step_link_loads = deferred("pimnoc.engines.analytical.kernels", "step_link_loads")
 
 CONTENTION_SCALE = 2.1
 """Multiplier on the M/D/1 waiting time per hop, fitted to the flit simulator on mapped CNN
@@ -203,7 +205,6 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     remote = np.flatnonzero(flows.remote)
     src, dst, bits = flows.src[remote], flows.dst[remote], flows.bits[remote]
     load = np.zeros(topo.num_directed_links)
-    pair_flow, pair_link, pair_input = [], [], []
     # A link's input is the channel a flow arrives on: the previous link, or for the first
     # hop the injection port of the source (numbered after the links).
     stages = net.router_stages + router_delay_extra(topo, net)
@@ -211,6 +212,53 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
     # pairs are the bulk of a big design's memory)
     index_type = np.int32 if max(load.size + topo.num_nodes, remote.size) < 2**31 else np.int64
     previous = (load.size + src).astype(index_type)  # gathered per hop with no conversion
+    # each hop's router pipeline and link, added per flow in hop order (the pairs are hop
+    # after hop), as a running sum would
+    hop_cycles = stages[topo.link_src] + topo.link_latency_cycles
+    next_hop = routing.next_hop
+    walked = None
+    if (isinstance(next_hop, HierarchicalNextHop) and next_hop.tables is not None
+            and remote.size >= COMPILED_WALK_MIN_FLOWS):
+        walked = _compiled_walk(topo, next_hop.tables, src, dst, bits, previous, load,
+                                hop_cycles)
+    if walked is not None:
+        pair_flow, pair_link, pair_input, steps, hops, cycles = walked
+    else:
+        pair_flow, pair_link, pair_input, steps = _walk(routing, src, dst, bits, previous,
+                                                        load)
+        hops = np.bincount(pair_flow, minlength=remote.size).astype(np.int64, copy=False)
+        cycles = _per_flow_sums(pair_flow, pair_link, steps, hop_cycles, remote.size)
+    del previous
+    # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
+    cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
+    copy = np.ones(pair_flow.size, dtype=bool)
+    injects = np.ones(remote.size, dtype=bool)
+    if net.multicast:
+        group = flows.group[remote]
+        copy = _first_of(group[pair_flow] * (topo.num_directed_links + 1) + pair_link)
+        injects = _first_of(group)
+        load = weighted_bincount(pair_link[copy], weights=bits[pair_flow[copy]],
+                           minlength=load.size)
+    return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load, pair_input, bits, copy,
+                       injects, net.multicast, steps)
+
+
+COMPILED_WALK_MIN_FLOWS = 2_000_000
+"""Remote flows from which `hierarchical` routes with tabled PE hops and a dimension-order NoI
+are walked by the compiled kernels (numba) rather than a numpy pass per hop step (the same
+arrays and sums). Assumption, from the floret mix replicated (benchmarks/scaling.py designs):
+at 90,000 PEs (1.0M flows) route_flows takes ~1.1 s CPU in numpy and ~0.3 s in the kernels
+plus ~0.5-1 s of numba import and cache load, so no gain; at a million PEs 19.0 s in numpy,
+7.8 s compiled."""
+
+
+def _walk(routing: Routing, src: np.ndarray, dst: np.ndarray, bits: np.ndarray,
+          previous: np.ndarray, load: np.ndarray
+          ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(pair_flow, pair_link, pair_input, step_start) of the routes, vectorised across flows
+    hop step by hop step; adds each step's per-link bits to `load` (in place)."""
+    index_type = previous.dtype
+    pair_flow, pair_link, pair_input = [], [], []
     step_start, pairs = [], 0
     for active, link in routing.walk(src, dst):
         step_start.append(pairs)
@@ -224,29 +272,47 @@ def route_flows(routing: Routing, flows: Flows, net: NetworkTech) -> RoutedFlows
             load += weighted_bincount(link, weights=bits[active], minlength=load.size)
         pair_flow.append(active.astype(index_type))
         pair_link.append(link.astype(index_type))
-    del previous
     empty = np.zeros(0, dtype=np.int64)
-    pair_flow = _joined(pair_flow, empty)
-    pair_link = _joined(pair_link, empty)
-    pair_input = _joined(pair_input, empty)
-    hops = np.bincount(pair_flow, minlength=remote.size).astype(np.int64, copy=False)
-    # each hop's router pipeline and link, added per flow in hop order (the pairs are hop
-    # after hop), as a running sum would
-    hop_cycles = stages[topo.link_src] + topo.link_latency_cycles
-    steps = np.array(step_start, dtype=np.int64)
-    cycles = _per_flow_sums(pair_flow, pair_link, steps, hop_cycles, remote.size)
-    # The destination router, and the injection and ejection channels (1 cycle each in BookSim).
-    cycles += np.where(hops > 0, stages[dst] + 2 * TERMINAL_CHANNEL_CYCLES, 0)
-    copy = np.ones(pair_flow.size, dtype=bool)
-    injects = np.ones(remote.size, dtype=bool)
-    if net.multicast:
-        group = flows.group[remote]
-        copy = _first_of(group[pair_flow] * (topo.num_directed_links + 1) + pair_link)
-        injects = _first_of(group)
-        load = weighted_bincount(pair_link[copy], weights=bits[pair_flow[copy]],
-                           minlength=load.size)
-    return RoutedFlows(remote, hops, cycles, pair_flow, pair_link, load, pair_input, bits, copy,
-                       injects, net.multicast, steps)
+    return (_joined(pair_flow, empty), _joined(pair_link, empty), _joined(pair_input, empty),
+            np.array(step_start, dtype=np.int64))
+
+
+def _compiled_walk(topo: Topology, tables: HierarchicalTables, src: np.ndarray,
+                   dst: np.ndarray, bits: np.ndarray, previous: np.ndarray, load: np.ndarray,
+                   hop_cycles: np.ndarray) -> tuple[np.ndarray, ...] | None:
+    """`_walk`'s arrays (and `load`) from the compiled kernel, with each flow's hops and
+    its `hop_cycles` summed in hop order (as `_per_flow_sums` adds them); None (nothing
+    changed) where some route fails or no flow has a hop, for `_walk` to handle."""
+    pe = tables.pe
+    routing = (tables.is_router, tables.chip, tables.pe_chip, tables.ports, tables.port_of,
+               tables.down, pe.links, pe.moves, pe.base, pe.flat, tables.noi_ports,
+               tables.noi_coord, tables.noi_dims, tables.noi_wraps)
+    link_dst = np.asarray(topo.link_dst, dtype=np.int64)
+    # first each flow's hops (a flow of more than num_nodes hops loops: `_walk` says so),
+    # then the pairs, then the link loads step by step
+    index_type = previous.dtype
+    none = np.zeros(0, dtype=index_type)
+    hops = np.zeros(src.size, dtype=np.int64)
+    if not hierarchical_walk(src, dst, link_dst, topo.num_nodes, *routing, hops, False,
+                             np.zeros(topo.num_nodes + 1, dtype=np.int64), previous, none,
+                             none, none, np.zeros(0), np.zeros(0)):
+        return None
+    longest = int(hops.max(initial=0))
+    if longest == 0:
+        return None
+    # flows that take a hop at step k: those of more than k hops
+    walking = src.size - np.cumsum(np.bincount(hops, minlength=longest + 1))[:longest]
+    step_start = np.concatenate([[0], np.cumsum(walking)[:-1]]).astype(np.int64)
+    pairs = int(walking.sum())
+    pair_flow = np.empty(pairs, dtype=index_type)
+    pair_link = np.empty(pairs, dtype=index_type)
+    pair_input = np.empty(pairs, dtype=index_type)
+    cycles = np.zeros(src.size)
+    hierarchical_walk(src, dst, link_dst, topo.num_nodes, *routing, hops, True, step_start,
+                      previous, pair_flow, pair_link, pair_input,
+                      np.asarray(hop_cycles, dtype=np.float64), cycles)
+    step_link_loads(pair_flow, pair_link, step_start, bits, load)
+    return pair_flow, pair_link, pair_input, step_start, hops, cycles
 
 
 def _joined(parts: list[np.ndarray], empty: np.ndarray) -> np.ndarray:
