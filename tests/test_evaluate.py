@@ -112,3 +112,12 @@ def test_mapping_reused_only_where_it_cannot_change(run_dict):
     third = evaluate_full(parse_run(other))
     assert third.mapping is not first.mapping
     assert third.mapping.order.tolist() != first.mapping.order.tolist()
+
+
+def test_the_collector_is_paused_over_the_stages_and_back_after(small_spec):
+    import gc
+
+    seen = []
+    evaluate_full(small_spec, progress=lambda _stage: seen.append(gc.isenabled()))
+    assert seen and not any(seen)
+    assert gc.isenabled()

@@ -27,6 +27,7 @@ from pimnoc.engines.analytical.network import (
 )
 from pimnoc.engines.compute.layer import LayerCompute, layer_compute
 from pimnoc.engines.flit.pipeline import sim_params
+from pimnoc.gc_pause import collector_paused
 from pimnoc.hardware.heterogeneous import with_digital
 from pimnoc.hardware.interfaces import ChipletInterface
 from pimnoc.hardware.leakage import design_leakage_w
@@ -269,6 +270,13 @@ def evaluate_full(spec: RunSpec, detail: bool = True,
     Without `detail` the Result's per-layer and per-link lists stay empty (sweeps);
     `progress(stage)` is told each stage as it starts.
     """
+    with collector_paused():
+        return _evaluate_full(spec, detail, progress)
+
+
+def _evaluate_full(spec: RunSpec, detail: bool,
+                   progress: Callable[[str], None] | None) -> Evaluation:
+    """`evaluate_full`'s stages (run with the cyclic garbage collector paused)."""
     stage = progress or (lambda _name: None)
     started = time.perf_counter()
     if spec.thermal.enabled:

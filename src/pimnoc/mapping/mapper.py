@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from functools import cached_property
 from itertools import chain
@@ -12,6 +9,7 @@ from itertools import chain
 import numpy as np
 
 from pimnoc.errors import CapacityError
+from pimnoc.gc_pause import collector_paused
 from pimnoc.hardware.digital import DigitalTech
 from pimnoc.hardware.tech import PeTech
 from pimnoc.hardware.topologies.noi import faulty_chiplets
@@ -144,7 +142,7 @@ def map_workloads(workloads: list[Workload], topo: Topology, pe: PeTech,
     if dead:  # defective chiplets (design.noi.faulty) hold no work
         order = order[~np.isin(topo.node_chiplet[order], dead)]
     many = len(workloads) > 1
-    with _collection_paused():  # hundreds of thousands of new objects, none of them garbage
+    with collector_paused():  # hundreds of thousands of new objects, none of them garbage
         named, layers, preds, tile_list, shape_parts = _joined(workloads, pe)
     tiles = tuple(tile_list)
     arrays = LayerArrays.joined([w.arrays for w in named])
@@ -217,18 +215,6 @@ def _joined(workloads: list[Workload], pe: PeTech):
         tile_list.extend(local_tiles)
         shape_parts.append(local_shape)
     return named, layers, preds, tile_list, shape_parts
-
-
-@contextmanager
-def _collection_paused() -> Iterator[None]:
-    """Run the body with Python's cyclic garbage collector off (restored after)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def attach_digital(mapping: Mapping, order: np.ndarray, tech: DigitalTech | None) -> Mapping:
