@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 import numpy as np
 import onnx
 from onnx import TensorProto, helper
@@ -115,8 +117,6 @@ def test_mapping_reused_only_where_it_cannot_change(run_dict):
 
 
 def test_the_collector_is_paused_over_the_stages_and_back_after(small_spec):
-    import gc
-
     seen = []
     evaluate_full(small_spec, progress=lambda _stage: seen.append(gc.isenabled()))
     assert seen and not any(seen)
