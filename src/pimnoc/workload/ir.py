@@ -233,17 +233,10 @@ class Workload:
         arrays = self.arrays  # works out every layer's derived sizes first (each cached
         # property the arrays read), for the copies to keep
         add = prefix.__add__
-        new, set_field = object.__new__, object.__setattr__
-        layers = []
-        for layer in self.layers:  # Layer.with_names, inlined: one call less per layer
-            fields = layer.__dict__.copy()
-            fields["name"] = add(layer.name)
-            fields["preds"] = tuple(map(add, layer.preds))
-            copy = new(Layer)
-            set_field(copy, "__dict__", fields)
-            layers.append(copy)
-        workload = new(Workload)
-        workload.__dict__.update(name=self.name, layers=tuple(layers), meta=dict(self.meta),
+        layers = tuple(layer.with_names(add(layer.name), tuple(map(add, layer.preds)))
+                       for layer in self.layers)
+        workload = object.__new__(Workload)
+        workload.__dict__.update(name=self.name, layers=layers, meta=dict(self.meta),
                                  arrays=arrays)
         return workload
 
