@@ -6,7 +6,7 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pimnoc.numeric import argsort_stable, unique_inverse, weighted_bincount
+from pimnoc.numeric import argsort_stable, chain_roots, unique_inverse, weighted_bincount
 
 
 def test_empty_weighted_bincount_is_float():
@@ -35,3 +35,16 @@ def test_packed_sorts_equal_numpy(values, dtype, wide):
     assert unique.dtype == expected_unique.dtype
     np.testing.assert_array_equal(unique, expected_unique)
     np.testing.assert_array_equal(inverse, expected_inverse.ravel())
+
+
+def test_chain_roots_follow_every_chain_to_its_root():
+    rng = np.random.default_rng(3)
+    n = 200
+    parent = np.array([rng.integers(0, i) if i and rng.random() < 0.8 else i
+                       for i in range(n)], dtype=np.int64)  # a forest: parents come first
+    expected = parent.copy()
+    for i in range(n):  # the plain walk up
+        while expected[i] != parent[expected[i]]:
+            expected[i] = parent[expected[i]]
+    np.testing.assert_array_equal(chain_roots(parent), expected)
+    assert np.all(parent[chain_roots(parent)] == chain_roots(parent))

@@ -82,3 +82,14 @@ def runs_gathered_bincount(index: np.ndarray, table: np.ndarray, at: np.ndarray,
         if hi > lo:
             out[index[lo:hi]] += table[at[lo:hi]]
     return out
+
+
+def chain_roots(parent: np.ndarray) -> np.ndarray:
+    """The root of each entry's chain `i -> parent[i] -> ...` (a root is its own parent),
+    by pointer jumping: every chain halves each step."""
+    root = parent
+    while True:
+        up = root[root]
+        if np.array_equal(up, root):
+            return root
+        root = up

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from pimnoc.mapping.mapper import Mapping
-from pimnoc.numeric import argsort_stable
+from pimnoc.numeric import argsort_stable, chain_roots
 from pimnoc.traffic.hosted import hosted_pieces
 from pimnoc.traffic.pieces import Pieces, merge, merge_parts_flat
 from pimnoc.workload.ir import OP_CODES, LayerArrays
@@ -703,11 +703,7 @@ def layer_table(mapping: Mapping, weighted: WeightedTables) -> LayerTable:
     # that is not hosted (pointer jumping: the chain halves each step)
     root = np.arange(n, dtype=np.int64)
     root[hosted] = flat[bounds[:-1][hosted]]
-    while True:
-        up = root[root]
-        if np.array_equal(up, root):
-            break
-        root = up
+    root = chain_roots(root)
     # nesting depth of concatenations: 1 + the deepest input's (a hosted layer its root's)
     cat = np.flatnonzero(is_concat)
     cat_count = bounds[cat + 1] - bounds[cat]

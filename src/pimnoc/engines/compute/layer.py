@@ -11,6 +11,7 @@ from pimnoc.engines.compute.crossbar import crossbar_activities_of, crossbar_act
 from pimnoc.hardware.digital import HOST_ENERGY_PJ_PER_MAC
 from pimnoc.hardware.tech import NetworkTech
 from pimnoc.mapping.mapper import Mapping
+from pimnoc.numeric import chain_roots
 from pimnoc.workload.digital_work import digital_work
 
 ENERGY_PARTS = ("adc", "dac", "cells", "shift_add", "buffer", "digital")
@@ -163,11 +164,7 @@ def _hosted_compute(mapping: Mapping, net: NetworkTech, time_s: np.ndarray,
     root = np.arange(n, dtype=np.int64)
     climbs = ~arrays.weighted & (bounds[1:] > bounds[:-1])
     root[climbs] = flat[bounds[:-1][climbs]]
-    while True:
-        up = root[root]
-        if np.array_equal(up, root):
-            break
-        root = up
+    root = chain_roots(root)
     root = root[hosted]
     nodes, _counts, node_bounds = mapping.node_crossbars
     on_crossbars = arrays.weighted[root]
