@@ -33,3 +33,19 @@ def all_pairs_hops(routing):
     for active, _link in routing.walk(src, dst):
         hops[active] += 1
     return hops.reshape(n, n)
+
+
+def random_flows(rng, nodes, n: int, bits=None):
+    """`n` activation flows between random `nodes` (one producer -> consumer edge), with
+    random multicast groups; `bits` default: spread over 14 decades, so that sums depend on
+    their order."""
+    import numpy as np
+
+    from pimnoc.traffic.flows import ACTIVATION, Flows
+
+    src, dst = rng.choice(nodes, n), rng.choice(nodes, n)
+    if bits is None:
+        bits = rng.random(n) * rng.choice([1.0, 1e-7, 1e7], n)
+    zeros = np.zeros(n, dtype=np.int64)
+    return Flows(src, dst, bits, zeros, zeros + 1, np.full(n, ACTIVATION),
+                 rng.integers(0, max(1, n // 2), n))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -12,6 +13,7 @@ from pimnoc.hardware.routing import make_routing
 from pimnoc.hardware.system import SystemSpec, build_system
 from pimnoc.hardware.tech import NetworkTech, PeTech
 from pimnoc.mapping.mapper import map_workloads
+from pimnoc.traffic import flows as traffic_flows
 from pimnoc.traffic.flows import ACTIVATION, layer_pieces, workload_flows
 from pimnoc.workload.builder import GraphBuilder
 
@@ -158,24 +160,25 @@ def test_edges_overlapped_together_match_one_by_one(workload, setup):
             assert np.array_equal(batched[edge == i], single)
 
 
+def _table_and_pieces_flows(mapping):
+    """(flows from the layer table, flows from per-layer Pieces), their columns checked equal
+    bit for bit and in order."""
+    fast = traffic_flows.workload_flows(mapping)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(traffic_flows, "_by_index", lambda _mapping: False)
+        slow = traffic_flows.workload_flows(mapping)
+    for name in ("src", "dst", "bits", "producer", "consumer", "kind"):
+        assert _same_columns(getattr(fast, name), getattr(slow, name)), name
+    return fast, slow
+
+
 @settings_small
 @given(small_networks(), setups)
 def test_table_path_matches_the_pieces_path(workload, setup):
     """Flows from the layer table equal those from per-layer Pieces, bit for bit and in order."""
-    from pimnoc.traffic import flows as traffic_flows
-
     _topo, _pe, mapping = _setup(workload, *setup)
     assert traffic_flows._by_index(mapping)
-    fast = traffic_flows.workload_flows(mapping)
-    original = traffic_flows._by_index
-    traffic_flows._by_index = lambda _mapping: False
-    try:
-        slow = traffic_flows.workload_flows(mapping)
-    finally:
-        traffic_flows._by_index = original
-    for name in ("src", "dst", "bits", "producer", "consumer", "kind"):
-        a, b = getattr(fast, name), getattr(slow, name)
-        assert a.dtype == b.dtype and np.array_equal(a, b)
+    fast, slow = _table_and_pieces_flows(mapping)
     pairs = np.unique(np.column_stack([fast.group, slow.group]), axis=0).shape[0]
     assert pairs == np.unique(fast.group).size == np.unique(slow.group).size
 
@@ -184,24 +187,13 @@ def test_table_path_matches_the_pieces_path(workload, setup):
 @given(small_networks(), small_networks(), st.sampled_from(["row_major", "snake", "random"]))
 def test_table_path_matches_the_pieces_path_over_several_networks(first, second, placement):
     """Copies of networks side by side: the vectorised layer table gives the per-layer flows."""
-    from pimnoc.traffic import flows as traffic_flows
-
     topo = build_system(SystemSpec("2d", pe_rows=8, pe_cols=8))
     pe = PeTech(crossbars=16, crossbar_rows=64, crossbar_cols=64)
     try:
         mapping = map_workloads([first, second, first, second, first], topo, pe, placement)
     except CapacityError:
         assume(False)
-    fast = traffic_flows.workload_flows(mapping)
-    original = traffic_flows._by_index
-    traffic_flows._by_index = lambda _mapping: False
-    try:
-        slow = traffic_flows.workload_flows(mapping)
-    finally:
-        traffic_flows._by_index = original
-    for name in ("src", "dst", "bits", "producer", "consumer", "kind"):
-        a, b = getattr(fast, name), getattr(slow, name)
-        assert a.dtype == b.dtype and np.array_equal(a, b)
+    _table_and_pieces_flows(mapping)
 
 
 def _same_columns(a, b) -> bool:

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import random_flows
 
 from pimnoc.engines.analytical import network
 from pimnoc.errors import TopologyError
@@ -55,11 +56,7 @@ def test_compiled_walk_equals_numpy_walk(which, seed, n, multicast, to_routers, 
     topo = routing.topology
     rng = np.random.default_rng(seed)
     nodes = np.arange(topo.num_nodes) if to_routers else topo.compute_nodes
-    src, dst = rng.choice(nodes, n), rng.choice(nodes, n)
-    bits = rng.random(n) * rng.choice([1.0, 1e-7, 1e7], n)  # sums that depend on the order
-    zeros = np.zeros(n, dtype=np.int64)
-    flows = Flows(src, dst, bits, zeros, zeros + 1, np.full(n, ACTIVATION),
-                  rng.integers(0, max(1, n // 2), n))
+    flows = random_flows(rng, nodes, n)
     net = NetworkTech(multicast=multicast)
     tables = routing.next_hop.tables
     remote = flows.remote

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support import random_flows
 
 from pimnoc.engines.analytical import network
 from pimnoc.hardware.routing import make_routing
 from pimnoc.hardware.system import SystemSpec, build_system
 from pimnoc.hardware.tech import NetworkTech
-from pimnoc.traffic.flows import ACTIVATION, Flows
 
 _TOPO = build_system(SystemSpec("2.5d", pe_rows=3, pe_cols=2, chiplet_rows=3, chiplet_cols=3))
 _ROUTING = make_routing(_TOPO)
@@ -20,13 +20,7 @@ _ROUTING = make_routing(_TOPO)
 @settings(max_examples=20, deadline=None)
 @given(st.integers(0, 2**31 - 1), st.integers(1, 300), st.booleans())
 def test_sparse_step_loads_equal_dense_ones(seed, n, multicast):
-    rng = np.random.default_rng(seed)
-    nodes = _TOPO.compute_nodes
-    src, dst = rng.choice(nodes, n), rng.choice(nodes, n)
-    bits = rng.random(n) * rng.choice([1.0, 1e-7, 1e7], n)  # sums that depend on the order
-    zeros = np.zeros(n, dtype=np.int64)
-    flows = Flows(src, dst, bits, zeros, zeros + 1, np.full(n, ACTIVATION),
-                  rng.integers(0, max(1, n // 2), n))
+    flows = random_flows(np.random.default_rng(seed), _TOPO.compute_nodes, n)
     net = NetworkTech(multicast=multicast)
     routed = {}
     for share in (0, 10**9):  # every step over all links / every step over its own links
@@ -46,11 +40,7 @@ def test_sparse_step_loads_equal_dense_ones(seed, n, multicast):
 @given(st.integers(0, 2**31 - 1), st.integers(1, 300), st.booleans())
 def test_per_flow_sums_a_step_at_a_time_equal_bincount(seed, n, multicast):
     rng = np.random.default_rng(seed)
-    nodes = _TOPO.compute_nodes
-    src, dst = rng.choice(nodes, n), rng.choice(nodes, n)
-    zeros = np.zeros(n, dtype=np.int64)
-    flows = Flows(src, dst, rng.random(n) * 1e3, zeros, zeros + 1, np.full(n, ACTIVATION),
-                  rng.integers(0, max(1, n // 2), n))
+    flows = random_flows(rng, _TOPO.compute_nodes, n, bits=rng.random(n) * 1e3)
     net = NetworkTech(multicast=multicast)
     table = rng.random(_TOPO.num_directed_links) * rng.choice([1.0, 1e-9, 1e9],
                                                               _TOPO.num_directed_links)
